@@ -1,0 +1,107 @@
+/* gst-compliance core: the seller's catalog (PRODUCT.md "Catalog").
+ *
+ * Loaded all-or-nothing with json-glib: either a complete, validated
+ * GcCatalog comes back, or NULL and a GError (domain GC_ERROR) whose message
+ * names the file, the product (sku or index) and the field, and says what is
+ * wrong.  A GcCatalog is immutable after loading and reference counted, so a
+ * running element can swap a new one in whole while other threads still hold
+ * the old one. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define GC_CATALOG_SCHEMA "gst-compliance-catalog/1"
+
+typedef enum
+{
+  GC_CATEGORY_GENERAL,
+  GC_CATEGORY_FOOD,
+  GC_CATEGORY_COSMETICS,
+  GC_CATEGORY_HEALTH,
+  GC_CATEGORY_DRUG,
+  GC_CATEGORY_PROHIBITED,
+} GcCategory;
+
+const gchar *gc_category_to_string (GcCategory category);
+/* Returns FALSE for an unknown name. */
+gboolean gc_category_from_string (const gchar *name, GcCategory *out);
+
+typedef struct
+{
+  GDate date;                   /* valid GDate */
+  gdouble price;
+} GcPricePoint;
+
+typedef struct
+{
+  gchar *sku;
+  gchar *name;
+  gchar **aliases;              /* NULL-terminated, never NULL (may be empty) */
+  gdouble price;
+  gboolean has_reference_price;
+  gdouble reference_price;
+  GArray *price_history;        /* of GcPricePoint, sorted by date; never NULL */
+  GcCategory category;
+  gboolean sponsored;
+  gchar *sponsor;               /* may be NULL */
+  gboolean has_sold;
+  gint64 sold;
+  /* Claims the seller holds substantiation for (US pack: "#1",
+   * "clinically proven", ...); matched case-insensitively against the
+   * absolute-term that fired.  NULL-terminated, never NULL. */
+  gchar **substantiated_claims;
+} GcProduct;
+
+typedef struct
+{
+  gchar *sku;
+  gdouble start;                /* seconds of stream running time */
+  gdouble end;
+} GcScheduleEntry;
+
+typedef struct _GcCatalog GcCatalog;
+
+struct _GcCatalog
+{
+  /*< private >*/
+  gint ref_count;
+  /*< public, read-only >*/
+  gchar *path;                  /* file it was loaded from, or "<memory>" */
+  gchar *jurisdiction;          /* "CN", "EU", "US" (upper case) or NULL */
+  gchar *currency;              /* ISO 4217, upper case, e.g. "CNY"; NULL if absent */
+  gchar *seller_name;           /* may be NULL */
+  gchar *seller_license;        /* may be NULL */
+  gboolean has_stream_date;     /* optional "stream_date": "YYYY-MM-DD" */
+  GDate stream_date;
+  GPtrArray *products;          /* of GcProduct*, in file order */
+  GArray *schedule;             /* of GcScheduleEntry, sorted by start */
+  GPtrArray *warnings;          /* of gchar*: unknown fields etc. (never NULL) */
+};
+
+/* Load from a file.  The error message starts with the path. */
+GcCatalog *gc_catalog_load_file (const gchar *path, GError **error);
+/* Load from memory; @name is used in messages in place of a path. */
+GcCatalog *gc_catalog_load_data (const gchar *data, gssize len,
+    const gchar *name, GError **error);
+
+GcCatalog *gc_catalog_ref (GcCatalog *catalog);
+void gc_catalog_unref (GcCatalog *catalog);
+
+const GcProduct *gc_catalog_find (const GcCatalog *catalog, const gchar *sku);
+/* The product the schedule says is on sale at running time @t (seconds),
+ * or NULL. */
+const GcProduct *gc_catalog_scheduled_at (const GcCatalog *catalog, gdouble t);
+
+/* The highest "original" price the seller may show for @product on a stream
+ * held on @stream_date with a look-back of @window_days (PRODUCT.md: the
+ * lowest price in effect within the window before the stream when a
+ * price_history is given, else reference_price).  Returns FALSE when the
+ * product declares neither. */
+gboolean gc_product_allowed_reference (const GcProduct *product,
+    const GDate *stream_date, guint window_days, gdouble *out_price);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GcCatalog, gc_catalog_unref)
+
+G_END_DECLS

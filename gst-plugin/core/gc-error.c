@@ -1,0 +1,3 @@
+#include "gc-error.h"
+
+G_DEFINE_QUARK (gc-error-quark, gc_error)

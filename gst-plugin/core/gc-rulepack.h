@@ -1,0 +1,100 @@
+/* gst-compliance core: jurisdiction rule packs (models/rules/NAME.json).
+ *
+ * Everything that is law rather than code lives in the pack: term lists,
+ * windows, tolerances, legal references, severities, the on-screen words
+ * that count as an ad label and the label text to draw, per language.
+ * A pack is immutable after loading and reference counted. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define GC_RULEPACK_SCHEMA "gst-compliance-rules/1"
+
+/* Stable rule identifiers (PRODUCT.md "Rules"). */
+#define GC_RULE_PRICE_MISMATCH           "price.mismatch"
+#define GC_RULE_PRICE_REFERENCE_INFLATED "price.reference_inflated"
+#define GC_RULE_CLAIM_ABSOLUTE_TERM      "claim.absolute_term"
+#define GC_RULE_CLAIM_MEDICAL            "claim.medical"
+#define GC_RULE_CLAIM_SALES_INFLATED     "claim.sales_inflated"
+#define GC_RULE_DISCLOSURE_MISSING       "disclosure.missing"
+#define GC_RULE_PRODUCT_UNDECLARED       "product.undeclared"
+#define GC_RULE_PRODUCT_PROHIBITED       "product.prohibited"
+
+/* NULL-terminated list of every rule id above, in table order. */
+extern const gchar *const gc_rule_ids[];
+
+typedef struct
+{
+  gchar *id;                    /* one of gc_rule_ids */
+  gboolean enabled;
+  gchar *severity;              /* "error" | "warning" | "info" */
+  gchar *legal_ref;             /* citation printed in reports */
+} GcRuleInfo;
+
+/* A list of terms that one rule matches against on-screen text. */
+typedef struct
+{
+  gchar **terms;                /* literal, matched after gc_text_fold(); NULL-terminated */
+  gchar **exceptions;           /* phrases that contain a term but are allowed */
+  GPtrArray *patterns;          /* of GRegex*, matched against folded text */
+} GcTermList;
+
+typedef struct _GcRulePack GcRulePack;
+
+struct _GcRulePack
+{
+  /*< private >*/
+  gint ref_count;
+  /*< public, read-only >*/
+  gchar *name;                  /* "cn", "eu", "us" or the file's basename */
+  gchar *path;
+  gchar *jurisdiction;          /* "CN", "EU", "US" */
+  gchar *title;
+  guint confirm_frames;         /* analysed frames a reading must be seen on (>= 1) */
+  guint release_frames;         /* analysed frames without it before it ends (>= 1) */
+  gdouble price_tolerance;      /* absolute, in currency units */
+  guint reference_window_days;  /* look-back for the allowed reference price */
+  gdouble sales_tolerance;      /* relative: fires when shown > sold * (1 + t) */
+  GPtrArray *rules;             /* of GcRuleInfo*, one per gc_rule_ids entry */
+  GcTermList absolute_terms;
+  GcTermList medical_terms;
+  GcTermList ad_labels;         /* on-screen words that count as a disclosure */
+  /* Label to draw, per language code ("zh", "en", "de", ...).  Values may
+   * contain one "%s" for the sponsor's name in the *_sponsor table. */
+  GHashTable *label_text;       /* lang -> text */
+  GHashTable *label_sponsor_text; /* lang -> text with %s */
+  gchar *default_language;
+  gdouble label_min_height;     /* fraction of frame height */
+  gdouble label_min_contrast;   /* WCAG contrast ratio */
+};
+
+/* @name_or_path: "cn", "eu", "us" (looked up in @models_dir, or the
+ * installed models dir when NULL) or a path to a pack file.  An unknown name
+ * fails with GC_ERROR_NOT_FOUND and lists the known ones. */
+GcRulePack *gc_rulepack_load (const gchar *name_or_path,
+    const gchar *models_dir, GError **error);
+GcRulePack *gc_rulepack_load_file (const gchar *path, GError **error);
+GcRulePack *gc_rulepack_load_data (const gchar *data, gssize len,
+    const gchar *name, GError **error);
+
+GcRulePack *gc_rulepack_ref (GcRulePack *pack);
+void gc_rulepack_unref (GcRulePack *pack);
+
+/* Never NULL for an id in gc_rule_ids. */
+const GcRuleInfo *gc_rulepack_rule (const GcRulePack *pack, const gchar *id);
+gboolean gc_rulepack_rule_enabled (const GcRulePack *pack, const gchar *id);
+
+/* Default directory holding the shipped packs: $GST_COMPLIANCE_MODELS_DIR
+ * if set, else the installed datadir. */
+const gchar *gc_models_dir (void);
+
+/* Which term of @list occurs in @folded_text (already gc_text_fold()ed),
+ * outside any exception phrase.  Returns a newly allocated copy of the
+ * matched term (or of the regex match), or NULL. */
+gchar *gc_term_list_match (const GcTermList *list, const gchar *folded_text);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GcRulePack, gc_rulepack_unref)
+
+G_END_DECLS

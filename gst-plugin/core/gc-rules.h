@@ -1,0 +1,100 @@
+/* gst-compliance core: the rule engine.
+ *
+ * Fed one analysed frame at a time (its running time and the lines read on
+ * it), it keeps the state needed to decide which violations are active and
+ * emits one start and one end event per continuous occurrence.  A condition
+ * must hold on pack->confirm_frames consecutive analysed frames before its
+ * violation starts (so one misread frame raises nothing), and be absent on
+ * pack->release_frames consecutive analysed frames before it ends.
+ *
+ * The active product is, in order of precedence: the explicit setting
+ * (gc_rules_set_active_sku), the catalog schedule at the frame's time, the
+ * last catalog product name recognised on screen.
+ *
+ * Not thread-safe: one owner at a time (the element guards it).  GLib only. */
+#pragma once
+
+#include <glib.h>
+#include "gc-catalog.h"
+#include "gc-rulepack.h"
+#include "gc-facts.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  /*< private >*/
+  gint ref_count;
+  /*< public >*/
+  gchar *rule;                  /* rule id */
+  gchar *severity;
+  gchar *sku;                   /* may be NULL (no active product) */
+  gchar *observed;              /* what was on screen, e.g. "¥89.00" */
+  gchar *declared;              /* what the catalog says, e.g. "¥99.00"; may be NULL */
+  gchar *legal_ref;
+  gdouble t_start;              /* seconds; first analysed frame it was seen on */
+  gdouble t_end;                /* seconds; last analysed frame it was seen on */
+  GcBox box;                    /* box of the offending text; 0x0 when none */
+  gdouble t_confirmed;          /* frame the violation was confirmed on */
+  gchar *evidence;              /* set by whoever saves the evidence; may be NULL */
+  guint64 id;                   /* unique within one GcRules */
+} GcViolation;
+
+GcViolation *gc_violation_ref (GcViolation *v);
+void gc_violation_unref (GcViolation *v);
+
+typedef enum
+{
+  GC_EVENT_START,
+  GC_EVENT_END,
+} GcEventType;
+
+typedef struct
+{
+  GcEventType type;
+  GcViolation *violation;       /* owned reference */
+} GcEvent;
+
+void gc_event_free (GcEvent *event);
+
+typedef struct _GcRules GcRules;
+
+/* @catalog may be NULL: only the catalog-free rules run (absolute terms,
+ * medical claims, undeclared product).  Takes its own references. */
+GcRules *gc_rules_new (GcCatalog *catalog, GcRulePack *pack);
+void gc_rules_free (GcRules *rules);
+
+/* Date the stream is held on, for the reference-price window.  Defaults to
+ * the catalog's stream_date, else today (local time). */
+void gc_rules_set_stream_date (GcRules *rules, const GDate *date);
+/* Overrides pack->confirm_frames (>= 1). */
+void gc_rules_set_confirm_frames (GcRules *rules, guint n);
+/* NULL clears the explicit setting.  Returns FALSE (and changes nothing)
+ * for a sku the catalog does not declare. */
+gboolean gc_rules_set_active_sku (GcRules *rules, const gchar *sku);
+/* When the overlay draws the disclosure label itself,
+ * disclosure.missing does not fire. */
+void gc_rules_set_label_drawn (GcRules *rules, gboolean drawn);
+/* Replace the catalog (hot swap).  Open violations whose product no longer
+ * exists end at the last frame time. */
+void gc_rules_set_catalog (GcRules *rules, GcCatalog *catalog, GPtrArray *events);
+
+/* Feed one analysed frame at running time @t (seconds, non-decreasing).
+ * Appends GcEvent* to @events (a GPtrArray with gc_event_free as free
+ * func). */
+void gc_rules_push_frame (GcRules *rules, gdouble t, const GcLine *lines,
+    guint n_lines, GPtrArray *events);
+/* Same, with facts already parsed (the caller keeps ownership). */
+void gc_rules_push_facts (GcRules *rules, gdouble t, GPtrArray *facts,
+    GPtrArray *events);
+/* End of stream: every open violation ends. */
+void gc_rules_finish (GcRules *rules, GPtrArray *events);
+
+/* State after the last frame. */
+const GcProduct *gc_rules_active_product (GcRules *rules);
+/* Violations active now (confirmed and not ended), GcViolation* borrowed. */
+GPtrArray *gc_rules_active_violations (GcRules *rules);
+gboolean gc_rules_disclosure_required (GcRules *rules);
+gboolean gc_rules_disclosure_visible (GcRules *rules);
+
+G_END_DECLS
