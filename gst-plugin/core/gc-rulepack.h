@@ -98,3 +98,15 @@ gchar *gc_term_list_match (const GcTermList *list, const gchar *folded_text);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GcRulePack, gc_rulepack_unref)
 
 G_END_DECLS
+
+G_BEGIN_DECLS
+
+/* The disclosure label to draw in @lang (NULL: the pack's default
+ * language; an unknown language falls back to it): the pack's
+ * label_sponsor text with @sponsor put in place of its "%s" when @sponsor
+ * is given, else the plain label.  @sponsor is inserted as text, never
+ * used as a format.  Newly allocated; never NULL. */
+gchar *gc_rulepack_format_label (const GcRulePack *pack, const gchar *lang,
+    const gchar *sponsor);
+
+G_END_DECLS
