@@ -1,1 +1,627 @@
+/* gst-compliance core: the rule engine.
+ *
+ * Each analysed frame yields a set of *conditions*: a rule that would fire
+ * on this frame, keyed by what makes two sightings the same occurrence
+ * (rule, product and what was observed).  A tracker per key counts the
+ * consecutive frames a condition holds and the consecutive frames it is
+ * missing, which gives the confirmation (one misread frame raises nothing)
+ * and the merging over time (one record per continuous occurrence). */
 #include "gc-rules.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "gc-text.h"
+
+/* ---------------------------------------------------------------- */
+/* Violations */
+
+GcViolation *
+gc_violation_new (const gchar *rule)
+{
+  GcViolation *v = g_new0 (GcViolation, 1);
+  v->ref_count = 1;
+  v->rule = g_strdup (rule);
+  return v;
+}
+
+GcViolation *
+gc_violation_copy (const GcViolation *v)
+{
+  GcViolation *c = gc_violation_new (v->rule);
+  c->severity = g_strdup (v->severity);
+  c->sku = g_strdup (v->sku);
+  c->observed = g_strdup (v->observed);
+  c->declared = g_strdup (v->declared);
+  c->legal_ref = g_strdup (v->legal_ref);
+  c->t_start = v->t_start;
+  c->t_end = v->t_end;
+  c->box = v->box;
+  c->t_confirmed = v->t_confirmed;
+  c->evidence = g_strdup (v->evidence);
+  c->id = v->id;
+  return c;
+}
+
+GcViolation *
+gc_violation_ref (GcViolation *v)
+{
+  g_atomic_int_inc (&v->ref_count);
+  return v;
+}
+
+void
+gc_violation_unref (GcViolation *v)
+{
+  if (v == NULL || !g_atomic_int_dec_and_test (&v->ref_count))
+    return;
+  g_free (v->rule);
+  g_free (v->severity);
+  g_free (v->sku);
+  g_free (v->observed);
+  g_free (v->declared);
+  g_free (v->legal_ref);
+  g_free (v->evidence);
+  g_free (v);
+}
+
+void
+gc_event_free (GcEvent *event)
+{
+  if (event == NULL)
+    return;
+  gc_violation_unref (event->violation);
+  g_free (event);
+}
+
+/* ---------------------------------------------------------------- */
+/* Engine state */
+
+typedef struct
+{
+  GcViolation *v;               /* working copy; never handed out */
+  guint seen_run;               /* consecutive frames the condition held */
+  guint miss_run;               /* consecutive frames it did not (when active) */
+  gboolean active;              /* confirmed and START emitted */
+  gboolean seen_this_frame;
+} Tracker;
+
+struct _GcRules
+{
+  GcCatalog *catalog;           /* may be NULL */
+  GcRulePack *pack;
+  GDate stream_date;
+  guint confirm_frames;
+  guint release_frames;
+  gboolean label_drawn;
+
+  gchar *explicit_sku;
+  gchar *screen_sku;            /* last product name recognised on screen */
+  gchar *active_sku;            /* result of the last frame */
+  const gchar *active_source;
+
+  gboolean disclosure_required;
+  gboolean disclosure_visible;
+
+  GHashTable *trackers;         /* key -> Tracker* */
+  guint64 next_id;
+};
+
+static void
+tracker_free (Tracker *tr)
+{
+  gc_violation_unref (tr->v);
+  g_free (tr);
+}
+
+GcRules *
+gc_rules_new (GcCatalog *catalog, GcRulePack *pack)
+{
+  g_return_val_if_fail (pack != NULL, NULL);
+
+  GcRules *rules = g_new0 (GcRules, 1);
+  rules->catalog = catalog ? gc_catalog_ref (catalog) : NULL;
+  rules->pack = gc_rulepack_ref (pack);
+  rules->confirm_frames = MAX (pack->confirm_frames, 1);
+  rules->release_frames = MAX (pack->release_frames, 1);
+  rules->trackers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      (GDestroyNotify) tracker_free);
+  rules->next_id = 1;
+
+  g_date_clear (&rules->stream_date, 1);
+  if (catalog && catalog->has_stream_date) {
+    rules->stream_date = catalog->stream_date;
+  } else {
+    g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+    g_date_set_dmy (&rules->stream_date, g_date_time_get_day_of_month (now),
+        g_date_time_get_month (now), g_date_time_get_year (now));
+  }
+  return rules;
+}
+
+void
+gc_rules_free (GcRules *rules)
+{
+  if (rules == NULL)
+    return;
+  g_hash_table_unref (rules->trackers);
+  if (rules->catalog)
+    gc_catalog_unref (rules->catalog);
+  gc_rulepack_unref (rules->pack);
+  g_free (rules->explicit_sku);
+  g_free (rules->screen_sku);
+  g_free (rules->active_sku);
+  g_free (rules);
+}
+
+void
+gc_rules_set_stream_date (GcRules *rules, const GDate *date)
+{
+  g_return_if_fail (date != NULL && g_date_valid (date));
+  rules->stream_date = *date;
+}
+
+void
+gc_rules_set_confirm_frames (GcRules *rules, guint n)
+{
+  rules->confirm_frames = MAX (n, 1);
+}
+
+gboolean
+gc_rules_set_active_sku (GcRules *rules, const gchar *sku)
+{
+  if (sku == NULL || *sku == '\0') {
+    g_clear_pointer (&rules->explicit_sku, g_free);
+    return TRUE;
+  }
+  if (rules->catalog == NULL || gc_catalog_find (rules->catalog, sku) == NULL)
+    return FALSE;
+  g_free (rules->explicit_sku);
+  rules->explicit_sku = g_strdup (sku);
+  return TRUE;
+}
+
+void
+gc_rules_set_label_drawn (GcRules *rules, gboolean drawn)
+{
+  rules->label_drawn = drawn;
+}
+
+static void
+emit (GPtrArray *events, GcEventType type, const GcViolation *v)
+{
+  if (events == NULL)
+    return;
+  GcEvent *ev = g_new0 (GcEvent, 1);
+  ev->type = type;
+  ev->violation = gc_violation_copy (v);
+  g_ptr_array_add (events, ev);
+}
+
+/* Ends every tracker for which @pred holds (all when NULL). */
+static void
+end_trackers (GcRules *rules, gboolean (*pred) (Tracker *, gpointer),
+    gpointer data, GPtrArray *events)
+{
+  GHashTableIter it;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&it, rules->trackers);
+  while (g_hash_table_iter_next (&it, &key, &value)) {
+    Tracker *tr = value;
+    if (pred && !pred (tr, data))
+      continue;
+    if (tr->active)
+      emit (events, GC_EVENT_END, tr->v);
+    g_hash_table_iter_remove (&it);
+  }
+}
+
+static gboolean
+tracker_sku_gone (Tracker *tr, gpointer data)
+{
+  GcCatalog *catalog = data;
+  return tr->v->sku != NULL && (catalog == NULL
+      || gc_catalog_find (catalog, tr->v->sku) == NULL);
+}
+
+void
+gc_rules_set_catalog (GcRules *rules, GcCatalog *catalog, GPtrArray *events)
+{
+  end_trackers (rules, tracker_sku_gone, catalog, events);
+
+  if (catalog)
+    gc_catalog_ref (catalog);
+  if (rules->catalog)
+    gc_catalog_unref (rules->catalog);
+  rules->catalog = catalog;
+
+  if (catalog && catalog->has_stream_date)
+    rules->stream_date = catalog->stream_date;
+  /* A sku the new catalog no longer declares cannot stay active. */
+  if (rules->explicit_sku && (catalog == NULL
+          || gc_catalog_find (catalog, rules->explicit_sku) == NULL))
+    g_clear_pointer (&rules->explicit_sku, g_free);
+  if (rules->screen_sku && (catalog == NULL
+          || gc_catalog_find (catalog, rules->screen_sku) == NULL))
+    g_clear_pointer (&rules->screen_sku, g_free);
+  if (rules->active_sku && (catalog == NULL
+          || gc_catalog_find (catalog, rules->active_sku) == NULL)) {
+    g_clear_pointer (&rules->active_sku, g_free);
+    rules->active_source = NULL;
+  }
+}
+
+/* ---------------------------------------------------------------- */
+/* Conditions of one frame */
+
+typedef struct
+{
+  GcRules *rules;
+  const GcProduct *product;
+  GHashTable *seen;             /* key -> GcViolation* (template) */
+} Frame;
+
+static void
+frame_add (Frame *f, const gchar *rule, const gchar *observed,
+    const gchar *declared, const GcBox *box)
+{
+  GcRulePack *pack = f->rules->pack;
+  if (!gc_rulepack_rule_enabled (pack, rule))
+    return;
+
+  const gchar *sku = f->product ? f->product->sku : NULL;
+  /* What makes two sightings the same occurrence: the rule, the product
+   * and what was observed.  A different price on screen is a new
+   * occurrence. */
+  gchar *key = g_strdup_printf ("%s\x1f%s\x1f%s", rule, sku ? sku : "",
+      observed ? observed : "");
+  if (g_hash_table_contains (f->seen, key)) {
+    g_free (key);
+    return;
+  }
+
+  const GcRuleInfo *info = gc_rulepack_rule (pack, rule);
+  GcViolation *v = gc_violation_new (rule);
+  v->severity = g_strdup (info->severity);
+  v->legal_ref = g_strdup (info->legal_ref);
+  v->sku = g_strdup (sku);
+  v->observed = g_strdup (observed);
+  v->declared = g_strdup (declared);
+  if (box)
+    v->box = *box;
+  g_hash_table_insert (f->seen, key, v);
+}
+
+static const gchar *
+catalog_currency (GcRules *rules)
+{
+  return rules->catalog ? rules->catalog->currency : NULL;
+}
+
+static gboolean
+same_currency (const gchar *a, const gchar *b)
+{
+  /* A price shown without a currency is taken in the catalog's. */
+  return a == NULL || b == NULL || g_ascii_strcasecmp (a, b) == 0;
+}
+
+static gboolean
+claim_substantiated (const GcProduct *product, const gchar *term)
+{
+  if (product == NULL || term == NULL)
+    return FALSE;
+  g_autofree gchar *t = gc_text_fold (term);
+  for (gchar **c = product->substantiated_claims; c && *c; c++) {
+    g_autofree gchar *f = gc_text_fold (*c);
+    if (g_strcmp0 (f, t) == 0)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+static void
+frame_conditions (Frame *f, GPtrArray *facts)
+{
+  GcRules *rules = f->rules;
+  GcRulePack *pack = rules->pack;
+  const GcProduct *p = f->product;
+  const gchar *currency = catalog_currency (rules);
+  gboolean ad_label_seen = FALSE;
+  const GcFact *first_price = NULL;
+
+  for (guint i = 0; i < facts->len; i++) {
+    const GcFact *fact = g_ptr_array_index (facts, i);
+
+    switch (fact->kind) {
+      case GC_FACT_PRICE:
+        if (first_price == NULL)
+          first_price = fact;
+        if (p && (fabs (fact->value - p->price) > pack->price_tolerance
+                || !same_currency (fact->currency, currency))) {
+          g_autofree gchar *declared = gc_format_price (p->price, currency);
+          g_autofree gchar *observed = gc_format_price (fact->value,
+              fact->currency ? fact->currency : currency);
+          frame_add (f, GC_RULE_PRICE_MISMATCH, observed, declared, &fact->box);
+        }
+        break;
+      case GC_FACT_REFERENCE_PRICE:{
+        if (first_price == NULL)
+          first_price = fact;
+        if (p == NULL)
+          break;
+        gdouble allowed;
+        g_autofree gchar *observed = gc_format_price (fact->value,
+            fact->currency ? fact->currency : currency);
+        if (!gc_product_allowed_reference (p, &rules->stream_date,
+                pack->reference_window_days, &allowed)) {
+          /* A crossed-out price with nothing declared to back it. */
+          frame_add (f, GC_RULE_PRICE_REFERENCE_INFLATED, observed,
+              "no reference price declared", &fact->box);
+        } else if (fact->value > allowed + pack->price_tolerance
+            || !same_currency (fact->currency, currency)) {
+          g_autofree gchar *declared = gc_format_price (allowed, currency);
+          frame_add (f, GC_RULE_PRICE_REFERENCE_INFLATED, observed, declared,
+              &fact->box);
+        }
+        break;
+      }
+      case GC_FACT_SALES:
+        if (p && p->has_sold
+            && fact->value > (gdouble) p->sold * (1.0 + pack->sales_tolerance)) {
+          g_autofree gchar *declared = g_strdup_printf ("%" G_GINT64_FORMAT
+              " sold", p->sold);
+          frame_add (f, GC_RULE_CLAIM_SALES_INFLATED, fact->text, declared,
+              &fact->box);
+        }
+        break;
+      case GC_FACT_AD_LABEL:
+        ad_label_seen = TRUE;
+        break;
+      case GC_FACT_ABSOLUTE_TERM:
+        if (!claim_substantiated (p, fact->key))
+          frame_add (f, GC_RULE_CLAIM_ABSOLUTE_TERM, fact->key, NULL,
+              &fact->box);
+        break;
+      case GC_FACT_MEDICAL_CLAIM:
+        if (p == NULL || p->category != GC_CATEGORY_DRUG) {
+          g_autofree gchar *declared = p ? g_strdup_printf ("category %s",
+              gc_category_to_string (p->category)) : NULL;
+          frame_add (f, GC_RULE_CLAIM_MEDICAL, fact->key, declared,
+              &fact->box);
+        }
+        break;
+      case GC_FACT_PRODUCT_NAME:
+        break;
+    }
+  }
+
+  if (p == NULL && first_price != NULL) {
+    g_autofree gchar *observed = gc_format_price (first_price->value,
+        first_price->currency ? first_price->currency : currency);
+    /* One occurrence however the prices change while nothing is declared. */
+    frame_add (f, GC_RULE_PRODUCT_UNDECLARED, NULL,
+        rules->catalog ? "no product active" : "no catalog", &first_price->box);
+    GcViolation *v = g_hash_table_lookup (f->seen,
+        GC_RULE_PRODUCT_UNDECLARED "\x1f\x1f");
+    if (v && v->observed == NULL)
+      v->observed = g_strdup (observed);
+  }
+
+  rules->disclosure_required = p != NULL && p->sponsored;
+  rules->disclosure_visible = ad_label_seen || rules->label_drawn;
+  if (rules->disclosure_required && !rules->disclosure_visible) {
+    g_autofree gchar *label = gc_rulepack_format_label (pack, NULL, p->sponsor);
+    g_autofree gchar *declared = g_strdup_printf ("sponsored: label \"%s\"",
+        label);
+    frame_add (f, GC_RULE_DISCLOSURE_MISSING, "no ad label on screen",
+        declared, NULL);
+  }
+
+  if (p != NULL && p->category == GC_CATEGORY_PROHIBITED)
+    frame_add (f, GC_RULE_PRODUCT_PROHIBITED, p->name, "category prohibited",
+        NULL);
+}
+
+/* ---------------------------------------------------------------- */
+/* Active product */
+
+static void
+update_active (GcRules *rules, gdouble t, GPtrArray *facts)
+{
+  /* The name seen with the highest confidence on this frame becomes the
+   * screen's product; it stays until another name is seen. */
+  const GcFact *best = NULL;
+  for (guint i = 0; i < facts->len; i++) {
+    const GcFact *fact = g_ptr_array_index (facts, i);
+    if (fact->kind == GC_FACT_PRODUCT_NAME && fact->key
+        && (best == NULL || fact->confidence > best->confidence))
+      best = fact;
+  }
+  if (best && rules->catalog && gc_catalog_find (rules->catalog, best->key)) {
+    g_free (rules->screen_sku);
+    rules->screen_sku = g_strdup (best->key);
+  }
+
+  const gchar *sku = NULL;
+  const gchar *source = NULL;
+  if (rules->catalog) {
+    const GcProduct *sched;
+    if (rules->explicit_sku) {
+      sku = rules->explicit_sku;
+      source = "explicit";
+    } else if ((sched = gc_catalog_scheduled_at (rules->catalog, t))) {
+      sku = sched->sku;
+      source = "schedule";
+    } else if (rules->screen_sku) {
+      sku = rules->screen_sku;
+      source = "screen";
+    }
+  }
+  if (g_strcmp0 (sku, rules->active_sku) != 0) {
+    g_free (rules->active_sku);
+    rules->active_sku = g_strdup (sku);
+  }
+  rules->active_source = source;
+}
+
+/* ---------------------------------------------------------------- */
+/* Frames */
+
+void
+gc_rules_push_facts (GcRules *rules, gdouble t, GPtrArray *facts,
+    GPtrArray *events)
+{
+  g_return_if_fail (rules != NULL && facts != NULL);
+
+  update_active (rules, t, facts);
+
+  Frame f = {
+    .rules = rules,
+    .product = gc_rules_active_product (rules),
+    .seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+        (GDestroyNotify) gc_violation_unref),
+  };
+  frame_conditions (&f, facts);
+
+  GHashTableIter it;
+  gpointer key, value;
+
+  /* Conditions seen on this frame. */
+  g_hash_table_iter_init (&it, f.seen);
+  while (g_hash_table_iter_next (&it, &key, &value)) {
+    GcViolation *tmpl = value;
+    Tracker *tr = g_hash_table_lookup (rules->trackers, key);
+    if (tr == NULL) {
+      tr = g_new0 (Tracker, 1);
+      tr->v = gc_violation_ref (tmpl);
+      tr->v->t_start = t;
+      g_hash_table_insert (rules->trackers, g_strdup (key), tr);
+    } else {
+      tr->v->box = tmpl->box;
+    }
+    tr->seen_this_frame = TRUE;
+    tr->seen_run++;
+    tr->miss_run = 0;
+    tr->v->t_end = t;
+    if (!tr->active && tr->seen_run >= rules->confirm_frames) {
+      tr->active = TRUE;
+      tr->v->id = rules->next_id++;
+      tr->v->t_confirmed = t;
+      emit (events, GC_EVENT_START, tr->v);
+    }
+  }
+
+  /* Conditions missing on this frame: unconfirmed sightings are dropped at
+   * once; confirmed ones end after release_frames misses. */
+  g_hash_table_iter_init (&it, rules->trackers);
+  while (g_hash_table_iter_next (&it, &key, &value)) {
+    Tracker *tr = value;
+    if (tr->seen_this_frame) {
+      tr->seen_this_frame = FALSE;
+      continue;
+    }
+    if (!tr->active) {
+      g_hash_table_iter_remove (&it);
+      continue;
+    }
+    tr->miss_run++;
+    if (tr->miss_run >= rules->release_frames) {
+      emit (events, GC_EVENT_END, tr->v);
+      g_hash_table_iter_remove (&it);
+    }
+  }
+
+  g_hash_table_unref (f.seen);
+}
+
+void
+gc_rules_push_frame (GcRules *rules, gdouble t, const GcLine *lines,
+    guint n_lines, GPtrArray *events)
+{
+  g_autoptr (GPtrArray) facts = g_ptr_array_new_with_free_func (
+      (GDestroyNotify) gc_fact_free);
+
+  for (guint i = 0; i < n_lines; i++) {
+    g_autoptr (GPtrArray) line_facts = gc_facts_parse_line (&lines[i],
+        rules->pack, rules->catalog);
+    /* Move the facts over without copying. */
+    g_ptr_array_set_free_func (line_facts, NULL);
+    for (guint j = 0; j < line_facts->len; j++)
+      g_ptr_array_add (facts, g_ptr_array_index (line_facts, j));
+  }
+  gc_rules_push_facts (rules, t, facts, events);
+}
+
+void
+gc_rules_finish (GcRules *rules, GPtrArray *events)
+{
+  end_trackers (rules, NULL, NULL, events);
+}
+
+void
+gc_rules_flush (GcRules *rules, GPtrArray *events)
+{
+  end_trackers (rules, NULL, NULL, events);
+  g_clear_pointer (&rules->screen_sku, g_free);
+  g_clear_pointer (&rules->active_sku, g_free);
+  rules->active_source = NULL;
+  rules->disclosure_required = FALSE;
+  rules->disclosure_visible = FALSE;
+}
+
+/* ---------------------------------------------------------------- */
+/* State */
+
+const GcProduct *
+gc_rules_active_product (GcRules *rules)
+{
+  if (rules->catalog == NULL || rules->active_sku == NULL)
+    return NULL;
+  return gc_catalog_find (rules->catalog, rules->active_sku);
+}
+
+const gchar *
+gc_rules_active_source (GcRules *rules)
+{
+  return rules->active_sku ? rules->active_source : NULL;
+}
+
+static gint
+compare_by_id (gconstpointer a, gconstpointer b)
+{
+  const GcViolation *va = *(GcViolation * const *) a;
+  const GcViolation *vb = *(GcViolation * const *) b;
+  return (va->id > vb->id) - (va->id < vb->id);
+}
+
+GPtrArray *
+gc_rules_active_violations (GcRules *rules)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (
+      (GDestroyNotify) gc_violation_unref);
+  GHashTableIter it;
+  gpointer value;
+
+  g_hash_table_iter_init (&it, rules->trackers);
+  while (g_hash_table_iter_next (&it, NULL, &value)) {
+    Tracker *tr = value;
+    if (tr->active)
+      g_ptr_array_add (out, gc_violation_copy (tr->v));
+  }
+  /* Hash order is not stable; callers (metas, reports) want one. */
+  g_ptr_array_sort (out, compare_by_id);
+  return out;
+}
+
+gboolean
+gc_rules_disclosure_required (GcRules *rules)
+{
+  return rules->disclosure_required;
+}
+
+gboolean
+gc_rules_disclosure_visible (GcRules *rules)
+{
+  return rules->disclosure_visible;
+}

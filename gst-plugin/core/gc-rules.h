@@ -40,6 +40,11 @@ typedef struct
   guint64 id;                   /* unique within one GcRules */
 } GcViolation;
 
+/* Violations handed out (events, gc_rules_active_violations) are snapshots
+ * that the engine never touches again, so they may be passed to other
+ * threads. */
+GcViolation *gc_violation_new (const gchar *rule);
+GcViolation *gc_violation_copy (const GcViolation *v);
 GcViolation *gc_violation_ref (GcViolation *v);
 void gc_violation_unref (GcViolation *v);
 
@@ -87,12 +92,20 @@ void gc_rules_push_frame (GcRules *rules, gdouble t, const GcLine *lines,
 /* Same, with facts already parsed (the caller keeps ownership). */
 void gc_rules_push_facts (GcRules *rules, gdouble t, GPtrArray *facts,
     GPtrArray *events);
-/* End of stream: every open violation ends. */
+/* End of stream: every open violation ends at the last frame it was seen
+ * on, and unconfirmed sightings are dropped. */
 void gc_rules_finish (GcRules *rules, GPtrArray *events);
+/* Flush (seek): like finish, and the next frame may have any time. */
+void gc_rules_flush (GcRules *rules, GPtrArray *events);
 
-/* State after the last frame. */
+/* State after the last frame.  The product is borrowed from the current
+ * catalog: valid until the catalog is replaced. */
 const GcProduct *gc_rules_active_product (GcRules *rules);
-/* Violations active now (confirmed and not ended), GcViolation* borrowed. */
+/* Where the active product came from: "explicit", "schedule", "screen" or
+ * NULL when none is active. */
+const gchar *gc_rules_active_source (GcRules *rules);
+/* Violations active now (confirmed and not ended), as a new array of
+ * snapshots (free with g_ptr_array_unref). */
 GPtrArray *gc_rules_active_violations (GcRules *rules);
 gboolean gc_rules_disclosure_required (GcRules *rules);
 gboolean gc_rules_disclosure_visible (GcRules *rules);
