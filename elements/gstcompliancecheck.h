@@ -1,0 +1,22 @@
+/* gst-compliance: compliancecheck element. */
+#pragma once
+
+#include <gst/gst.h>
+#include <gst/base/gstbasetransform.h>
+#include <gst/video/video.h>
+
+G_BEGIN_DECLS
+
+#define GST_TYPE_COMPLIANCE_CHECK (gst_compliance_check_get_type ())
+G_DECLARE_FINAL_TYPE (GstComplianceCheck, gst_compliance_check, GST,
+    COMPLIANCE_CHECK, GstBaseTransform)
+
+GST_ELEMENT_REGISTER_DECLARE (compliancecheck);
+
+/* Custom event an application sends (downstream or upstream, e.g. with
+ * gst_element_send_event()) to switch the active product:
+ * structure "compliance-set-product", field "sku" (string; NULL or ""
+ * clears the explicit setting). */
+#define GST_COMPLIANCE_SET_PRODUCT_EVENT "compliance-set-product"
+
+G_END_DECLS

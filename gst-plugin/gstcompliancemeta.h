@@ -1,0 +1,108 @@
+/* gst-compliance: public metas for applications.
+ *
+ * GstComplianceTextMeta carries what complianceocr read on a frame;
+ * GstComplianceVerdictMeta carries what compliancecheck concluded.  Both
+ * are registered with no tags, so GstBaseTransform's default
+ * transform_meta, videoconvert/videoscale and GstVideoEncoder keep them.
+ * Boxes are in the pixel coordinates of the frame the meta names
+ * (frame_width x frame_height): videoscale copies tag-less metas as they
+ * are, so a consumer maps boxes by the ratio of its own frame size to
+ * frame_width/frame_height.  An element that calls the transform with
+ * gst_video_meta_transform_scale_get_quark() gets the boxes rescaled. */
+#pragma once
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+/* ------------------------------------------------------------------ */
+/* Readings */
+
+typedef struct
+{
+  gchar *text;                  /* UTF-8, as read (never Pango markup) */
+  gint x, y, width, height;     /* box in frame pixels */
+  gfloat confidence;            /* 0..1 */
+  gboolean struck;              /* a strike-through stroke was found */
+  /* Running time at which this reading was first seen unchanged, so a
+   * consumer can tell how long it has been on screen. */
+  GstClockTime first_seen;
+} GstComplianceReading;
+
+typedef struct
+{
+  GstMeta meta;
+
+  /* pts of the frame the readings were read from (in live mode this is an
+   * earlier frame than the buffer carrying the meta). */
+  GstClockTime pts;
+  guint frame_width;
+  guint frame_height;
+  guint n_readings;
+  GstComplianceReading *readings;
+} GstComplianceTextMeta;
+
+GType gst_compliance_text_meta_api_get_type (void);
+#define GST_COMPLIANCE_TEXT_META_API_TYPE (gst_compliance_text_meta_api_get_type ())
+const GstMetaInfo *gst_compliance_text_meta_get_info (void);
+#define GST_COMPLIANCE_TEXT_META_INFO (gst_compliance_text_meta_get_info ())
+
+#define gst_buffer_get_compliance_text_meta(b) \
+  ((GstComplianceTextMeta *) gst_buffer_get_meta ((b), GST_COMPLIANCE_TEXT_META_API_TYPE))
+
+/* Adds a meta with copies of @readings. */
+GstComplianceTextMeta *gst_buffer_add_compliance_text_meta (GstBuffer * buffer,
+    GstClockTime pts, guint frame_width, guint frame_height,
+    const GstComplianceReading * readings, guint n_readings);
+
+/* ------------------------------------------------------------------ */
+/* Verdicts */
+
+typedef struct
+{
+  gchar *rule;                  /* stable rule id, e.g. "price.mismatch" */
+  gchar *severity;              /* "error" | "warning" | "info" */
+  gchar *sku;                   /* may be NULL */
+  gchar *observed;              /* may be NULL */
+  gchar *declared;              /* may be NULL */
+  gchar *legal_ref;
+  gdouble t_start;              /* seconds of running time */
+  gint x, y, width, height;     /* box of the offending text; 0 when none */
+  guint64 id;                   /* unique per compliancecheck instance */
+} GstComplianceViolation;
+
+typedef struct
+{
+  GstMeta meta;
+
+  /* pts of the analysed frame this verdict was reached on. */
+  GstClockTime pts;
+  guint frame_width;
+  guint frame_height;
+  gchar *active_sku;            /* NULL when no product is active */
+  gchar *sponsor;               /* sponsor of the active product, may be NULL */
+  gboolean disclosure_required; /* the active product is sponsored */
+  gboolean disclosure_visible;  /* an ad label is on screen (or drawn by us) */
+  guint n_violations;
+  GstComplianceViolation *violations;  /* active now */
+} GstComplianceVerdictMeta;
+
+GType gst_compliance_verdict_meta_api_get_type (void);
+#define GST_COMPLIANCE_VERDICT_META_API_TYPE (gst_compliance_verdict_meta_api_get_type ())
+const GstMetaInfo *gst_compliance_verdict_meta_get_info (void);
+#define GST_COMPLIANCE_VERDICT_META_INFO (gst_compliance_verdict_meta_get_info ())
+
+#define gst_buffer_get_compliance_verdict_meta(b) \
+  ((GstComplianceVerdictMeta *) gst_buffer_get_meta ((b), GST_COMPLIANCE_VERDICT_META_API_TYPE))
+
+/* Adds an empty verdict; fill it with the setters below. */
+GstComplianceVerdictMeta *gst_buffer_add_compliance_verdict_meta (GstBuffer *
+    buffer, GstClockTime pts, guint frame_width, guint frame_height);
+void gst_compliance_verdict_meta_set_product (GstComplianceVerdictMeta * meta,
+    const gchar * sku, const gchar * sponsor, gboolean disclosure_required,
+    gboolean disclosure_visible);
+/* Appends a copy of @violation. */
+void gst_compliance_verdict_meta_add_violation (GstComplianceVerdictMeta *
+    meta, const GstComplianceViolation * violation);
+
+G_END_DECLS
