@@ -1,0 +1,845 @@
+/* The Tesseract side of the OCR engine: one TessBaseAPI for the configured
+ * languages (psm 7, one line per call) and, for numbers, one `eng` instance
+ * with a digit/currency whitelist.  Both are created once and reused for
+ * every frame.
+ *
+ * Measured on Tesseract 5.3 (Debian's fast LSTM tessdata):
+ * - chi_sim+eng reads ¥ as Y, # or 关 with high confidence, and $ as 5 or 9
+ *   with chi_sim alone; eng with a whitelist reads the digits of a price
+ *   more reliably and in ~3 ms instead of 11-14 ms, so the digit run of a
+ *   line is re-read with it and spliced back;
+ * - the inverted-image retry (invert_threshold) doubles the cost of every
+ *   low-confidence line; polarity is handled before Tesseract sees the
+ *   line, so the retry is off.
+ *
+ * Tuning aid: with GC_OCR_DEBUG_DIR set to a directory, every prepared line
+ * is written there as PNG (what Tesseract saw) and the choices made for it
+ * (channel, polarity, re-reads, text) are printed on stderr.  Off, it costs
+ * one getenv per line. */
+#include "gc-ocr-private.h"
+
+#include "gc-error.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <tesseract/capi.h>
+
+#define NUMERIC_LANGUAGE "eng"
+/* ¥ (U+00A5) and ￥ (U+FFE5) are both used on Chinese screens; the eng
+ * model knows the first. */
+#define NUMERIC_WHITELIST "0123456789.,¥$€£"
+
+struct _GcOcrEngine
+{
+  TessBaseAPI *api;
+  TessBaseAPI *num;             /* NULL: numeric re-read disabled */
+  gint text_height;
+  gboolean cjk;                 /* a CJK language is loaded */
+};
+
+void
+gc_ocr_config_init (GcOcrConfig * config)
+{
+  memset (config, 0, sizeof (*config));
+  config->tessdata_dir = GC_OCR_DEFAULT_TESSDATA_DIR;
+  config->languages = GC_OCR_DEFAULT_LANGUAGES;
+  config->numeric_reread = TRUE;
+  config->text_height = GC_OCR_DEFAULT_TEXT_HEIGHT;
+}
+
+GcOcrLine *
+gc_ocr_line_copy (const GcOcrLine * line)
+{
+  GcOcrLine *copy = g_new (GcOcrLine, 1);
+
+  *copy = *line;
+  copy->text = g_strdup (line->text);
+  return copy;
+}
+
+void
+gc_ocr_line_free (GcOcrLine * line)
+{
+  if (line == NULL)
+    return;
+  g_free (line->text);
+  g_free (line);
+}
+
+/* Debian splits tessdata into one package per language:
+ * chi_sim -> tesseract-ocr-chi-sim. */
+static gchar *
+debian_package (const gchar * lang)
+{
+  g_autofree gchar *lower = g_ascii_strdown (lang, -1);
+
+  g_strdelimit (lower, "_", '-');
+  return g_strdup_printf ("tesseract-ocr-%s", lower);
+}
+
+static gboolean
+check_languages (const gchar * dir, const gchar * languages, GError ** error)
+{
+  g_auto (GStrv) langs = NULL;
+  guint i;
+
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR)) {
+    g_set_error (error, GC_ERROR, GC_ERROR_NOT_FOUND,
+        "Tesseract data directory %s does not exist (install the Debian "
+        "packages tesseract-ocr-eng and tesseract-ocr-chi-sim, or point "
+        "tessdata-dir at a directory holding *.traineddata)", dir);
+    return FALSE;
+  }
+  langs = g_strsplit (languages, "+", -1);
+  if (langs[0] == NULL || *languages == '\0') {
+    g_set_error (error, GC_ERROR, GC_ERROR_INVALID,
+        "No Tesseract language given (e.g. \"chi_sim+eng\")");
+    return FALSE;
+  }
+  for (i = 0; langs[i]; i++) {
+    g_autofree gchar *file = NULL, *path = NULL, *pkg = NULL;
+
+    if (*langs[i] == '\0' || strchr (langs[i], '/') != NULL) {
+      g_set_error (error, GC_ERROR, GC_ERROR_INVALID,
+          "Bad Tesseract language list \"%s\" (expected names joined by "
+          "'+', e.g. \"chi_sim+eng\")", languages);
+      return FALSE;
+    }
+    file = g_strconcat (langs[i], ".traineddata", NULL);
+    path = g_build_filename (dir, file, NULL);
+    if (!g_file_test (path, G_FILE_TEST_IS_REGULAR)) {
+      pkg = debian_package (langs[i]);
+      g_set_error (error, GC_ERROR, GC_ERROR_NOT_FOUND,
+          "Tesseract language \"%s\" not found: %s does not exist "
+          "(install the Debian package %s)", langs[i], path, pkg);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+static TessBaseAPI *
+create_api (const gchar * dir, const gchar * languages, GError ** error)
+{
+  TessBaseAPI *api = TessBaseAPICreate ();
+
+  if (TessBaseAPIInit2 (api, dir, languages, OEM_LSTM_ONLY) != 0) {
+    g_set_error (error, GC_ERROR, GC_ERROR_NOT_FOUND,
+        "Tesseract could not load \"%s\" from %s", languages, dir);
+    TessBaseAPIDelete (api);
+    return NULL;
+  }
+  TessBaseAPISetVariable (api, "invert_threshold", "0");
+  /* Keeps Tesseract's diagnostics off the application's stderr. */
+  TessBaseAPISetVariable (api, "debug_file", "/dev/null");
+  TessBaseAPISetPageSegMode (api, PSM_SINGLE_LINE);
+  return api;
+}
+
+GcOcrEngine *
+gc_ocr_engine_new (const GcOcrConfig * config, GError ** error)
+{
+  g_autoptr (GcOcrEngine) engine = g_new0 (GcOcrEngine, 1);
+  GcOcrConfig defaults;
+  const gchar *dir, *languages;
+
+  gc_ocr_config_init (&defaults);
+  if (config == NULL)
+    config = &defaults;
+  dir = config->tessdata_dir ? config->tessdata_dir : defaults.tessdata_dir;
+  languages = config->languages ? config->languages : defaults.languages;
+  engine->text_height = config->text_height > 0
+      ? CLAMP (config->text_height, 16, 96) : GC_OCR_DEFAULT_TEXT_HEIGHT;
+  engine->cjk = strstr (languages, "chi_") != NULL
+      || strstr (languages, "jpn") != NULL || strstr (languages, "kor") != NULL;
+
+  if (!check_languages (dir, languages, error))
+    return NULL;
+  engine->api = create_api (dir, languages, error);
+  if (engine->api == NULL)
+    return NULL;
+
+  if (config->numeric_reread) {
+    if (!check_languages (dir, NUMERIC_LANGUAGE, error))
+      return NULL;
+    engine->num = create_api (dir, NUMERIC_LANGUAGE, error);
+    if (engine->num == NULL)
+      return NULL;
+    TessBaseAPISetVariable (engine->num, "tessedit_char_whitelist",
+        NUMERIC_WHITELIST);
+  }
+  return g_steal_pointer (&engine);
+}
+
+void
+gc_ocr_engine_free (GcOcrEngine * engine)
+{
+  if (engine == NULL)
+    return;
+  if (engine->api) {
+    TessBaseAPIEnd (engine->api);
+    TessBaseAPIDelete (engine->api);
+  }
+  if (engine->num) {
+    TessBaseAPIEnd (engine->num);
+    TessBaseAPIDelete (engine->num);
+  }
+  g_free (engine);
+}
+
+static gboolean
+is_cjk (gunichar c)
+{
+  return (c >= 0x2E80 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF)
+      || (c >= 0xFF00 && c <= 0xFFEF);
+}
+
+static gboolean
+is_numberish (gunichar c)
+{
+  return g_unichar_isdigit (c) || c == '+' || c == '%';
+}
+
+/* Tesseract separates CJK characters (and the numbers among them: 已售10万+)
+ * with spaces that are not on screen; spaces before Latin words and
+ * currency signs (到手价 ¥89) are kept. */
+static gchar *
+normalise_text (const gchar * raw)
+{
+  GString *s = g_string_new (NULL);
+  const gchar *p;
+  gunichar prev = 0;
+
+  for (p = raw; *p; p = g_utf8_next_char (p)) {
+    gunichar c = g_utf8_get_char (p);
+
+    if (c == '\n' || c == '\r' || c == '\t')
+      c = ' ';
+    if (c == ' ') {
+      const gchar *q = p;
+      gunichar next = 0;
+
+      while (*q == ' ' || *q == '\n' || *q == '\r' || *q == '\t')
+        q++;
+      if (*q)
+        next = g_utf8_get_char (q);
+      if (prev == 0 || next == 0 || prev == ' '
+          || (is_cjk (prev) && (is_cjk (next) || is_numberish (next)))
+          || (is_numberish (prev) && is_cjk (next))) {
+        continue;
+      }
+    }
+    g_string_append_unichar (s, c);
+    prev = c;
+  }
+  return g_string_free (s, FALSE);
+}
+
+typedef struct
+{
+  gchar *text;
+  gint x1, x2, y1, y2;
+  gfloat conf;
+  gboolean word_start;
+  gsize text_pos;               /* where it went in the line's text */
+} Symbol;
+
+static void
+symbol_clear (gpointer p)
+{
+  g_free (((Symbol *) p)->text);
+}
+
+static gboolean
+symbol_is_digit (const Symbol * s)
+{
+  return s->text[0] >= '0' && s->text[0] <= '9' && s->text[1] == '\0';
+}
+
+/* What chi_sim+eng makes of a currency sign in front of digits: ¥ as
+ * Y/#/关, $ as S/§/£, € as E/C.  The eng re-read decides what it was. */
+static gboolean
+symbol_is_currencyish (const Symbol * s)
+{
+  static const gchar *const forms[] = {
+    "¥", "￥", "$", "€", "£", "Y", "y", "#", "关", "羊", "半", "S", "s", "§",
+    "E", "C", "e", NULL
+  };
+  guint i;
+
+  for (i = 0; forms[i]; i++)
+    if (g_str_equal (s->text, forms[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* Separators inside a number, and what the line engine makes of them. */
+static gboolean
+symbol_is_digit_punct (const Symbol * s)
+{
+  return g_str_equal (s->text, ".") || g_str_equal (s->text, ",")
+      || g_str_equal (s->text, ";") || g_str_equal (s->text, "，")
+      || g_str_equal (s->text, "。");
+}
+
+/* Letters the line engine puts inside numbers ("¥I1L29" for ¥129). */
+static gboolean
+symbol_is_digit_lookalike (const Symbol * s)
+{
+  return s->text[1] == '\0' && strchr ("IlL|Oo", s->text[0]) != NULL;
+}
+
+static gint
+compare_ints (gconstpointer a, gconstpointer b)
+{
+  return *(const gint *) a - *(const gint *) b;
+}
+
+static gboolean
+has_digit (const gchar * s)
+{
+  for (; *s; s++)
+    if (*s >= '0' && *s <= '9')
+      return TRUE;
+  return FALSE;
+}
+
+/* The eng re-read costs ~3 ms per number; it is skipped where it cannot
+ * help: every symbol of the run read with high confidence, a real sign,
+ * nothing but digits and separators after it. */
+#define CERTAIN_SYMBOL_CONFIDENCE 95.0f
+
+static gboolean
+run_is_certain (GArray * symbols, gint first, gint last, gint gap_left)
+{
+  const Symbol *a = &g_array_index (symbols, Symbol, first);
+  gint k;
+
+  /* Without a sign the re-read is what finds one chi_sim dropped. */
+  if (gap_left >= 0 || !(g_str_equal (a->text, "¥")
+          || g_str_equal (a->text, "$") || g_str_equal (a->text, "€")))
+    return FALSE;
+  for (k = first; k <= last; k++) {
+    const Symbol *s = &g_array_index (symbols, Symbol, k);
+
+    if (k > first && !symbol_is_digit (s) && !g_str_equal (s->text, ".")
+        && !g_str_equal (s->text, ","))
+      return FALSE;
+    if (s->conf < CERTAIN_SYMBOL_CONFIDENCE)
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* Re-reads symbols [first, last] (a digit run with its currency sign) with
+ * the eng engine and its whitelist.  Returns the replacement text, or NULL
+ * to keep the first reading. */
+/* The LSTM's symbol boxes are approximate (a 5 may get its neighbour's
+ * height); the heights compared below come from the ink in the symbol's
+ * columns instead. */
+static void
+refine_symbol_rows (GArray * symbols, PIX * pix)
+{
+  gint w = pixGetWidth (pix), h = pixGetHeight (pix), wpl = pixGetWpl (pix);
+  l_uint32 *data = pixGetData (pix);
+  guint i;
+
+  for (i = 0; i < symbols->len; i++) {
+    Symbol *s = &g_array_index (symbols, Symbol, i);
+    gint x0 = MAX (0, s->x1 + 1), x1 = MIN (w - 1, s->x2 - 1), x, y;
+    gint top = -1, bottom = -1;
+
+    for (y = 0; y < h && top < 0; y++)
+      for (x = x0; x <= x1; x++)
+        if (GET_DATA_BIT (data + (gsize) y * wpl, x)) {
+          top = y;
+          break;
+        }
+    for (y = h - 1; y >= 0 && bottom < 0; y--)
+      for (x = x0; x <= x1; x++)
+        if (GET_DATA_BIT (data + (gsize) y * wpl, x)) {
+          bottom = y;
+          break;
+        }
+    if (top >= 0) {
+      s->y1 = top;
+      s->y2 = bottom;
+    }
+  }
+}
+
+/* chi_sim+eng reads a $ as 5, S or § often, and a 5 as $ sometimes; the
+ * eng re-read does not always fix it.  Of the glyphs found before prices
+ * only $ reaches above and below the digits (its vertical bar), so the
+ * symbol's height in front of a digit run decides. */
+static void
+repair_dollars (GArray * symbols)
+{
+  gint k, j;
+
+  for (k = 0; k + 2 < (gint) symbols->len; k++) {
+    Symbol *c = &g_array_index (symbols, Symbol, k);
+    const Symbol *prev = k > 0 ? &g_array_index (symbols, Symbol, k - 1) : NULL;
+    gint tops[16], bottoms[16], n = 0, top, bottom, tol;
+
+    if (!(symbol_is_digit (c) || g_str_equal (c->text, "$")
+            || g_str_equal (c->text, "S")
+            || g_str_equal (c->text, "s") || g_str_equal (c->text, "§")
+            || g_str_equal (c->text, "£")))
+      continue;
+    if (prev && (symbol_is_digit (prev) || symbol_is_digit_punct (prev)))
+      continue;
+    for (j = k + 1; j < (gint) symbols->len && n < 16; j++) {
+      const Symbol *d = &g_array_index (symbols, Symbol, j);
+      if (symbol_is_digit (d)) {
+        tops[n] = d->y1;
+        bottoms[n] = d->y2;
+        n++;
+      } else if (!symbol_is_digit_punct (d)) {
+        break;
+      }
+    }
+    if (n < 2)
+      continue;
+    /* The digits' common top and bottom: the median. */
+    qsort (tops, n, sizeof (gint), compare_ints);
+    qsort (bottoms, n, sizeof (gint), compare_ints);
+    top = tops[n / 2];
+    bottom = bottoms[n / 2];
+    tol = MAX (2, (bottom - top) / 10);
+    if (c->y1 <= top - tol && c->y2 >= bottom + tol) {
+      g_free (c->text);
+      c->text = g_strdup ("$");
+    } else if (g_str_equal (c->text, "$") && c->y1 >= top - 1
+        && c->y2 <= bottom + 1) {
+      /* And a "$" no taller than the digits is a 5 ("月销5000+"). */
+      g_free (c->text);
+      c->text = g_strdup ("5");
+    }
+  }
+}
+
+static gchar *
+reread_numeric (GcOcrEngine * engine, PIX * pix, GArray * symbols, gint first,
+    gint last, gint left)
+{
+  Symbol *a = &g_array_index (symbols, Symbol, first);
+  Symbol *b = &g_array_index (symbols, Symbol, last);
+  gint margin = engine->text_height / 4;
+  gint x1 = left >= 0 ? left : MAX (0, a->x1 - margin);
+  gint x2 = MIN ((gint) pixGetWidth (pix), b->x2 + margin);
+  g_autofree gchar *raw = NULL;
+  gint conf;
+
+  TessBaseAPISetImage2 (engine->num, pix);
+  TessBaseAPISetRectangle (engine->num, x1, 0, x2 - x1, pixGetHeight (pix));
+  {
+    /* Tesseract allocates with new[]: its own TessDeleteText frees it. */
+    char *t = TessBaseAPIGetUTF8Text (engine->num);
+
+    if (t == NULL)
+      return NULL;
+    raw = g_strdup (t);
+    TessDeleteText (t);
+  }
+  conf = TessBaseAPIMeanTextConf (engine->num);
+  g_strstrip (raw);
+  if (G_UNLIKELY (g_getenv ("GC_OCR_DEBUG_DIR") != NULL))
+    g_printerr ("eng re-read %d..%d: \"%s\" conf %d\n", x1, x2, raw, conf);
+  if (!has_digit (raw))
+    return NULL;
+  /* A confident re-read wins if it saw as many digits (the margins may
+   * catch a neighbour: "500ml" must not become "5001"); an unsure one is
+   * still taken when it agrees with the first reading on the digits (it
+   * then adds the sign, which chi_sim misreads). */
+  {
+    g_autoptr (GString) first_digits = g_string_new (NULL);
+    g_autoptr (GString) re_digits = g_string_new (NULL);
+    gint k;
+    const gchar *p;
+
+    for (k = first; k <= last; k++) {
+      const gchar *t = g_array_index (symbols, Symbol, k).text;
+      if (*t >= '0' && *t <= '9')
+        g_string_append (first_digits, t);
+    }
+    for (p = raw; *p; p++)
+      if (*p >= '0' && *p <= '9')
+        g_string_append_c (re_digits, *p);
+    if (first_digits->len != re_digits->len)
+      return NULL;
+    if (conf < 50 && !g_string_equal (first_digits, re_digits))
+      return NULL;
+  }
+  /* Spaces inside a number are segmentation noise; a separator after the
+   * last digit is the margin's neighbour ("+" forced into the whitelist). */
+  {
+    GString *compact = g_string_new (NULL);
+    const gchar *p;
+
+    for (p = raw; *p; p++)
+      if (*p != ' ')
+        g_string_append_c (compact, *p);
+    while (compact->len > 0 && (compact->str[compact->len - 1] == '.'
+            || compact->str[compact->len - 1] == ','))
+      g_string_truncate (compact, compact->len - 1);
+    return g_string_free (compact, FALSE);
+  }
+}
+
+static GcOcrLine *
+read_prepared (GcOcrEngine * engine, GcOcrPrepared * prep)
+{
+  g_autoptr (GArray) symbols = g_array_new (FALSE, TRUE, sizeof (Symbol));
+  g_autoptr (GString) text = g_string_new (NULL);
+  g_autofree gchar *normalised = NULL;
+  TessResultIterator *it;
+  GcOcrLine *line;
+  gint conf, i;
+  gboolean line_has_cjk = FALSE;
+
+  g_array_set_clear_func (symbols, symbol_clear);
+  TessBaseAPISetImage2 (engine->api, prep->pix);
+  if (TessBaseAPIRecognize (engine->api, NULL) != 0)
+    return NULL;
+  conf = TessBaseAPIMeanTextConf (engine->api);
+
+  it = TessBaseAPIGetIterator (engine->api);
+  if (it != NULL) {
+    TessPageIterator *pit = TessResultIteratorGetPageIterator (it);
+
+    do {
+      Symbol s = { 0 };
+      gint top, bottom;
+      char *t = TessResultIteratorGetUTF8Text (it, RIL_SYMBOL);
+
+      if (t == NULL)
+        continue;
+      s.text = g_strdup (t);
+      TessDeleteText (t);
+      TessPageIteratorBoundingBox (pit, RIL_SYMBOL, &s.x1, &top, &s.x2,
+          &bottom);
+      s.y1 = top;
+      s.y2 = bottom;
+      s.word_start = TessPageIteratorIsAtBeginningOf (pit, RIL_WORD);
+      s.conf = TessResultIteratorConfidence (it, RIL_SYMBOL);
+      if (is_cjk (g_utf8_get_char (s.text)))
+        line_has_cjk = TRUE;
+      g_array_append_val (symbols, s);
+    } while (TessPageIteratorNext (pit, RIL_SYMBOL));
+    TessResultIteratorDelete (it);
+  }
+  refine_symbol_rows (symbols, prep->pix);
+  repair_dollars (symbols);
+
+  for (i = 0; i < (gint) symbols->len; i++) {
+    Symbol *s = &g_array_index (symbols, Symbol, i);
+    gint first = i, last = i, j, gap_left = -1;
+    g_autofree gchar *replacement = NULL;
+
+    if (!symbol_is_digit (s)) {
+      s->text_pos = text->len;
+      if (s->word_start && text->len > 0)
+        g_string_append_c (text, ' ');
+      g_string_append (text, s->text);
+      continue;
+    }
+    /* A digit run: its currency sign, digits, separators between digits,
+     * and letters misread for digits between them. */
+    for (j = i - 1; j >= 0 && j >= i - 3; j--) {
+      const Symbol *b = &g_array_index (symbols, Symbol, j);
+      /* A "CJK character" no taller and no wider than a digit is a ¥ the
+       * line engine took for one: CJK glyphs stand a quarter higher and
+       * are nearly twice as wide. */
+      gboolean sign_sized = is_cjk (g_utf8_get_char (b->text))
+          && b->y1 >= s->y1 - 2 && b->y2 <= s->y2 + 2
+          && (b->x2 - b->x1) * 10 <= (s->x2 - s->x1) * 13;
+      if (symbol_is_currencyish (b) || sign_sized) {
+        first = j;
+        break;
+      }
+      if (!symbol_is_digit_lookalike (b))
+        break;
+    }
+    for (j = i + 1; j < (gint) symbols->len; j++) {
+      Symbol *n = &g_array_index (symbols, Symbol, j);
+      const Symbol *after = j + 1 < (gint) symbols->len
+          ? &g_array_index (symbols, Symbol, j + 1) : NULL;
+      if (symbol_is_digit (n))
+        last = j;
+      else if (symbol_is_digit_lookalike (n) && after && symbol_is_digit (after))
+        continue;
+      else if (!symbol_is_digit_punct (n))
+        break;
+    }
+    /* chi_sim sometimes drops a ¥ altogether, leaving a wide gap before
+     * the digits or folding it into the box of the character before (one
+     * CJK character is about as wide as the text is high) or of the first
+     * digit.  That stretch
+     * is re-read too, and a sign found there is kept. */
+    if (first == i) {
+      const Symbol *prev = i > 0 ? &g_array_index (symbols, Symbol, i - 1) : NULL;
+      gint prev_x2 = prev ? prev->x2 : 0;
+
+      const Symbol *next = i + 1 <= last
+          ? &g_array_index (symbols, Symbol, i + 1) : NULL;
+
+      if (s->x1 - prev_x2 > engine->text_height / 2)
+        gap_left = prev_x2 + 2;
+      else if (next && symbol_is_digit (next)
+          && (s->x2 - s->x1) * 10 > (next->x2 - next->x1) * 16)
+        gap_left = MAX (0, s->x1 - 2);  /* "¥8" boxed as one wide "8" */
+      else if (prev && is_cjk (g_utf8_get_char (prev->text))
+          && (prev->x2 - prev->x1) * 10 > engine->text_height * 13)
+        gap_left = prev->x1 + engine->text_height;
+    }
+    if (engine->num && !run_is_certain (symbols, first, last, gap_left))
+      replacement = reread_numeric (engine, prep->pix, symbols, first, last,
+          gap_left);
+    if (G_UNLIKELY (g_getenv ("GC_OCR_DEBUG_DIR") != NULL))
+      g_printerr ("numeric run %d..%d (sign \"%s\"): re-read \"%s\"\n", first,
+          last, g_array_index (symbols, Symbol, first).text,
+          replacement ? replacement : "(kept)");
+
+    if (first < i) {
+      Symbol *cur = &g_array_index (symbols, Symbol, first);
+      /* The sign (and what followed it) is already in @text; take it back
+       * to rewrite it. */
+      g_string_truncate (text, cur->text_pos);
+      if (cur->word_start && text->len > 0)
+        g_string_append_c (text, ' ');
+      if (replacement && !(replacement[0] >= '0' && replacement[0] <= '9')) {
+        /* The eng re-read saw the sign itself. */
+      } else {
+        const gchar *sign = cur->text;
+        /* In a Chinese line a Y/#/关 before digits is the yuan sign. */
+        if (g_str_equal (sign, "§"))
+          sign = "$";
+        else if (g_str_equal (sign, "E") || g_str_equal (sign, "C")
+            || g_str_equal (sign, "e") || g_str_equal (sign, "S")
+            || g_str_equal (sign, "s") || !symbol_is_currencyish (cur))
+          ;                     /* unconfirmed: as read */
+        else if (!g_str_equal (sign, "$") && !g_str_equal (sign, "€")
+            && !g_str_equal (sign, "£") && (line_has_cjk || engine->cjk
+                || g_str_equal (sign, "￥")))
+          sign = "¥";
+        g_string_append (text, sign);
+        if (replacement == NULL)
+          for (j = first + 1; j < i; j++)
+            g_string_append (text, g_array_index (symbols, Symbol, j).text);
+      }
+    } else if (s->word_start && text->len > 0) {
+      g_string_append_c (text, ' ');
+    }
+    if (replacement) {
+      const gchar *r = replacement;
+      /* Without a sign in the first reading, one seen by the re-read is
+       * the margin's neighbour, not part of the number. */
+      if (first == i && gap_left < 0)
+        while (*r && !(*r >= '0' && *r <= '9'))
+          r++;
+      g_string_append (text, r);
+    } else {
+      for (j = i; j <= last; j++)
+        g_string_append (text, g_array_index (symbols, Symbol, j).text);
+    }
+    i = last;
+  }
+
+  normalised = normalise_text (text->str);
+  if (G_UNLIKELY (g_getenv ("GC_OCR_DEBUG_DIR") != NULL))
+    g_printerr ("line \"%s\"\n", text->str);
+  if (*normalised == '\0')
+    return NULL;
+  line = g_new0 (GcOcrLine, 1);
+  line->text = g_steal_pointer (&normalised);
+  line->box = prep->ink_box;
+  line->confidence = CLAMP (conf, 0, 100) / 100.0f;
+  line->struck = prep->struck;
+  return line;
+}
+
+GcOcrLine *
+gc_ocr_engine_read_region (GcOcrEngine * engine, const GcOcrFrame * frame,
+    const GcOcrBox * box, GError ** error)
+{
+  GcOcrPrepared prep;
+  GcOcrLine *line;
+
+  if (!gc_ocr_frame_check (frame, error))
+    return NULL;
+  if (box->x < 0 || box->y < 0 || box->width <= 0 || box->height <= 0
+      || box->x + box->width > frame->width
+      || box->y + box->height > frame->height) {
+    g_set_error (error, GC_ERROR, GC_ERROR_INVALID,
+        "OCR: region %d,%d %dx%d outside the %dx%d frame", box->x, box->y,
+        box->width, box->height, frame->width, frame->height);
+    return NULL;
+  }
+  if (!gc_ocr_prepare_line (frame, box, engine->text_height, &prep))
+    return NULL;
+  line = read_prepared (engine, &prep);
+  if (G_UNLIKELY (g_getenv ("GC_OCR_DEBUG_DIR") != NULL)) {
+    /* What Tesseract saw, for tuning the preparation. */
+    static gint count;
+    g_autofree gchar *name = g_strdup_printf ("%s/line-%04d-%d-%d.png",
+        g_getenv ("GC_OCR_DEBUG_DIR"), g_atomic_int_add (&count, 1), box->x,
+        box->y);
+    pixWrite (name, prep.pix, IFF_PNG);
+  }
+  gc_ocr_prepared_clear (&prep);
+  return line;
+}
+
+GPtrArray *
+gc_ocr_engine_read_frame (GcOcrEngine * engine, const GcOcrFrame * frame,
+    GcOcrTracker * tracker, GError ** error)
+{
+  g_autoptr (GArray) regions = NULL;
+  GPtrArray *lines;
+  guint i;
+
+  if (!gc_ocr_frame_check (frame, error))
+    return NULL;
+  lines = g_ptr_array_new_with_free_func ((GDestroyNotify) gc_ocr_line_free);
+  /* Overlays stay up for seconds: most sampled frames of a static shot are
+   * the last one again, and cost only this comparison. */
+  if (tracker && gc_ocr_tracker_frame_unchanged (tracker, frame)) {
+    gc_ocr_tracker_reuse_all (tracker, lines);
+    return lines;
+  }
+  regions = gc_ocr_find_regions (frame, error);
+  if (regions == NULL) {
+    g_ptr_array_unref (lines);
+    return NULL;
+  }
+  if (tracker)
+    gc_ocr_tracker_begin (tracker);
+  for (i = 0; i < regions->len; i++) {
+    const GcOcrBox *box = &g_array_index (regions, GcOcrBox, i);
+    const GcOcrLine *known = NULL;
+    GcOcrLine *line;
+    guint id;
+
+    if (tracker && gc_ocr_tracker_lookup (tracker, frame, box, &known, &id)) {
+      if (known) {
+        line = gc_ocr_line_copy (known);
+        line->reused = TRUE;
+        line->track_id = id;
+        g_ptr_array_add (lines, line);
+      }
+      continue;
+    }
+    line = gc_ocr_engine_read_region (engine, frame, box, NULL);
+    if (tracker) {
+      id = gc_ocr_tracker_store (tracker, frame, box, line);
+      if (line)
+        line->track_id = id;
+    }
+    if (line)
+      g_ptr_array_add (lines, line);
+  }
+  if (tracker)
+    gc_ocr_tracker_end (tracker);
+  return lines;
+}
+
+/* Wraps the frame for Tesseract, without our preparation. */
+static PIX *
+frame_to_pix (const GcOcrFrame * frame)
+{
+  gint x, y;
+  PIX *pix;
+
+  if (frame->format == GC_OCR_FORMAT_GRAY8) {
+    pix = pixCreate (frame->width, frame->height, 8);
+    for (y = 0; y < frame->height; y++) {
+      l_uint32 *line = pixGetData (pix) + (gsize) y * pixGetWpl (pix);
+      const guint8 *row = frame->data + (gsize) y * frame->stride;
+      for (x = 0; x < frame->width; x++)
+        SET_DATA_BYTE (line, x, row[x]);
+    }
+  } else {
+    pix = pixCreate (frame->width, frame->height, 32);
+    for (y = 0; y < frame->height; y++) {
+      l_uint32 *line = pixGetData (pix) + (gsize) y * pixGetWpl (pix);
+      const guint8 *row = frame->data + (gsize) y * frame->stride;
+      for (x = 0; x < frame->width; x++) {
+        const guint8 *p = row + x * 4;
+        composeRGBPixel (p[0], p[1], p[2], line + x);
+      }
+    }
+  }
+  pixSetResolution (pix, 300, 300);
+  return pix;
+}
+
+GPtrArray *
+gc_ocr_engine_read_page (GcOcrEngine * engine, const GcOcrFrame * frame,
+    gint psm, GError ** error)
+{
+  GPtrArray *lines;
+  TessResultIterator *it;
+  PIX *pix;
+
+  if (!gc_ocr_frame_check (frame, error))
+    return NULL;
+  lines = g_ptr_array_new_with_free_func ((GDestroyNotify) gc_ocr_line_free);
+  pix = frame_to_pix (frame);
+  TessBaseAPISetPageSegMode (engine->api, (TessPageSegMode) psm);
+  /* The baseline is Tesseract as users run it: inverted retry included. */
+  TessBaseAPISetVariable (engine->api, "invert_threshold", "0.7");
+  TessBaseAPISetImage2 (engine->api, pix);
+  if (TessBaseAPIRecognize (engine->api, NULL) == 0
+      && (it = TessBaseAPIGetIterator (engine->api)) != NULL) {
+    TessPageIterator *pit = TessResultIteratorGetPageIterator (it);
+
+    do {
+      char *t = TessResultIteratorGetUTF8Text (it, RIL_TEXTLINE);
+      GcOcrLine *line;
+      gint x1, y1, x2, y2;
+
+      if (t == NULL)
+        continue;
+      line = g_new0 (GcOcrLine, 1);
+      line->text = normalise_text (t);
+      TessDeleteText (t);
+      TessPageIteratorBoundingBox (pit, RIL_TEXTLINE, &x1, &y1, &x2, &y2);
+      line->box = (GcOcrBox) { x1, y1, x2 - x1, y2 - y1 };
+      line->confidence = TessResultIteratorConfidence (it, RIL_TEXTLINE) / 100.0f;
+      if (*line->text)
+        g_ptr_array_add (lines, line);
+      else
+        gc_ocr_line_free (line);
+    } while (TessPageIteratorNext (pit, RIL_TEXTLINE));
+    TessResultIteratorDelete (it);
+  }
+  TessBaseAPIClear (engine->api);
+  TessBaseAPISetVariable (engine->api, "invert_threshold", "0");
+  TessBaseAPISetPageSegMode (engine->api, PSM_SINGLE_LINE);
+  pixDestroy (&pix);
+  return lines;
+}
+
+static const GcOcrApi api_table = {
+  .version = GC_OCR_API_VERSION,
+  .size = sizeof (GcOcrApi),
+  .config_init = gc_ocr_config_init,
+  .engine_new = gc_ocr_engine_new,
+  .engine_free = gc_ocr_engine_free,
+  .find_regions = gc_ocr_find_regions,
+  .read_region = gc_ocr_engine_read_region,
+  .read_frame = gc_ocr_engine_read_frame,
+  .read_page = gc_ocr_engine_read_page,
+  .tracker_new = gc_ocr_tracker_new,
+  .tracker_free = gc_ocr_tracker_free,
+  .tracker_reset = gc_ocr_tracker_reset,
+  .line_copy = gc_ocr_line_copy,
+  .line_free = gc_ocr_line_free,
+};
+
+const GcOcrApi *
+gc_ocr_get_api (void)
+{
+  return &api_table;
+}

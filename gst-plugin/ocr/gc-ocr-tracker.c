@@ -1,0 +1,308 @@
+/* Change detection: on-screen prices stay up for seconds, so a region whose
+ * pixels did not change since it was last read keeps its reading, and OCR
+ * runs only where something changed (10-100x fewer Tesseract calls).
+ *
+ * A region's fingerprint is the mean luma of small cells (about a quarter of
+ * the text height, sampled every other pixel): a changed digit moves several
+ * cells by far more than compression noise does.
+ *
+ * Before any of that, the whole frame is compared with the one last
+ * analysed on a 4x-subsampled luma (~0.02 ms at 720p): when nothing moved,
+ * region finding is skipped too and every reading is kept. */
+#include "gc-ocr-private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Mean-luma change of one cell that counts as a change of content. */
+#define CELL_THRESHOLD 12
+/* Boxes overlapping this much (intersection over union) are the same
+ * region: the edge map jitters by a pixel or two between frames. */
+#define SAME_REGION_IOU 0.7
+
+typedef struct
+{
+  GcOcrSignature sig;
+  GcOcrLine *line;              /* NULL: read, nothing readable */
+  guint track_id;
+  gboolean seen;
+} Entry;
+
+/* Frame-level change: luma sampled every THUMB_STEP pixels, compared in
+ * cells of 2x2 samples (8x8 pixels).  A changed digit of 14 px text moves
+ * such a cell's mean by far more than THUMB_CELL_THRESHOLD; x264 noise on
+ * a still picture does not. */
+#define THUMB_STEP 4
+#define THUMB_CELL_THRESHOLD 10
+
+struct _GcOcrTracker
+{
+  GArray *entries;              /* Entry */
+  guint next_id;
+  /* The frame last analysed, and the one being analysed. */
+  guint8 *thumb, *pending;
+  gint frame_w, frame_h, pending_w, pending_h;
+};
+
+void
+gc_ocr_signature_compute (const GcOcrFrame * frame, const GcOcrBox * box,
+    GcOcrSignature * sig)
+{
+  gint cell = MAX (2, box->height / 4);
+  gint bpp = frame->format == GC_OCR_FORMAT_RGBX ? 4 : 1;
+  gint cx, cy;
+
+  sig->box = *box;
+  sig->cols = (box->width + cell - 1) / cell;
+  sig->rows = (box->height + cell - 1) / cell;
+  sig->cells = g_malloc0 ((gsize) sig->cols * sig->rows);
+
+  for (cy = 0; cy < sig->rows; cy++) {
+    for (cx = 0; cx < sig->cols; cx++) {
+      gint x0 = box->x + cx * cell, y0 = box->y + cy * cell;
+      gint x1 = MIN (x0 + cell, box->x + box->width);
+      gint y1 = MIN (y0 + cell, box->y + box->height);
+      guint sum = 0, count = 0;
+      gint x, y;
+
+      for (y = y0; y < y1; y += 2) {
+        const guint8 *row = frame->data + (gsize) y * frame->stride;
+        for (x = x0; x < x1; x += 2) {
+          const guint8 *p = row + x * bpp;
+          sum += bpp == 4 ? (p[0] * 77 + p[1] * 150 + p[2] * 29) >> 8 : p[0];
+          count++;
+        }
+      }
+      sig->cells[cy * sig->cols + cx] = count ? sum / count : 0;
+    }
+  }
+}
+
+gboolean
+gc_ocr_signature_equal (const GcOcrSignature * a, const GcOcrSignature * b)
+{
+  gint i;
+
+  if (a->cols != b->cols || a->rows != b->rows)
+    return FALSE;
+  for (i = 0; i < a->cols * a->rows; i++)
+    if (abs ((gint) a->cells[i] - (gint) b->cells[i]) > CELL_THRESHOLD)
+      return FALSE;
+  return TRUE;
+}
+
+void
+gc_ocr_signature_clear (GcOcrSignature * sig)
+{
+  g_clear_pointer (&sig->cells, g_free);
+}
+
+static void
+entry_clear (gpointer p)
+{
+  Entry *e = p;
+
+  gc_ocr_signature_clear (&e->sig);
+  g_clear_pointer (&e->line, gc_ocr_line_free);
+}
+
+GcOcrTracker *
+gc_ocr_tracker_new (void)
+{
+  GcOcrTracker *tracker = g_new0 (GcOcrTracker, 1);
+
+  tracker->entries = g_array_new (FALSE, TRUE, sizeof (Entry));
+  g_array_set_clear_func (tracker->entries, entry_clear);
+  tracker->next_id = 1;
+  return tracker;
+}
+
+void
+gc_ocr_tracker_free (GcOcrTracker * tracker)
+{
+  if (tracker == NULL)
+    return;
+  g_array_unref (tracker->entries);
+  g_free (tracker->thumb);
+  g_free (tracker->pending);
+  g_free (tracker);
+}
+
+void
+gc_ocr_tracker_reset (GcOcrTracker * tracker)
+{
+  g_array_set_size (tracker->entries, 0);
+  g_clear_pointer (&tracker->thumb, g_free);
+  g_clear_pointer (&tracker->pending, g_free);
+}
+
+gboolean
+gc_ocr_tracker_frame_unchanged (GcOcrTracker * tracker,
+    const GcOcrFrame * frame)
+{
+  gint tw = frame->width / THUMB_STEP, th = frame->height / THUMB_STEP;
+  gint bpp = frame->format == GC_OCR_FORMAT_RGBX ? 4 : 1;
+  gint x, y;
+  guint8 *t;
+
+  g_clear_pointer (&tracker->pending, g_free);
+  t = tracker->pending = g_malloc ((gsize) tw * th);
+  tracker->pending_w = frame->width;
+  tracker->pending_h = frame->height;
+  for (y = 0; y < th; y++) {
+    const guint8 *row = frame->data + (gsize) y * THUMB_STEP * frame->stride;
+    for (x = 0; x < tw; x++) {
+      const guint8 *p = row + x * THUMB_STEP * bpp;
+      *t++ = bpp == 4 ? (p[0] * 77 + p[1] * 150 + p[2] * 29) >> 8 : p[0];
+    }
+  }
+  if (tracker->thumb == NULL || tracker->frame_w != frame->width
+      || tracker->frame_h != frame->height)
+    return FALSE;
+  for (y = 0; y + 1 < th; y += 2) {
+    const guint8 *a = tracker->thumb + (gsize) y * tw;
+    const guint8 *b = tracker->pending + (gsize) y * tw;
+    for (x = 0; x + 1 < tw; x += 2) {
+      gint sa = a[x] + a[x + 1] + a[x + tw] + a[x + tw + 1];
+      gint sb = b[x] + b[x + 1] + b[x + tw] + b[x + tw + 1];
+      if (abs (sa - sb) > 4 * THUMB_CELL_THRESHOLD)
+        return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+static gint
+compare_entries (gconstpointer pa, gconstpointer pb)
+{
+  const GcOcrBox *a = &((const Entry *) pa)->sig.box;
+  const GcOcrBox *b = &((const Entry *) pb)->sig.box;
+
+  if (a->y != b->y)
+    return a->y < b->y ? -1 : 1;
+  return a->x < b->x ? -1 : a->x > b->x;
+}
+
+void
+gc_ocr_tracker_reuse_all (GcOcrTracker * tracker, GPtrArray * lines)
+{
+  guint i;
+
+  g_array_sort (tracker->entries, compare_entries);
+  for (i = 0; i < tracker->entries->len; i++) {
+    Entry *e = &g_array_index (tracker->entries, Entry, i);
+    GcOcrLine *line;
+
+    if (e->line == NULL)
+      continue;
+    line = gc_ocr_line_copy (e->line);
+    line->reused = TRUE;
+    line->track_id = e->track_id;
+    g_ptr_array_add (lines, line);
+  }
+}
+
+static gdouble
+iou (const GcOcrBox * a, const GcOcrBox * b)
+{
+  gint ix = MAX (0, MIN (a->x + a->width, b->x + b->width) - MAX (a->x, b->x));
+  gint iy = MAX (0, MIN (a->y + a->height, b->y + b->height) - MAX (a->y, b->y));
+  gdouble inter = (gdouble) ix * iy;
+  gdouble uni = (gdouble) a->width * a->height + (gdouble) b->width * b->height
+      - inter;
+
+  return uni > 0 ? inter / uni : 0;
+}
+
+static gint
+find_entry (GcOcrTracker * tracker, const GcOcrBox * box)
+{
+  gdouble best = SAME_REGION_IOU;
+  gint i, found = -1;
+
+  for (i = 0; i < (gint) tracker->entries->len; i++) {
+    Entry *e = &g_array_index (tracker->entries, Entry, i);
+    gdouble v = iou (&e->sig.box, box);
+
+    if (v >= best) {
+      best = v;
+      found = i;
+    }
+  }
+  return found;
+}
+
+void
+gc_ocr_tracker_begin (GcOcrTracker * tracker)
+{
+  guint i;
+
+  for (i = 0; i < tracker->entries->len; i++)
+    g_array_index (tracker->entries, Entry, i).seen = FALSE;
+}
+
+gboolean
+gc_ocr_tracker_lookup (GcOcrTracker * tracker, const GcOcrFrame * frame,
+    const GcOcrBox * box, const GcOcrLine ** line, guint * track_id)
+{
+  GcOcrSignature now = { 0 };
+  Entry *e;
+  gint i = find_entry (tracker, box);
+  gboolean same;
+
+  if (i < 0)
+    return FALSE;
+  e = &g_array_index (tracker->entries, Entry, i);
+  /* Compared over the stored box, so both fingerprints have the same
+   * cells even if this frame's box jittered. */
+  gc_ocr_signature_compute (frame, &e->sig.box, &now);
+  same = gc_ocr_signature_equal (&e->sig, &now);
+  gc_ocr_signature_clear (&now);
+  if (!same)
+    return FALSE;
+  e->seen = TRUE;
+  *line = e->line;
+  *track_id = e->track_id;
+  return TRUE;
+}
+
+guint
+gc_ocr_tracker_store (GcOcrTracker * tracker, const GcOcrFrame * frame,
+    const GcOcrBox * box, const GcOcrLine * line)
+{
+  Entry e = { 0 };
+  gint i = find_entry (tracker, box);
+
+  if (i >= 0)
+    g_array_remove_index_fast (tracker->entries, i);
+  gc_ocr_signature_compute (frame, box, &e.sig);
+  e.line = line ? gc_ocr_line_copy (line) : NULL;
+  e.track_id = tracker->next_id++;
+  if (tracker->next_id == 0)
+    tracker->next_id = 1;
+  e.seen = TRUE;
+  if (e.line)
+    e.line->track_id = e.track_id;
+  g_array_append_val (tracker->entries, e);
+  return e.track_id;
+}
+
+void
+gc_ocr_tracker_end (GcOcrTracker * tracker)
+{
+  gint i;
+
+  /* Regions that went away are forgotten: if the same text comes back it is
+   * a new appearance and is read again. */
+  for (i = (gint) tracker->entries->len - 1; i >= 0; i--)
+    if (!g_array_index (tracker->entries, Entry, i).seen)
+      g_array_remove_index_fast (tracker->entries, i);
+  /* Later frames are compared with this one, the last analysed, not with
+   * their predecessor: a slow fade is still noticed. */
+  if (tracker->pending) {
+    g_free (tracker->thumb);
+    tracker->thumb = g_steal_pointer (&tracker->pending);
+    tracker->frame_w = tracker->pending_w;
+    tracker->frame_h = tracker->pending_h;
+  }
+}

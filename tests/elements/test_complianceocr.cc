@@ -1,0 +1,1031 @@
+/* complianceocr under GstHarness and in pipelines: frames with prices
+ * rendered by textoverlay go in; the same pixels come out, one buffer per
+ * buffer, carrying text metas and posting compliance-text messages.
+ *
+ * Accuracy belongs to the engine's tests: here a price counts as read when
+ * its digits ("89.00") appear. */
+#include <gtest/gtest.h>
+#include <gst/gst.h>
+#include <gst/check/gstharness.h>
+#include <gst/video/video.h>
+#include <glib/gstdio.h>
+
+#include <algorithm>
+#include <cstring>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "gstcompliancemeta.h"
+
+namespace {
+
+const char *kPrice = "到手价 ¥89.00";
+const char *kFont = "Noto Sans CJK SC 40";
+
+GstStaticPadTemplate hsrc = GST_STATIC_PAD_TEMPLATE ("src", GST_PAD_SRC,
+    GST_PAD_ALWAYS, GST_STATIC_CAPS ("video/x-raw"));
+GstStaticPadTemplate hsink = GST_STATIC_PAD_TEMPLATE ("sink", GST_PAD_SINK,
+    GST_PAD_ALWAYS, GST_STATIC_CAPS ("video/x-raw"));
+
+/* A frame rendered once and pushed many times. */
+struct Frame
+{
+  GstBuffer *buf = nullptr;
+  std::string caps;
+
+  Frame () = default;
+  Frame (const Frame &) = delete;
+  Frame &operator= (const Frame &) = delete;
+  ~Frame ()
+  {
+    if (buf)
+      gst_buffer_unref (buf);
+  }
+};
+
+/* Renders @text (white, bottom left, as textoverlay draws it) on black in
+ * @format.  "" renders a text-free frame. */
+void
+render (Frame &f, const char *text, const char *format, int w, int h,
+    const char *pattern = "black")
+{
+  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=1 pattern=%s ! "
+      "video/x-raw,width=%d,height=%d,framerate=30/1 ! "
+      "textoverlay name=t font-desc=\"%s\" valignment=bottom halignment=left ! "
+      "videoconvert ! video/x-raw,format=%s ! appsink name=sink sync=false",
+      pattern, w, h, kFont, format);
+  GError *err = nullptr;
+  GstElement *p = gst_parse_launch (desc, &err);
+  g_free (desc);
+  ASSERT_NE (p, nullptr) << (err ? err->message : "");
+  GstElement *t = gst_bin_get_by_name (GST_BIN (p), "t");
+  g_object_set (t, "text", text, NULL);
+  gst_object_unref (t);
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (p), "sink");
+  ASSERT_NE (gst_element_set_state (p, GST_STATE_PLAYING),
+      GST_STATE_CHANGE_FAILURE);
+  GstSample *s = nullptr;
+  g_signal_emit_by_name (sink, "pull-sample", &s);
+  ASSERT_NE (s, nullptr);
+  f.buf = gst_buffer_copy_deep (gst_sample_get_buffer (s));
+  gchar *caps = gst_caps_to_string (gst_sample_get_caps (s));
+  f.caps = caps;
+  g_free (caps);
+  gst_sample_unref (s);
+  gst_object_unref (sink);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+}
+
+std::string
+caps_at_rate (const std::string &caps, int fps)
+{
+  GstCaps *c = gst_caps_from_string (caps.c_str ());
+  gst_caps_set_simple (c, "framerate", GST_TYPE_FRACTION, fps, 1, NULL);
+  gchar *s = gst_caps_to_string (c);
+  std::string out (s);
+  g_free (s);
+  gst_caps_unref (c);
+  return out;
+}
+
+bool
+has_price (const GstComplianceTextMeta *m)
+{
+  for (guint i = 0; m && i < m->n_readings; i++)
+    if (m->readings[i].text && strstr (m->readings[i].text, "89.00"))
+      return true;
+  return false;
+}
+
+std::string
+describe (const GstComplianceTextMeta *m)
+{
+  std::string s;
+  for (guint i = 0; m && i < m->n_readings; i++) {
+    const GstComplianceReading *r = &m->readings[i];
+    gchar *line = g_strdup_printf ("[%s @%d,%d %dx%d c=%.3f s=%d]", r->text,
+        r->x, r->y, r->width, r->height, r->confidence, r->struck);
+    s += line;
+    g_free (line);
+  }
+  return s;
+}
+
+GstElement *
+make (const char *props)
+{
+  GstElement *e = gst_element_factory_make ("complianceocr", nullptr);
+  EXPECT_NE (e, nullptr) << "plugin not found; GST_PLUGIN_PATH="
+      << g_getenv ("GST_PLUGIN_PATH");
+  if (e && props) {
+    gchar **kv = g_strsplit (props, " ", -1);
+    for (gchar **p = kv; *p; p++) {
+      gchar **pair = g_strsplit (*p, "=", 2);
+      if (pair[0] && pair[1])
+        gst_util_set_object_arg (G_OBJECT (e), pair[0], pair[1]);
+      g_strfreev (pair);
+    }
+    g_strfreev (kv);
+  }
+  return e;
+}
+
+guint64
+stat (GstElement *e, const char *name)
+{
+  guint64 v = 0;
+  g_object_get (e, name, &v, NULL);
+  return v;
+}
+
+struct TextMsg
+{
+  guint64 pts, running_time;
+  int width, height;
+  std::vector<std::string> texts;
+};
+
+class Ocr : public ::testing::Test
+{
+public:
+  GstHarness *h = nullptr;
+  GstElement *el = nullptr;
+  GstBus *bus = nullptr;
+  std::vector<TextMsg> pending_texts;
+  std::vector<std::string> pending_warnings, pending_errors;
+
+  static void SetUpTestSuite () { gst_init (nullptr, nullptr); }
+
+  void TearDown () override { stop (); }
+
+  void start (const char *props, const std::string &caps)
+  {
+    el = make (props);
+    bus = gst_bus_new ();
+    gst_element_set_bus (el, bus);
+    h = gst_harness_new_empty ();
+    gst_harness_add_element_full (h, el, &hsrc, "sink", &hsink, "src");
+    gst_object_unref (el);      /* the harness holds it */
+    gst_harness_set_src_caps_str (h, caps.c_str ());
+  }
+
+  void stop ()
+  {
+    if (h)
+      gst_harness_teardown (h);
+    h = nullptr;
+    el = nullptr;
+    if (bus)
+      gst_object_unref (bus);
+    bus = nullptr;
+  }
+
+  /* A writable copy of @f at @pts, pushed; the output pulled. */
+  GstBuffer *push (const Frame &f, GstClockTime pts,
+      GstClockTime duration = GST_SECOND / 30)
+  {
+    GstBuffer *buf = gst_buffer_copy_deep (f.buf);
+    GST_BUFFER_PTS (buf) = pts;
+    GST_BUFFER_DURATION (buf) = duration;
+    EXPECT_EQ (gst_harness_push (h, buf), GST_FLOW_OK);
+    return gst_harness_try_pull (h);
+  }
+
+  /* gst_bus_pop_filtered() drops what does not match, so drain everything
+   * once and sort it. */
+  void drain ()
+  {
+    GstMessage *m;
+    while ((m = gst_bus_pop (bus))) {
+      if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_WARNING
+          || GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR) {
+        GError *err = nullptr;
+        gchar *dbg = nullptr;
+        if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_WARNING) {
+          gst_message_parse_warning (m, &err, &dbg);
+          pending_warnings.emplace_back (err->message);
+        } else {
+          gst_message_parse_error (m, &err, &dbg);
+          pending_errors.emplace_back (err->message);
+        }
+        g_error_free (err);
+        g_free (dbg);
+      } else if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ELEMENT
+          && gst_structure_has_name (gst_message_get_structure (m),
+              "compliance-text")) {
+        const GstStructure *s = gst_message_get_structure (m);
+        TextMsg t = {};
+        EXPECT_TRUE (gst_structure_get_uint64 (s, "pts", &t.pts));
+        EXPECT_TRUE (gst_structure_get_uint64 (s, "running-time",
+                &t.running_time));
+        EXPECT_TRUE (gst_structure_get_int (s, "width", &t.width));
+        EXPECT_TRUE (gst_structure_get_int (s, "height", &t.height));
+        const GValue *arr = gst_structure_get_value (s, "readings");
+        EXPECT_TRUE (arr && GST_VALUE_HOLDS_ARRAY (arr));
+        for (guint i = 0; arr && i < gst_value_array_get_size (arr); i++) {
+          const GstStructure *r =
+              gst_value_get_structure (gst_value_array_get_value (arr, i));
+          int x, y, w, hh;
+          double conf;
+          gboolean struck;
+          guint64 first;
+          EXPECT_TRUE (gst_structure_has_name (r, "reading"));
+          EXPECT_TRUE (gst_structure_get_int (r, "x", &x));
+          EXPECT_TRUE (gst_structure_get_int (r, "y", &y));
+          EXPECT_TRUE (gst_structure_get_int (r, "width", &w));
+          EXPECT_TRUE (gst_structure_get_int (r, "height", &hh));
+          EXPECT_TRUE (gst_structure_get_double (r, "confidence", &conf));
+          EXPECT_TRUE (gst_structure_get_boolean (r, "struck", &struck));
+          EXPECT_TRUE (gst_structure_get_uint64 (r, "first-seen", &first));
+          const char *text = gst_structure_get_string (r, "text");
+          t.texts.emplace_back (text ? text : "");
+        }
+        pending_texts.push_back (t);
+      }
+      gst_message_unref (m);
+    }
+  }
+
+  std::vector<TextMsg> texts ()
+  {
+    drain ();
+    std::vector<TextMsg> out;
+    out.swap (pending_texts);
+    return out;
+  }
+
+  std::vector<std::string> messages_of (GstMessageType type)
+  {
+    drain ();
+    std::vector<std::string> out;
+    out.swap (type == GST_MESSAGE_WARNING ? pending_warnings : pending_errors);
+    return out;
+  }
+};
+
+/* ------------------------------------------------------------------ */
+
+TEST_F (Ocr, PropertiesHaveBlurbsAndDefaults)
+{
+  GstElement *e = make (nullptr);
+  struct
+  {
+    const char *name;
+    const char *def;
+  } props[] = {
+    {"mode", "live"}, {"interval", "500"}, {"languages", "chi_sim+eng"},
+    {"tessdata-dir", nullptr}, {"roi", nullptr}, {"threads", "2"},
+    {"min-confidence", "0"}, {"frames-seen", "0"}, {"frames-sampled", "0"},
+    {"frames-skipped", "0"}, {"regions-read", "0"},
+    {"mean-ms-per-read", "0"},
+  };
+  for (auto &p : props) {
+    GParamSpec *spec = g_object_class_find_property (G_OBJECT_GET_CLASS (e),
+        p.name);
+    ASSERT_NE (spec, nullptr) << p.name;
+    EXPECT_GT (strlen (g_param_spec_get_blurb (spec)), 20u) << p.name;
+    GValue v = G_VALUE_INIT;
+    g_value_init (&v, spec->value_type);
+    g_object_get_property (G_OBJECT (e), p.name, &v);
+    if (p.def) {
+      gchar *s = G_VALUE_HOLDS_ENUM (&v) ?
+          g_strdup (g_enum_get_value (G_ENUM_CLASS (g_type_class_peek
+                      (spec->value_type)), g_value_get_enum (&v))->value_nick) :
+          G_VALUE_HOLDS_FLOAT (&v) || G_VALUE_HOLDS_DOUBLE (&v) ?
+          g_strdup_printf ("%g", G_VALUE_HOLDS_FLOAT (&v) ?
+              g_value_get_float (&v) : g_value_get_double (&v)) :
+          gst_value_serialize (&v);
+      EXPECT_STREQ (s, p.def) << p.name;
+      g_free (s);
+    } else {
+      EXPECT_EQ (g_value_get_string (&v), nullptr) << p.name;
+    }
+    g_value_unset (&v);
+  }
+  gst_object_unref (e);
+}
+
+TEST_F (Ocr, ReplayAttachesToTheFrameItself)
+{
+  Frame f;
+  render (f, kPrice, "I420", 1280, 720);
+  start ("mode=replay interval=500", caps_at_rate (f.caps, 2));
+  for (int i = 0; i < 4; i++) {
+    GstClockTime pts = i * GST_SECOND / 2;
+    GstBuffer *out = push (f, pts, GST_SECOND / 2);
+    ASSERT_NE (out, nullptr);
+    GstComplianceTextMeta *m = gst_buffer_get_compliance_text_meta (out);
+    ASSERT_NE (m, nullptr) << "frame " << i;
+    EXPECT_EQ (m->pts, pts);
+    EXPECT_EQ (m->frame_width, 1280u);
+    EXPECT_EQ (m->frame_height, 720u);
+    EXPECT_TRUE (has_price (m)) << describe (m);
+    for (guint j = 0; j < m->n_readings; j++) {
+      /* The text stays: it was first seen on the first frame. */
+      if (strstr (m->readings[j].text, "89.00")) {
+        EXPECT_EQ (m->readings[j].first_seen, 0u);
+      }
+      /* textoverlay put it at the bottom left. */
+      EXPECT_GT (m->readings[j].y, 360);
+      EXPECT_LE (m->readings[j].y + m->readings[j].height, 720);
+    }
+    gst_buffer_unref (out);
+  }
+  auto t = texts ();
+  ASSERT_EQ (t.size (), 4u);
+  for (int i = 0; i < 4; i++) {
+    EXPECT_EQ (t[i].pts, (guint64) i * GST_SECOND / 2);
+    EXPECT_EQ (t[i].running_time, (guint64) i * GST_SECOND / 2);
+    EXPECT_EQ (t[i].width, 1280);
+    EXPECT_EQ (t[i].height, 720);
+    bool found = false;
+    for (auto &s : t[i].texts)
+      found |= s.find ("89.00") != std::string::npos;
+    EXPECT_TRUE (found);
+  }
+  EXPECT_EQ (stat (el, "frames-seen"), 4u);
+  EXPECT_EQ (stat (el, "frames-sampled"), 4u);
+  EXPECT_EQ (stat (el, "frames-skipped"), 0u);
+  EXPECT_GE (stat (el, "regions-read"), 1u);
+  gdouble ms = 0;
+  g_object_get (el, "mean-ms-per-read", &ms, NULL);
+  EXPECT_GT (ms, 0.0);
+  EXPECT_TRUE (messages_of (GST_MESSAGE_WARNING).empty ());
+}
+
+TEST_F (Ocr, ReplaySamplesEveryIntervalOnly)
+{
+  Frame f;
+  render (f, kPrice, "I420", 640, 360);
+  start ("mode=replay interval=500", f.caps);
+  int with_meta = 0;
+  for (int i = 0; i < 30; i++) {
+    GstBuffer *out = push (f, gst_util_uint64_scale (i, GST_SECOND, 30));
+    ASSERT_NE (out, nullptr);
+    GstComplianceTextMeta *m = gst_buffer_get_compliance_text_meta (out);
+    if (m) {
+      with_meta++;
+      EXPECT_EQ (m->pts, GST_BUFFER_PTS (out));
+      EXPECT_EQ (i % 15, 0) << "sampled frame " << i;
+    }
+    gst_buffer_unref (out);
+  }
+  EXPECT_EQ (with_meta, 2);
+  EXPECT_EQ (stat (el, "frames-sampled"), 2u);
+}
+
+/* Serialises what a replay run attached to each frame. */
+std::vector<std::string>
+replay_run (Ocr *t, std::vector<const Frame *> frames)
+{
+  std::vector<std::string> out;
+  for (size_t i = 0; i < frames.size (); i++) {
+    GstBuffer *o = t->push (*frames[i], i * GST_SECOND / 2, GST_SECOND / 2);
+    EXPECT_NE (o, nullptr);
+    if (o == nullptr)
+      break;
+    GstComplianceTextMeta *m = gst_buffer_get_compliance_text_meta (o);
+    gchar *head = g_strdup_printf ("%" G_GUINT64_FORMAT ":",
+        m ? m->pts : (guint64) - 1);
+    std::string line = std::string (head) + describe (m);
+    for (guint j = 0; m && j < m->n_readings; j++)
+      line += "/" + std::to_string (m->readings[j].first_seen);
+    g_free (head);
+    out.push_back (line);
+    gst_buffer_unref (o);
+  }
+  return out;
+}
+
+TEST_F (Ocr, ReplayIsDeterministic)
+{
+  Frame a, b, c;
+  render (a, kPrice, "I420", 1280, 720);
+  /* Colour bars: the hard background, where the engine may split or
+   * garble lines; whatever it reads, it must read it the same way. */
+  render (b, "原价 ¥129 已售10万+", "I420", 1280, 720, "smpte");
+  render (c, "", "I420", 1280, 720, "smpte");
+  std::vector<const Frame *> seq = { &a, &a, &b, &c, &a, &b };
+  std::vector<std::string> runs[2];
+  for (int run = 0; run < 2; run++) {
+    start ("mode=replay interval=0", caps_at_rate (a.caps, 2));
+    runs[run] = replay_run (this, seq);
+    stop ();
+  }
+  ASSERT_EQ (runs[0].size (), seq.size ());
+  EXPECT_EQ (runs[0], runs[1]);
+  EXPECT_NE (runs[0][0].find ("89.00"), std::string::npos) << runs[0][0];
+}
+
+TEST_F (Ocr, LiveAttachesToALaterBufferWithThePtsOfTheFrameRead)
+{
+  Frame f;
+  render (f, kPrice, "I420", 1280, 720);
+  start ("interval=500", f.caps);
+  std::set<GstClockTime> sampled;
+  int metas = 0;
+  for (int i = 0; i < 600 && metas < 3; i++) {
+    GstClockTime pts = gst_util_uint64_scale (i, GST_SECOND, 30);
+    if (i % 15 == 0)
+      sampled.insert (pts);
+    GstBuffer *out = push (f, pts);
+    ASSERT_NE (out, nullptr);
+    EXPECT_EQ (GST_BUFFER_PTS (out), pts);
+    GstComplianceTextMeta *m = gst_buffer_get_compliance_text_meta (out);
+    if (m) {
+      metas++;
+      EXPECT_TRUE (sampled.count (m->pts)) << "meta pts " << m->pts
+          << " is not a sampled frame's";
+      EXPECT_LT (m->pts, pts) << "live readings ride on a later buffer";
+      EXPECT_TRUE (has_price (m)) << describe (m);
+    }
+    gst_buffer_unref (out);
+    g_usleep (10 * 1000);
+  }
+  EXPECT_EQ (metas, 3);
+  auto t = texts ();
+  EXPECT_EQ (t.size (), 3u);
+  for (auto &m : t)
+    EXPECT_TRUE (sampled.count (m.pts));
+}
+
+TEST_F (Ocr, LiveNeverBlocks)
+{
+  Frame f;
+  render (f, kPrice, "I420", 1920, 1080, "smpte");
+  /* Every frame a sample, one worker: nearly all of them find it busy. */
+  start ("interval=0 threads=1", f.caps);
+  gint64 worst = 0, total = 0;
+  for (int i = 0; i < 300; i++) {
+    GstBuffer *buf = gst_buffer_copy_deep (f.buf);
+    GST_BUFFER_PTS (buf) = gst_util_uint64_scale (i, GST_SECOND, 30);
+    GST_BUFFER_DURATION (buf) = GST_SECOND / 30;
+    gint64 t0 = g_get_monotonic_time ();
+    ASSERT_EQ (gst_harness_push (h, buf), GST_FLOW_OK);
+    gint64 dt = g_get_monotonic_time () - t0;
+    worst = std::max (worst, dt);
+    total += dt;
+    GstBuffer *out = gst_harness_try_pull (h);
+    ASSERT_NE (out, nullptr) << "one buffer out per buffer in (frame " << i << ")";
+    gst_buffer_unref (out);
+  }
+  EXPECT_EQ (gst_harness_buffers_in_queue (h), 0u);
+  /* A read of this frame takes tens of ms; a push only copies (at most)
+   * and must not wait for one.  Generous bounds for sanitizer builds. */
+  EXPECT_LT (worst, 40 * 1000) << "a push waited " << worst << " us";
+  EXPECT_LT (total / 300, 5 * 1000) << "mean push " << total / 300 << " us";
+  EXPECT_EQ (stat (el, "frames-seen"), 300u);
+  EXPECT_GT (stat (el, "frames-skipped"), 0u);
+  EXPECT_EQ (stat (el, "frames-sampled") + stat (el, "frames-skipped"), 300u);
+  GST_INFO ("worst push %" G_GINT64_FORMAT " us, mean %" G_GINT64_FORMAT
+      " us, sampled %" G_GUINT64_FORMAT, worst, total / 300,
+      stat (el, "frames-sampled"));
+}
+
+TEST_F (Ocr, EosPostsTheReadsInFlight)
+{
+  Frame f;
+  render (f, kPrice, "I420", 1280, 720);
+  start ("interval=500", f.caps);
+  GstBuffer *out = push (f, 0);
+  ASSERT_NE (out, nullptr);
+  EXPECT_EQ (gst_buffer_get_compliance_text_meta (out), nullptr)
+      << "live mode cannot have read the frame yet";
+  gst_buffer_unref (out);
+  ASSERT_TRUE (gst_harness_push_event (h, gst_event_new_eos ()));
+  auto t = texts ();
+  ASSERT_EQ (t.size (), 1u);
+  EXPECT_EQ (t[0].pts, 0u);
+  bool found = false;
+  for (auto &s : t[0].texts)
+    found |= s.find ("89.00") != std::string::npos;
+  EXPECT_TRUE (found);
+}
+
+/* Every format: the same bytes come out, and the text is read. */
+class EachFormat : public Ocr, public ::testing::WithParamInterface<const char *> {};
+
+TEST_P (EachFormat, PassesThroughUnchangedAndIsRead)
+{
+  Frame f;
+  render (f, kPrice, GetParam (), 640, 360);
+  ASSERT_NE (f.buf, nullptr);
+  gsize size = gst_buffer_get_size (f.buf);
+  GstMapInfo ref;
+  ASSERT_TRUE (gst_buffer_map (f.buf, &ref, GST_MAP_READ));
+
+  for (const char *mode : { "replay", "live" }) {
+    std::string props = std::string ("interval=0 threads=1 mode=") + mode;
+    start (props.c_str (), f.caps);
+    bool read = false;
+    for (int i = 0; i < 4; i++) {
+      GstBuffer *out = push (f, i * GST_SECOND / 30);
+      ASSERT_NE (out, nullptr);
+      ASSERT_EQ (gst_buffer_get_size (out), size);
+      GstMapInfo map;
+      ASSERT_TRUE (gst_buffer_map (out, &map, GST_MAP_READ));
+      EXPECT_EQ (memcmp (map.data, ref.data, size), 0) << GetParam ()
+          << " pixels changed";
+      gst_buffer_unmap (out, &map);
+      GstComplianceTextMeta *m = gst_buffer_get_compliance_text_meta (out);
+      if (std::string (mode) == "replay") {
+        EXPECT_NE (m, nullptr);
+        EXPECT_TRUE (has_price (m)) << GetParam () << ": " << describe (m);
+      }
+      read |= has_price (m);
+      gst_buffer_unref (out);
+    }
+    ASSERT_TRUE (gst_harness_push_event (h, gst_event_new_eos ()));
+    bool posted = false;
+    for (auto &t : texts ())
+      for (auto &s : t.texts)
+        posted |= s.find ("89.00") != std::string::npos;
+    EXPECT_TRUE (posted || read) << GetParam () << " " << mode;
+    auto w = messages_of (GST_MESSAGE_WARNING);
+    EXPECT_TRUE (w.empty ()) << GetParam () << ": " << (w.empty () ? "" : w[0]);
+    stop ();
+  }
+  gst_buffer_unmap (f.buf, &ref);
+}
+
+INSTANTIATE_TEST_SUITE_P (Formats, EachFormat, ::testing::Values ("I420",
+        "NV12", "YV12", "Y42B", "Y444", "RGBA", "BGRA", "RGBx", "BGRx", "xRGB",
+        "ARGB", "RGB", "BGR", "GRAY8", "NV21", "YUY2", "UYVY", "ABGR", "xBGR",
+        "Y41B"));
+
+TEST_F (Ocr, SmallestAndLargestFramesPassThrough)
+{
+  for (auto sz : { std::make_pair (64, 64), std::make_pair (3840, 2160) }) {
+    Frame f;
+    render (f, sz.first > 64 ? kPrice : "", "I420", sz.first, sz.second);
+    start ("mode=replay interval=0 threads=1", f.caps);
+    GstBuffer *out = push (f, 0);
+    ASSERT_NE (out, nullptr);
+    GstComplianceTextMeta *m = gst_buffer_get_compliance_text_meta (out);
+    ASSERT_NE (m, nullptr);
+    EXPECT_EQ (m->frame_width, (guint) sz.first);
+    if (sz.first > 64) {
+      EXPECT_TRUE (has_price (m)) << describe (m);
+    }
+    gst_buffer_unref (out);
+    EXPECT_TRUE (messages_of (GST_MESSAGE_WARNING).empty ());
+    stop ();
+  }
+}
+
+TEST_F (Ocr, SizesOutsideTheRangeAreRefusedWithAMessage)
+{
+  for (const char *caps : {
+          "video/x-raw,format=I420,width=32,height=32,framerate=30/1",
+          "video/x-raw,format=I420,width=4096,height=2160,framerate=30/1",
+          "video/x-raw,format=I420,width=1920,height=4000,framerate=30/1" }) {
+    start ("threads=1", caps);
+    GstBuffer *buf = gst_buffer_new_allocate (nullptr, 64, nullptr);
+    EXPECT_EQ (gst_harness_push (h, buf), GST_FLOW_NOT_NEGOTIATED) << caps;
+    auto e = messages_of (GST_MESSAGE_ERROR);
+    ASSERT_GE (e.size (), 1u) << caps;
+    EXPECT_NE (e[0].find ("64x64 to 3840x2160"), std::string::npos) << e[0];
+    EXPECT_NE (e[0].find ("videoscale"), std::string::npos) << e[0];
+    stop ();
+  }
+}
+
+TEST_F (Ocr, ResolutionSwitchMidStream)
+{
+  Frame small, large;
+  render (small, kPrice, "I420", 640, 360);
+  render (large, kPrice, "I420", 1280, 720);
+  /* Replay: each frame's meta has its own size. */
+  start ("mode=replay interval=0 threads=1", small.caps);
+  GstClockTime pts = 0;
+  for (int round = 0; round < 2; round++) {
+    for (const Frame *f : { &small, &large }) {
+      gst_harness_set_src_caps_str (h, f->caps.c_str ());
+      for (int i = 0; i < 2; i++, pts += GST_SECOND / 30) {
+        GstBuffer *out = push (*f, pts);
+        ASSERT_NE (out, nullptr);
+        GstComplianceTextMeta *m = gst_buffer_get_compliance_text_meta (out);
+        ASSERT_NE (m, nullptr);
+        EXPECT_EQ (m->frame_width, f == &small ? 640u : 1280u);
+        EXPECT_TRUE (has_price (m)) << describe (m);
+        /* Boxes lie inside the frame they were read from. */
+        for (guint j = 0; j < m->n_readings; j++)
+          EXPECT_LE (m->readings[j].x + m->readings[j].width,
+              (gint) m->frame_width);
+        gst_buffer_unref (out);
+      }
+    }
+  }
+  stop ();
+
+  /* Live: switching while reads are in flight; every push still comes
+   * out, and the metas name the size of the frame they read. */
+  start ("interval=0 threads=2", small.caps);
+  int n = 0, metas = 0;
+  for (int i = 0; i < 120; i++) {
+    const Frame *f = (i / 20) % 2 ? &large : &small;
+    if (i % 20 == 0)
+      gst_harness_set_src_caps_str (h, f->caps.c_str ());
+    GstBuffer *out = push (*f, gst_util_uint64_scale (i, GST_SECOND, 30));
+    ASSERT_NE (out, nullptr);
+    n++;
+    GstComplianceTextMeta *m = gst_buffer_get_compliance_text_meta (out);
+    if (m) {
+      metas++;
+      EXPECT_TRUE (m->frame_width == 640u || m->frame_width == 1280u);
+      EXPECT_EQ (m->frame_height * 16, m->frame_width * 9);
+    }
+    gst_buffer_unref (out);
+    g_usleep (5000);
+  }
+  EXPECT_EQ (n, 120);
+  EXPECT_GT (metas, 0);
+  EXPECT_TRUE (messages_of (GST_MESSAGE_WARNING).empty ());
+}
+
+TEST_F (Ocr, RoiLimitsWhereTextIsLookedFor)
+{
+  Frame f;
+  render (f, kPrice, "I420", 1280, 720);
+  /* The price is at the bottom left: the top half holds nothing. */
+  start ("mode=replay interval=0 threads=1 roi=0,0,1,0.5", f.caps);
+  GstBuffer *out = push (f, 0);
+  GstComplianceTextMeta *m = gst_buffer_get_compliance_text_meta (out);
+  ASSERT_NE (m, nullptr);
+  EXPECT_FALSE (has_price (m)) << describe (m);
+  gst_buffer_unref (out);
+  stop ();
+
+  start ("mode=replay interval=0 threads=1 roi=0.7,0,0.3,0.2;0,0.5,0.8,0.5",
+      f.caps);
+  out = push (f, 0);
+  m = gst_buffer_get_compliance_text_meta (out);
+  ASSERT_NE (m, nullptr);
+  EXPECT_TRUE (has_price (m)) << describe (m);
+  for (guint j = 0; j < m->n_readings; j++)
+    EXPECT_GE (m->readings[j].y, 360) << "boxes are in frame pixels";
+  gst_buffer_unref (out);
+}
+
+TEST_F (Ocr, MinConfidenceDropsReadings)
+{
+  Frame f;
+  render (f, kPrice, "I420", 1280, 720);
+  start ("mode=replay interval=0 threads=1 min-confidence=1.0", f.caps);
+  GstBuffer *out = push (f, 0);
+  GstComplianceTextMeta *m = gst_buffer_get_compliance_text_meta (out);
+  ASSERT_NE (m, nullptr) << "an empty reading is still attached";
+  EXPECT_EQ (m->n_readings, 0u) << describe (m);
+  gst_buffer_unref (out);
+}
+
+/* Start-up failures: the state change fails with a message. */
+std::string
+start_error (GstElement *e)
+{
+  GstBus *b = gst_bus_new ();
+  gst_element_set_bus (e, b);
+  GstStateChangeReturn ret = gst_element_set_state (e, GST_STATE_PLAYING);
+  EXPECT_EQ (ret, GST_STATE_CHANGE_FAILURE);
+  std::string text;
+  GstMessage *m = gst_bus_pop_filtered (b, GST_MESSAGE_ERROR);
+  if (m) {
+    GError *err = nullptr;
+    gst_message_parse_error (m, &err, nullptr);
+    text = err->message;
+    g_error_free (err);
+    gst_message_unref (m);
+  }
+  gst_element_set_state (e, GST_STATE_NULL);
+  gst_element_set_bus (e, nullptr);
+  gst_object_unref (b);
+  gst_object_unref (e);
+  return text;
+}
+
+TEST_F (Ocr, MissingTessdataDirFails)
+{
+  std::string msg = start_error (make ("tessdata-dir=/nonexistent/tessdata"));
+  EXPECT_NE (msg.find ("/nonexistent/tessdata"), std::string::npos) << msg;
+  EXPECT_NE (msg.find ("tesseract-ocr"), std::string::npos) << msg;
+}
+
+TEST_F (Ocr, MissingLanguageFails)
+{
+  std::string msg = start_error (make ("languages=eng+kor_vert_xx"));
+  EXPECT_NE (msg.find ("kor_vert_xx"), std::string::npos) << msg;
+  EXPECT_NE (msg.find ("tesseract-ocr-"), std::string::npos) << msg;
+}
+
+TEST_F (Ocr, BadRoiFailsWithTheSyntax)
+{
+  struct
+  {
+    const char *roi;
+    const char *says;
+  } cases[] = {
+    {"0,0.6,1", "has 3 numbers"},
+    {"0,0.6,1,0.4;0.7,zero,0.3,0.2", "\"zero\" is not a number"},
+    {"0,0.6,1,0.6", "inside the frame"},
+    {"0,0,-1,1", "inside the frame"},
+  };
+  for (auto &c : cases) {
+    GstElement *e = make (nullptr);
+    g_object_set (e, "roi", c.roi, NULL);
+    std::string msg = start_error (e);
+    EXPECT_NE (msg.find (c.says), std::string::npos) << msg;
+    EXPECT_NE (msg.find ("x,y,width,height"), std::string::npos) << msg;
+    EXPECT_NE (msg.find (c.roi), std::string::npos) << msg;
+  }
+}
+
+TEST_F (Ocr, ZeroThreadsFails)
+{
+  std::string msg = start_error (make ("threads=0"));
+  EXPECT_NE (msg.find ("threads"), std::string::npos) << msg;
+}
+
+/* The loader loads the engine once per process, so a missing library is
+ * tried in a child process of this very test program. */
+/* Disabled: it is not a test on its own but the child process that
+ * EngineLibraryMissingFails runs explicitly. */
+TEST_F (Ocr, DISABLED_ChildEngineLibraryMissing)
+{
+  ASSERT_NE (g_getenv ("GC_OCR_TEST_CHILD"), nullptr)
+      << "runs as the child of EngineLibraryMissingFails";
+  std::string msg = start_error (make (nullptr));
+  EXPECT_NE (msg.find ("/nonexistent/libgstcompliance-ocr.so"),
+      std::string::npos) << msg;
+  EXPECT_NE (msg.find ("GST_COMPLIANCE_OCR_LIBRARY"), std::string::npos) << msg;
+}
+
+TEST_F (Ocr, EngineLibraryMissingFails)
+{
+  gchar *self = g_file_read_link ("/proc/self/exe", nullptr);
+  ASSERT_NE (self, nullptr);
+  gchar **env = g_get_environ ();
+  env = g_environ_setenv (env, "GST_COMPLIANCE_OCR_LIBRARY",
+      "/nonexistent/libgstcompliance-ocr.so", TRUE);
+  env = g_environ_setenv (env, "GC_OCR_TEST_CHILD", "1", TRUE);
+  const gchar *argv[] = { self,
+    "--gtest_filter=Ocr.DISABLED_ChildEngineLibraryMissing",
+    "--gtest_also_run_disabled_tests", nullptr };
+  gchar *out = nullptr;
+  gint status = -1;
+  GError *err = nullptr;
+  ASSERT_TRUE (g_spawn_sync (nullptr, (gchar **) argv, env,
+          G_SPAWN_DEFAULT, nullptr, nullptr, &out, nullptr, &status, &err))
+      << (err ? err->message : "");
+  EXPECT_TRUE (g_spawn_check_wait_status (status, nullptr)) << out;
+  EXPECT_NE (std::string (out).find ("[  PASSED  ] 1 test"), std::string::npos)
+      << out;
+  g_free (out);
+  g_strfreev (env);
+  g_free (self);
+}
+
+int
+thread_count ()
+{
+  int n = 0;
+  GDir *d = g_dir_open ("/proc/self/task", 0, nullptr);
+  if (d) {
+    while (g_dir_read_name (d))
+      n++;
+    g_dir_close (d);
+  }
+  return n;
+}
+
+/* Under AddressSanitizer Tesseract's initialisation (millions of small
+ * allocations, each unwound) takes seconds per engine: 10 cycles there,
+ * 100 in a normal build. */
+#if defined(__SANITIZE_ADDRESS__)
+const int kCycles = 10;
+#else
+const int kCycles = 100;
+#endif
+
+TEST_F (Ocr, HundredNullPlayingCyclesLeaveNothingBehind)
+{
+  int before = thread_count ();
+  /* eng alone: the cycle costs the engines' initialisation (~0.1-0.5 s),
+   * chi_sim would double it without testing anything more. */
+  GstElement *e = make ("threads=2 languages=eng");
+  for (int i = 0; i < kCycles; i++) {
+    ASSERT_NE (gst_element_set_state (e, GST_STATE_PLAYING),
+        GST_STATE_CHANGE_FAILURE) << "cycle " << i;
+    ASSERT_EQ (gst_element_set_state (e, GST_STATE_NULL),
+        GST_STATE_CHANGE_SUCCESS) << "cycle " << i;
+    ASSERT_LE (thread_count (), before) << "cycle " << i;
+  }
+  gst_object_unref (e);
+  EXPECT_LE (thread_count (), before);
+}
+
+TEST_F (Ocr, CyclesWhileReading)
+{
+  Frame f;
+  render (f, kPrice, "I420", 1280, 720);
+  for (int i = 0; i < 5; i++) {
+    start ("interval=0 threads=2", f.caps);
+    for (int j = 0; j < 10; j++) {
+      GstBuffer *out = push (f, j * GST_SECOND / 30);
+      gst_buffer_unref (out);
+    }
+    /* Teardown while reads are in flight. */
+    stop ();
+  }
+}
+
+TEST_F (Ocr, FlushingSeekDropsReadsOfBeforeTheSeek)
+{
+  Frame f;
+  render (f, kPrice, "I420", 1280, 720);
+  start ("interval=0 threads=2", f.caps);
+  for (int i = 0; i < 5; i++)
+    gst_buffer_unref (push (f, i * GST_SECOND / 30));
+  ASSERT_TRUE (gst_harness_push_event (h, gst_event_new_flush_start ()));
+  ASSERT_TRUE (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+  GstSegment seg;
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  seg.start = 100 * GST_SECOND;
+  seg.time = 100 * GST_SECOND;
+  ASSERT_TRUE (gst_harness_push_event (h, gst_event_new_segment (&seg)));
+  int metas = 0;
+  for (int i = 0; i < 200 && metas < 2; i++) {
+    GstClockTime pts = 100 * GST_SECOND + i * GST_SECOND / 30;
+    GstBuffer *out = push (f, pts);
+    ASSERT_NE (out, nullptr);
+    GstComplianceTextMeta *m = gst_buffer_get_compliance_text_meta (out);
+    if (m) {
+      metas++;
+      EXPECT_GE (m->pts, 100 * GST_SECOND) << "a read of before the seek";
+    }
+    gst_buffer_unref (out);
+    g_usleep (10 * 1000);
+  }
+  EXPECT_EQ (metas, 2);
+  for (auto &t : texts ()) {
+    if (t.pts >= 100 * GST_SECOND) {
+      EXPECT_EQ (t.running_time, t.pts - 100 * GST_SECOND);
+    }
+  }
+}
+
+/* ------------------------------------------------------------------ */
+/* Pipelines */
+
+struct BusLog
+{
+  std::vector<std::string> errors;
+  std::vector<std::string> violations;      /* "event rule observed" */
+  int texts = 0;
+};
+
+void
+run_to_eos (GstElement *p, BusLog &log, GstClockTime timeout = 120 * GST_SECOND)
+{
+  GstBus *b = gst_element_get_bus (p);
+  EXPECT_NE (gst_element_set_state (p, GST_STATE_PLAYING),
+      GST_STATE_CHANGE_FAILURE);
+  for (;;) {
+    GstMessage *m = gst_bus_timed_pop (b, timeout);
+    if (m == nullptr) {
+      ADD_FAILURE () << "timeout";
+      break;
+    }
+    bool end = false;
+    if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR) {
+      GError *err = nullptr;
+      gst_message_parse_error (m, &err, nullptr);
+      log.errors.emplace_back (err->message);
+      g_error_free (err);
+      end = true;
+    } else if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_EOS) {
+      end = true;
+    } else if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ELEMENT) {
+      const GstStructure *s = gst_message_get_structure (m);
+      if (gst_structure_has_name (s, "compliance-text"))
+        log.texts++;
+      if (gst_structure_has_name (s, "compliance-violation")) {
+        const char *ev = gst_structure_get_string (s, "event");
+        const char *rule = gst_structure_get_string (s, "rule");
+        const char *obs = gst_structure_get_string (s, "observed");
+        log.violations.push_back (std::string (ev ? ev : "") + " "
+            + (rule ? rule : "") + " " + (obs ? obs : ""));
+      }
+    }
+    gst_message_unref (m);
+    if (end)
+      break;
+  }
+  gst_object_unref (b);
+  gst_element_set_state (p, GST_STATE_NULL);
+}
+
+TEST_F (Ocr, PipelineWithComplianceCheckFlagsAWrongPrice)
+{
+  gchar *dir = g_dir_make_tmp ("gc-ocr-XXXXXX", nullptr);
+  gchar *catalog = g_build_filename (dir, "catalog.json", nullptr);
+  ASSERT_TRUE (g_file_set_contents (catalog, R"JSON({
+  "schema": "gst-compliance-catalog/1",
+  "jurisdiction": "CN",
+  "currency": "CNY",
+  "stream_date": "2026-11-29",
+  "seller": {"name": "某某旗舰店"},
+  "products": [
+    {"sku": "A1001", "name": "保温杯", "price": 99.0, "reference_price": 129.0,
+     "category": "general", "sold": 12000}
+  ],
+  "schedule": [{"sku": "A1001", "start": 0.0, "end": 60.0}]
+})JSON", -1, nullptr));
+  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=8 pattern=black ! "
+      "video/x-raw,width=1280,height=720,framerate=2/1 ! "
+      "textoverlay text=\"%s\" font-desc=\"%s\" ! "
+      "complianceocr mode=replay interval=500 ! "
+      "compliancecheck catalog=%s ! fakesink", kPrice, kFont, catalog);
+  GError *err = nullptr;
+  GstElement *p = gst_parse_launch (desc, &err);
+  ASSERT_NE (p, nullptr) << (err ? err->message : "");
+  BusLog log;
+  run_to_eos (p, log);
+  gst_object_unref (p);
+  EXPECT_TRUE (log.errors.empty ()) << log.errors[0];
+  EXPECT_EQ (log.texts, 8);
+  bool mismatch = false;
+  for (auto &v : log.violations)
+    mismatch |= v.rfind ("start price.mismatch", 0) == 0
+        && v.find ("89.00") != std::string::npos;
+  std::string all;
+  for (auto &v : log.violations)
+    all += v + "; ";
+  EXPECT_TRUE (mismatch) << all;
+  g_unlink (catalog);
+  g_rmdir (dir);
+  g_free (catalog);
+  g_free (dir);
+  g_free (desc);
+}
+
+TEST_F (Ocr, PipelineFlushingSeekAndLatency)
+{
+  gchar *desc = g_strdup_printf ("videotestsrc is-live=true pattern=black ! "
+      "video/x-raw,width=1280,height=720,framerate=30/1 ! "
+      "textoverlay text=\"%s\" font-desc=\"%s\" ! "
+      "complianceocr name=ocr interval=200 ! fakesink name=sink", kPrice,
+      kFont);
+  GstElement *p = gst_parse_launch (desc, nullptr);
+  g_free (desc);
+  ASSERT_NE (p, nullptr);
+  ASSERT_NE (gst_element_set_state (p, GST_STATE_PLAYING),
+      GST_STATE_CHANGE_FAILURE);
+  ASSERT_EQ (gst_element_get_state (p, nullptr, nullptr, 10 * GST_SECOND),
+      GST_STATE_CHANGE_SUCCESS);
+
+  /* No latency of its own: the pipeline's is the live source's frame. */
+  GstQuery *q = gst_query_new_latency ();
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (p), "sink");
+  GstPad *pad = gst_element_get_static_pad (sink, "sink");
+  ASSERT_TRUE (gst_pad_peer_query (pad, q));
+  gboolean live;
+  GstClockTime min, max;
+  gst_query_parse_latency (q, &live, &min, &max);
+  EXPECT_TRUE (live);
+  EXPECT_EQ (min, GST_SECOND / 30);
+  gst_query_unref (q);
+  gst_object_unref (pad);
+  gst_object_unref (sink);
+
+  g_usleep (G_USEC_PER_SEC);
+  for (int i = 0; i < 3; i++) {
+    EXPECT_TRUE (gst_element_seek_simple (p, GST_FORMAT_TIME,
+            (GstSeekFlags) (GST_SEEK_FLAG_FLUSH), 0));
+    g_usleep (300 * 1000);
+  }
+  g_usleep (G_USEC_PER_SEC);
+  GstElement *ocr = gst_bin_get_by_name (GST_BIN (p), "ocr");
+  EXPECT_GT (stat (ocr, "frames-sampled"), 3u);
+  gst_object_unref (ocr);
+
+  GstBus *b = gst_element_get_bus (p);
+  int texts = 0;
+  GstMessage *m;
+  while ((m = gst_bus_pop (b))) {
+    EXPECT_NE (GST_MESSAGE_TYPE (m), GST_MESSAGE_ERROR);
+    if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ELEMENT
+        && gst_structure_has_name (gst_message_get_structure (m),
+            "compliance-text"))
+      texts++;
+    gst_message_unref (m);
+  }
+  gst_object_unref (b);
+  EXPECT_GT (texts, 0);
+  EXPECT_EQ (gst_element_set_state (p, GST_STATE_NULL),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (p);
+}
+
+}  // namespace
