@@ -1,0 +1,1091 @@
+/* gst-compliance-scan: replays a recording through the compliance elements
+ * as fast as the machine allows and writes a report (PRODUCT.md,
+ * "Command-line tool gst-compliance-scan").
+ *
+ *   gst-compliance-scan --catalog CATALOG.json --report OUT.json
+ *       [--html OUT.html] [--rules cn|eu|us|FILE] [--evidence DIR]
+ *       [--annotated OUT.mp4] [--from-sei] [--interval MS] INPUT
+ *
+ * Pipeline (OCR): uridecodebin ! queue ! videoconvert !
+ *     complianceocr mode=replay ! compliancecheck ! fakesink sync=false
+ * with --annotated: ... compliancecheck ! queue ! complianceoverlay
+ *     mode=preview ! videoconvert ! x264enc ! mp4mux ! filesink
+ * With --from-sei: uridecodebin (stopping at H.264/H.265) ! h26xparse !
+ *     compliancesei mode=extract ! fakesink — no decoding, no OCR.
+ *
+ * Decoding only what is analysed: a probe in front of the video decoder
+ * learns the keyframe spacing and drops the coded frames that no sample
+ * needs — every delta frame when keyframes are as close as the sampling
+ * interval, otherwise the delta frames after the last sample point of each
+ * GOP and the non-reference (droppable) frames away from sample points.  A
+ * probe behind the decoder passes on only the samples, so conversion and
+ * OCR see nothing else.  This works for any decoder, not only avdec, and
+ * the dropped frames are not even parsed by the decoder.  The queue after
+ * the decoder lets decoding (avdec's own threads) and OCR run on both
+ * cores at once.
+ *
+ * Exit status: 0 no violation, 1 violations, 2 error. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <gst/gst.h>
+
+#include "gc-catalog.h"
+#include "gc-report.h"
+#include "gc-rulepack.h"
+#include "gc-rules.h"
+
+#define EXIT_CLEAN 0
+#define EXIT_VIOLATIONS 1
+#define EXIT_ERROR 2
+
+#define DEFAULT_INTERVAL_MS 1000
+/* No buffer moved for this long: the input is stuck (a corrupt file can
+ * make a demuxer spin or wait forever).  OCR of one frame takes well under
+ * a second, preroll of a network URI may take longer. */
+#define STALL_TIMEOUT_S 20
+#define PROGRESS_PERIOD_MS 250
+
+typedef struct
+{
+  /* Options. */
+  gchar *catalog_path;
+  gchar *report_path;
+  gchar *html_path;
+  gchar *rules;
+  gchar *evidence_dir;
+  gchar *annotated_path;
+  gboolean from_sei;
+  gint interval_ms;
+  gchar *input;
+  gchar *uri;
+
+  GcCatalog *catalog;
+  GstElement *pipeline;
+  GstElement *decodebin;
+  gboolean skipping;            /* decode only what is analysed */
+
+  /* Set in streaming threads, read by the main thread. */
+  GMutex lock;
+  gboolean video_linked;
+  gchar *video_caps;            /* of the first video pad, for messages */
+  gboolean have_decoder;
+  gchar *link_error;
+
+  /* Sampling grid and GOP learning: decoder threads only. */
+  GstClockTime t0;              /* first coded frame's pts: grid anchor */
+  GstClockTime interval;
+  GstClockTime last_key;
+  GstClockTime gop;             /* largest keyframe spacing seen */
+  GstClockTime next_sample;     /* behind the decoder */
+
+  /* Atomics: progress and statistics. */
+  gint progress_mark;           /* bumps on every buffer anywhere */
+  gint frames_decoded;
+  gint frames_dropped_coded;
+  GstClockTime position;        /* last pts that reached the sink; lock */
+  /* Coded frames handed to the decoder that have not come out yet, by pts;
+   * lock.  One that never comes out (skipped by the decoder as corrupt)
+   * is damage. */
+  GArray *in_flight;
+  GstClockTime coded_end;       /* end of the last coded frame seen; lock */
+  guint lost_frames;            /* lock */
+  GstClockTime first_lost;      /* lock */
+
+  guint64 frames_analysed;
+  guint decode_warnings;
+  gdouble first_warning_at;
+  gchar *first_warning;
+} Scan;
+
+/* ---- decode skipping --------------------------------------------------- */
+
+static GstClockTime
+grid_ceil (Scan *s, GstClockTime t)
+{
+  /* First grid point at or after @t. */
+  if (t <= s->t0)
+    return s->t0;
+  guint64 k = (t - s->t0 + s->interval - 1) / s->interval;
+  return s->t0 + k * s->interval;
+}
+
+static GstPadProbeReturn decide_coded (Scan *s, GstBuffer *buf,
+    GstClockTime pts, GstClockTime dur, GstClockTime slack);
+
+static GstPadProbeReturn
+decoder_sink_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  Scan *s = user_data;
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstClockTime pts = GST_BUFFER_PTS (buf);
+  GstClockTime dur = GST_BUFFER_DURATION (buf);
+  GstClockTime slack = GST_CLOCK_TIME_IS_VALID (dur) ? dur / 2 : 5 * GST_MSECOND;
+
+  g_atomic_int_inc (&s->progress_mark);
+  if (GST_CLOCK_TIME_IS_VALID (pts)) {
+    GstClockTime end = pts + (GST_CLOCK_TIME_IS_VALID (dur) ? dur : 0);
+    g_mutex_lock (&s->lock);
+    if (!GST_CLOCK_TIME_IS_VALID (s->coded_end) || end > s->coded_end)
+      s->coded_end = end;
+    g_mutex_unlock (&s->lock);
+  }
+  if (decide_coded (s, buf, pts, dur, slack) == GST_PAD_PROBE_DROP) {
+    g_atomic_int_inc (&s->frames_dropped_coded);
+    return GST_PAD_PROBE_DROP;
+  }
+  if (GST_CLOCK_TIME_IS_VALID (pts)) {
+    g_mutex_lock (&s->lock);
+    g_array_append_val (s->in_flight, pts);
+    g_mutex_unlock (&s->lock);
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+static GstPadProbeReturn
+decide_coded (Scan *s, GstBuffer *buf, GstClockTime pts, GstClockTime dur,
+    GstClockTime slack)
+{
+  if (!s->skipping || !GST_CLOCK_TIME_IS_VALID (pts))
+    return GST_PAD_PROBE_OK;
+
+  if (!GST_CLOCK_TIME_IS_VALID (s->t0))
+    s->t0 = pts;
+
+  if (!GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT)) {
+    /* The largest spacing seen, so that an early keyframe (a scene cut)
+     * never makes us drop frames a later sample needs. */
+    if (GST_CLOCK_TIME_IS_VALID (s->last_key) && pts > s->last_key) {
+      GstClockTime d = pts - s->last_key;
+      if (!GST_CLOCK_TIME_IS_VALID (s->gop) || d > s->gop)
+        s->gop = d;
+    }
+    s->last_key = pts;
+    g_debug ("keyframe at %" GST_TIME_FORMAT ", GOP %" GST_TIME_FORMAT,
+        GST_TIME_ARGS (pts), GST_TIME_ARGS (s->gop));
+    return GST_PAD_PROBE_OK;
+  }
+
+  /* Until two keyframes were seen the GOP is unknown: decode everything. */
+  if (!GST_CLOCK_TIME_IS_VALID (s->gop) || !GST_CLOCK_TIME_IS_VALID (s->last_key)
+      || pts < s->last_key)
+    return GST_PAD_PROBE_OK;
+
+  /* The last sample point before the next keyframe is expected.  A sample
+   * point less than a quarter interval before a keyframe is served by the
+   * keyframe (a slightly late sample): scene-cut keyframes shift GOPs off
+   * the grid, and without this one frame of misalignment would force a
+   * whole GOP to be decoded. */
+  GstClockTime next_key = s->last_key + s->gop;
+  GstClockTime tol = s->interval / 4;
+  GstClockTime horizon = next_key > tol ? next_key - tol : 0;
+  GstClockTime first = grid_ceil (s, s->last_key + slack + 1);
+  gboolean needed = FALSE;
+  if (first + slack < horizon) {
+    GstClockTime last = first;
+    while (last + s->interval + slack < horizon)
+      last += s->interval;
+    needed = pts <= last + slack;
+  }
+  /* Nothing refers to a droppable frame: it is needed only if a sample
+   * point falls on it. */
+  if (needed && GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DROPPABLE)
+      && GST_CLOCK_TIME_IS_VALID (dur)) {
+    GstClockTime g = grid_ceil (s, pts > slack ? pts - slack : 0);
+    needed = g <= pts + dur;
+  }
+  return needed ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
+}
+
+static GstPadProbeReturn
+decoder_src_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  Scan *s = user_data;
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstClockTime pts = GST_BUFFER_PTS (buf);
+  GstClockTime dur = GST_BUFFER_DURATION (buf);
+  GstClockTime slack = GST_CLOCK_TIME_IS_VALID (dur) ? dur / 2 : 5 * GST_MSECOND;
+
+  g_atomic_int_inc (&s->frames_decoded);
+  g_atomic_int_inc (&s->progress_mark);
+  if (GST_CLOCK_TIME_IS_VALID (pts)) {
+    /* Frames come out in presentation order: whatever went in with an
+     * earlier pts and is still waiting was dropped by the decoder. */
+    g_mutex_lock (&s->lock);
+    for (guint i = 0; i < s->in_flight->len;) {
+      GstClockTime p = g_array_index (s->in_flight, GstClockTime, i);
+      if (p == pts) {
+        g_array_remove_index (s->in_flight, i);
+      } else if (p < pts) {
+        if (!s->lost_frames++)
+          s->first_lost = p;
+        g_array_remove_index (s->in_flight, i);
+      } else {
+        i++;
+      }
+    }
+    g_mutex_unlock (&s->lock);
+  }
+  if (!s->skipping || !GST_CLOCK_TIME_IS_VALID (pts))
+    return GST_PAD_PROBE_OK;
+
+  /* The frame at or just after each grid point is the sample; the grid
+   * never re-anchors, so it stays the one the coded-side probe predicts. */
+  if (!GST_CLOCK_TIME_IS_VALID (s->next_sample))
+    s->next_sample = GST_CLOCK_TIME_IS_VALID (s->t0) ? s->t0 : pts;
+  if (pts + slack < s->next_sample)
+    return GST_PAD_PROBE_DROP;
+  s->next_sample = grid_ceil (s, pts + slack + 1);
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+deep_element_added (GstBin *bin, GstBin *sub_bin, GstElement *element,
+    gpointer user_data)
+{
+  Scan *s = user_data;
+  GstElementFactory *f = gst_element_get_factory (element);
+  if (!f)
+    return;
+  const gchar *klass =
+      gst_element_factory_get_metadata (f, GST_ELEMENT_METADATA_KLASS);
+  if (!klass || !strstr (klass, "Decoder") || !strstr (klass, "Video"))
+    return;
+
+  g_mutex_lock (&s->lock);
+  gboolean first = !s->have_decoder;
+  s->have_decoder = TRUE;
+  g_mutex_unlock (&s->lock);
+  if (!first)
+    return;
+
+  /* Corrupt frames are better dropped than analysed as garbage; the
+   * decoder's warnings tell the user where the damage is. */
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (element),
+          "output-corrupt"))
+    g_object_set (element, "output-corrupt", FALSE, NULL);
+
+  g_autoptr (GstPad) sink = gst_element_get_static_pad (element, "sink");
+  g_autoptr (GstPad) src = gst_element_get_static_pad (element, "src");
+  if (sink)
+    gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_BUFFER, decoder_sink_probe, s,
+        NULL);
+  if (src)
+    gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_BUFFER, decoder_src_probe, s,
+        NULL);
+}
+
+/* ---- pipeline ---------------------------------------------------------- */
+
+static GstPadProbeReturn
+sink_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  Scan *s = user_data;
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  g_atomic_int_inc (&s->progress_mark);
+  if (GST_BUFFER_PTS_IS_VALID (buf)) {
+    g_mutex_lock (&s->lock);
+    s->position = GST_BUFFER_PTS (buf);
+    g_mutex_unlock (&s->lock);
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+static GstElement *
+make (const gchar *factory, GError **error)
+{
+  GstElement *e = gst_element_factory_make (factory, NULL);
+  if (!e)
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
+        "GStreamer element \"%s\" is missing (run tools/setup, or check "
+        "GST_PLUGIN_PATH for the compliance plugin)", factory);
+  return e;
+}
+
+/* Builds the branch behind the video pad; returns its first element. */
+static GstElement *
+build_branch (Scan *s, const gchar *caps_name, GError **error)
+{
+  GstBin *bin = GST_BIN (s->pipeline);
+  g_autoptr (GPtrArray) chain = g_ptr_array_new ();
+  g_autoptr (GstPad) sinkpad = NULL;
+  GstElement *e;
+
+#define ADD(factory) G_STMT_START { \
+    if (!(e = make (factory, error))) goto fail; \
+    g_ptr_array_add (chain, e); } G_STMT_END
+
+  if (s->from_sei) {
+    ADD (g_str_equal (caps_name, "video/x-h265") ? "h265parse" : "h264parse");
+    ADD ("compliancesei");
+    gst_util_set_object_arg (G_OBJECT (e), "mode", "extract");
+    ADD ("fakesink");
+    g_object_set (e, "sync", FALSE, NULL);
+  } else {
+    ADD ("queue");
+    /* A few decoded frames in flight: enough to keep the decoder busy
+     * while OCR reads, without holding many 1080p frames. */
+    g_object_set (e, "max-size-buffers", 4, "max-size-bytes", 0,
+        "max-size-time", (guint64) 0, NULL);
+    ADD ("videoconvert");
+    ADD ("complianceocr");
+    gst_util_set_object_arg (G_OBJECT (e), "mode", "replay");
+    /* With the probes sampling, every frame that arrives is a sample. */
+    g_object_set (e, "interval", (guint) ((s->skipping && s->have_decoder)
+            ? 0 : s->interval_ms), NULL);
+    ADD ("compliancecheck");
+    g_object_set (e, "catalog", s->catalog_path, NULL);
+    if (s->rules)
+      g_object_set (e, "rules", s->rules, NULL);
+    if (s->evidence_dir)
+      g_object_set (e, "evidence-dir", s->evidence_dir, NULL);
+    if (s->annotated_path) {
+      ADD ("queue");
+      ADD ("complianceoverlay");
+      gst_util_set_object_arg (G_OBJECT (e), "mode", "preview");
+      ADD ("videoconvert");
+      ADD ("x264enc");
+      gst_util_set_object_arg (G_OBJECT (e), "speed-preset", "veryfast");
+      gst_util_set_object_arg (G_OBJECT (e), "tune", "zerolatency");
+      ADD ("mp4mux");
+      ADD ("filesink");
+      g_object_set (e, "location", s->annotated_path, "sync", FALSE, NULL);
+    } else {
+      ADD ("fakesink");
+      g_object_set (e, "sync", FALSE, NULL);
+    }
+  }
+#undef ADD
+
+  for (guint i = 0; i < chain->len; i++)
+    gst_bin_add (bin, g_ptr_array_index (chain, i));
+  for (guint i = 0; i + 1 < chain->len; i++) {
+    if (!gst_element_link (g_ptr_array_index (chain, i),
+            g_ptr_array_index (chain, i + 1))) {
+      g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+          "could not link %s to %s",
+          GST_ELEMENT_NAME (g_ptr_array_index (chain, i)),
+          GST_ELEMENT_NAME (g_ptr_array_index (chain, i + 1)));
+      return NULL;
+    }
+  }
+  GstElement *last = g_ptr_array_index (chain, chain->len - 1);
+  sinkpad = gst_element_get_static_pad (last, "sink");
+  gst_pad_add_probe (sinkpad, GST_PAD_PROBE_TYPE_BUFFER, sink_probe, s, NULL);
+  for (guint i = 0; i < chain->len; i++)
+    gst_element_sync_state_with_parent (g_ptr_array_index (chain, i));
+  return g_ptr_array_index (chain, 0);
+
+fail:
+  for (guint i = 0; i < chain->len; i++)
+    gst_object_unref (gst_object_ref_sink (g_ptr_array_index (chain, i)));
+  return NULL;
+}
+
+static void
+post_app_error (Scan *s, const gchar *what)
+{
+  GstStructure *st = gst_structure_new ("scan-error", "message",
+      G_TYPE_STRING, what, NULL);
+  gst_element_post_message (s->pipeline,
+      gst_message_new_application (GST_OBJECT (s->pipeline), st));
+}
+
+static void
+pad_added (GstElement *decodebin, GstPad *pad, gpointer user_data)
+{
+  Scan *s = user_data;
+  g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
+  if (!caps)
+    caps = gst_pad_query_caps (pad, NULL);
+  const gchar *name = gst_structure_get_name (gst_caps_get_structure (caps, 0));
+  gboolean video = g_str_has_prefix (name, "video/");
+
+  g_mutex_lock (&s->lock);
+  gboolean take = video && !s->video_linked;
+  if (take) {
+    s->video_linked = TRUE;
+    s->video_caps = gst_caps_to_string (caps);
+  }
+  g_mutex_unlock (&s->lock);
+
+  GstElement *head = NULL;
+  g_autoptr (GError) err = NULL;
+  if (take && s->from_sei && !g_str_equal (name, "video/x-h264")
+      && !g_str_equal (name, "video/x-h265")) {
+    g_autofree gchar *m = g_strdup_printf ("--from-sei needs H.264 or H.265 "
+        "video, the input has %s", name);
+    post_app_error (s, m);
+    return;
+  }
+  if (take) {
+    head = build_branch (s, name, &err);
+  } else {
+    /* Other streams (audio, a second video) are not decoded: drain them. */
+    head = gst_element_factory_make ("fakesink", NULL);
+    g_object_set (head, "sync", FALSE, "async", FALSE, NULL);
+    gst_bin_add (GST_BIN (s->pipeline), head);
+    gst_element_sync_state_with_parent (head);
+  }
+  if (!head) {
+    post_app_error (s, err ? err->message : "could not build the pipeline");
+    return;
+  }
+  g_autoptr (GstPad) sinkpad = gst_element_get_static_pad (head, "sink");
+  GstPadLinkReturn ret = gst_pad_link (pad, sinkpad);
+  if (GST_PAD_LINK_FAILED (ret)) {
+    g_autofree gchar *m = g_strdup_printf ("could not link the %s stream: %s",
+        name, gst_pad_link_get_name (ret));
+    post_app_error (s, m);
+  }
+}
+
+static void
+no_more_pads (GstElement *decodebin, gpointer user_data)
+{
+  Scan *s = user_data;
+  g_mutex_lock (&s->lock);
+  gboolean linked = s->video_linked;
+  g_mutex_unlock (&s->lock);
+  if (!linked)
+    post_app_error (s, "no video stream (nothing to analyse)");
+}
+
+/* Audio is never decoded, and with --from-sei video stops at the coded
+ * stream. */
+static gboolean
+autoplug_continue (GstElement *bin, GstPad *pad, GstCaps *caps,
+    gpointer user_data)
+{
+  Scan *s = user_data;
+  const gchar *name = gst_structure_get_name (gst_caps_get_structure (caps, 0));
+  if (g_str_has_prefix (name, "audio/") || g_str_has_prefix (name, "text/")
+      || g_str_has_prefix (name, "subpicture/"))
+    return FALSE;
+  if (s->from_sei) {
+    if (g_str_equal (name, "video/x-h264") || g_str_equal (name, "video/x-h265"))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* ---- messages ---------------------------------------------------------- */
+
+static gdouble
+ns_to_s (guint64 ns)
+{
+  return GST_CLOCK_TIME_IS_VALID (ns) ? (gdouble) ns / GST_SECOND : 0.0;
+}
+
+static void
+handle_text (Scan *s, GcReport *report, const GstStructure *st)
+{
+  guint64 rt = GST_CLOCK_TIME_NONE, pts = GST_CLOCK_TIME_NONE;
+  gst_structure_get_uint64 (st, "running-time", &rt);
+  gst_structure_get_uint64 (st, "pts", &pts);
+  /* Running time is what the violations use; it starts at 0 for a file. */
+  gdouble t = ns_to_s (GST_CLOCK_TIME_IS_VALID (rt) ? rt : pts);
+  s->frames_analysed++;
+
+  const GValue *arr = gst_structure_get_value (st, "readings");
+  if (!arr || !GST_VALUE_HOLDS_ARRAY (arr))
+    return;
+  for (guint i = 0; i < gst_value_array_get_size (arr); i++) {
+    const GValue *v = gst_value_array_get_value (arr, i);
+    if (!GST_VALUE_HOLDS_STRUCTURE (v))
+      continue;
+    const GstStructure *r = gst_value_get_structure (v);
+    GcBox box = { 0, };
+    gdouble conf = 0;
+    gst_structure_get_int (r, "x", &box.x);
+    gst_structure_get_int (r, "y", &box.y);
+    gst_structure_get_int (r, "width", &box.w);
+    gst_structure_get_int (r, "height", &box.h);
+    gst_structure_get_double (r, "confidence", &conf);
+    gc_report_add_text (report, t, gst_structure_get_string (r, "text"), &box,
+        conf);
+  }
+}
+
+static void
+handle_violation (GcReport *report, const GstStructure *st)
+{
+  const gchar *rule = gst_structure_get_string (st, "rule");
+  if (!rule)
+    return;
+  GcViolation *v = gc_violation_new (rule);
+  v->severity = g_strdup (gst_structure_get_string (st, "severity"));
+  v->sku = g_strdup (gst_structure_get_string (st, "sku"));
+  v->observed = g_strdup (gst_structure_get_string (st, "observed"));
+  v->declared = g_strdup (gst_structure_get_string (st, "declared"));
+  v->legal_ref = g_strdup (gst_structure_get_string (st, "legal_ref"));
+  v->evidence = g_strdup (gst_structure_get_string (st, "evidence"));
+  gst_structure_get_double (st, "t_start", &v->t_start);
+  gst_structure_get_double (st, "t_end", &v->t_end);
+  gst_structure_get_uint64 (st, "id", &v->id);
+  const GValue *bbox = gst_structure_get_value (st, "bbox");
+  if (bbox && GST_VALUE_HOLDS_ARRAY (bbox)
+      && gst_value_array_get_size (bbox) == 4) {
+    gint *c[4] = { &v->box.x, &v->box.y, &v->box.w, &v->box.h };
+    for (guint i = 0; i < 4; i++)
+      *c[i] = g_value_get_int (gst_value_array_get_value (bbox, i));
+  }
+  gc_report_add_violation_event (report, v,
+      g_strcmp0 (gst_structure_get_string (st, "event"), "end") != 0);
+  gc_violation_unref (v);
+}
+
+/* What went wrong, in words a QA person can act on. */
+static gchar *
+describe_error (Scan *s, GError *err, const gchar *debug)
+{
+  if (err->domain == GST_STREAM_ERROR) {
+    switch (err->code) {
+      case GST_STREAM_ERROR_TYPE_NOT_FOUND:
+        return g_strdup ("not a media file (its type could not be "
+            "recognised)");
+      case GST_STREAM_ERROR_CODEC_NOT_FOUND:
+      case GST_STREAM_ERROR_WRONG_TYPE:
+        /* Before any video stream: typefind recognised something that is
+         * not audio or video at all ("This appears to be a text file"). */
+        if (!s->video_caps)
+          return g_strdup_printf ("not a media file (%s)", err->message);
+        return g_strdup_printf ("no decoder for its video (%s); run "
+            "tools/setup to install the GStreamer plugins",
+            s->video_caps ? s->video_caps : err->message);
+      case GST_STREAM_ERROR_DEMUX:
+      case GST_STREAM_ERROR_DECODE:
+      case GST_STREAM_ERROR_FORMAT:
+      case GST_STREAM_ERROR_FAILED:
+        return g_strdup_printf ("truncated or corrupt file (%s)",
+            err->message);
+      default:
+        break;
+    }
+  }
+  if (err->domain == GST_CORE_ERROR
+      && err->code == GST_CORE_ERROR_MISSING_PLUGIN)
+    return g_strdup_printf ("%s; run tools/setup to install the GStreamer "
+        "plugins", err->message);
+  if (err->domain == GST_RESOURCE_ERROR
+      && (err->code == GST_RESOURCE_ERROR_NOT_FOUND
+          || err->code == GST_RESOURCE_ERROR_OPEN_READ))
+    return g_strdup_printf ("cannot be read (%s)", err->message);
+  return g_strdup (err->message);
+}
+
+static gdouble
+position_s (Scan *s)
+{
+  g_mutex_lock (&s->lock);
+  GstClockTime p = s->position;
+  g_mutex_unlock (&s->lock);
+  return ns_to_s (p);
+}
+
+static void
+print_progress (Scan *s, gint64 start_us, gdouble duration, gboolean final)
+{
+  gdouble pos = position_s (s);
+  gdouble wall = (g_get_monotonic_time () - start_us) / 1e6;
+  gdouble speed = wall > 0 ? pos / wall : 0;
+  if (duration > 0) {
+    gdouble pct = CLAMP (pos / duration * 100.0, 0, 100);
+    gdouble eta = speed > 0 ? (duration - pos) / speed : 0;
+    gint bar = (gint) (pct / 5);
+    fprintf (stderr, "\r[%-20.*s] %5.1f%%  %.1fx real time  ETA %3.0f s ",
+        bar, "####################", pct, speed, MAX (eta, 0));
+  } else {
+    fprintf (stderr, "\r%8.1f s scanned  %.1fx real time ", pos, speed);
+  }
+  if (final)
+    fprintf (stderr, "\r%-70s\r", "");
+  fflush (stderr);
+}
+
+/* ---- checks before scanning ---------------------------------------------- */
+
+static gboolean
+check_output (const gchar *opt, const gchar *path, gboolean is_dir,
+    GError **error)
+{
+  if (!path)
+    return TRUE;
+  if (is_dir) {
+    if (g_mkdir_with_parents (path, 0755) != 0 || g_access (path, W_OK) != 0) {
+      int e = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e),
+          "%s %s: cannot write there: %s", opt, path, g_strerror (e));
+      return FALSE;
+    }
+    return TRUE;
+  }
+  if (g_file_test (path, G_FILE_TEST_IS_DIR)) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR,
+        "%s %s: is a directory", opt, path);
+    return FALSE;
+  }
+  g_autofree gchar *dir = g_path_get_dirname (path);
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR)) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+        "%s %s: directory %s does not exist", opt, path, dir);
+    return FALSE;
+  }
+  /* Only creating a file tells for sure (root, read-only mounts, /proc). */
+  g_autofree gchar *probe = g_build_filename (dir, ".gst-compliance-scan-XXXXXX",
+      NULL);
+  int fd = g_mkstemp (probe);
+  if (fd < 0
+      || (g_file_test (path, G_FILE_TEST_EXISTS) && g_access (path, W_OK) != 0)) {
+    int e = errno;
+    if (fd >= 0) {
+      close (fd);
+      g_unlink (probe);
+    }
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e),
+        "%s %s: cannot write there: %s", opt, path, g_strerror (e));
+    return FALSE;
+  }
+  close (fd);
+  g_unlink (probe);
+  return TRUE;
+}
+
+static gboolean
+resolve_input (Scan *s, GError **error)
+{
+  if (gst_uri_is_valid (s->input) && !g_str_has_prefix (s->input, "file:")) {
+    s->uri = g_strdup (s->input);
+    return TRUE;
+  }
+  g_autofree gchar *path = g_str_has_prefix (s->input, "file:")
+      ? g_filename_from_uri (s->input, NULL, NULL) : g_strdup (s->input);
+  if (!path || !g_file_test (path, G_FILE_TEST_EXISTS)) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+        "%s: no such file", s->input);
+    return FALSE;
+  }
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR)) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+        "%s: not a regular file", s->input);
+    return FALSE;
+  }
+  if (g_access (path, R_OK) != 0) {
+    int e = errno;
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e),
+        "%s: cannot be read: %s", s->input, g_strerror (e));
+    return FALSE;
+  }
+  s->uri = gst_filename_to_uri (path, error);
+  return s->uri != NULL;
+}
+
+/* ---- main ---------------------------------------------------------------- */
+
+static int
+fail (const gchar *format, ...) G_GNUC_PRINTF (1, 2);
+
+static int
+fail (const gchar *format, ...)
+{
+  va_list ap;
+  va_start (ap, format);
+  g_autofree gchar *m = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  fprintf (stderr, "gst-compliance-scan: %s\n", m);
+  return EXIT_ERROR;
+}
+
+static void
+scan_clear (Scan *s)
+{
+  g_free (s->catalog_path);
+  g_free (s->report_path);
+  g_free (s->html_path);
+  g_free (s->rules);
+  g_free (s->evidence_dir);
+  g_free (s->annotated_path);
+  g_free (s->input);
+  g_free (s->uri);
+  g_free (s->video_caps);
+  g_free (s->link_error);
+  g_free (s->first_warning);
+  g_clear_pointer (&s->catalog, gc_catalog_unref);
+  g_clear_pointer (&s->in_flight, g_array_unref);
+  g_mutex_clear (&s->lock);
+}
+
+int
+main (int argc, char **argv)
+{
+  Scan s = { 0, };
+  g_autoptr (GError) err = NULL;
+  g_auto (GStrv) rest = NULL;
+  g_autofree gchar *tmp_evidence = NULL;
+  int status;
+
+  g_mutex_init (&s.lock);
+  s.in_flight = g_array_new (FALSE, FALSE, sizeof (GstClockTime));
+  s.first_lost = GST_CLOCK_TIME_NONE;
+  s.coded_end = GST_CLOCK_TIME_NONE;
+  s.interval_ms = DEFAULT_INTERVAL_MS;
+  s.position = GST_CLOCK_TIME_NONE;
+  s.t0 = s.last_key = s.gop = s.next_sample = GST_CLOCK_TIME_NONE;
+
+  GOptionEntry entries[] = {
+    {"catalog", 'c', 0, G_OPTION_ARG_FILENAME, &s.catalog_path,
+        "The seller's catalog (required unless --from-sei)", "CATALOG.json"},
+    {"report", 'o', 0, G_OPTION_ARG_FILENAME, &s.report_path,
+        "Write the report JSON here (required)", "OUT.json"},
+    {"html", 0, 0, G_OPTION_ARG_FILENAME, &s.html_path,
+        "Also write a self-contained HTML report", "OUT.html"},
+    {"rules", 'r', 0, G_OPTION_ARG_STRING, &s.rules,
+        "Rule pack: cn, eu, us or a pack file (default: the catalog's "
+          "jurisdiction)", "cn|eu|us|FILE"},
+    {"evidence", 'e', 0, G_OPTION_ARG_FILENAME, &s.evidence_dir,
+        "Write evidence images and evidence.jsonl into DIR", "DIR"},
+    {"annotated", 'a', 0, G_OPTION_ARG_FILENAME, &s.annotated_path,
+        "Write a copy of the video with the preview overlay (decodes every "
+          "frame: slower)", "OUT.mp4"},
+    {"from-sei", 0, 0, G_OPTION_ARG_NONE, &s.from_sei,
+        "No OCR: report the verdicts carried in the stream's SEI", NULL},
+    {"interval", 'i', 0, G_OPTION_ARG_INT, &s.interval_ms,
+        "Analyse one frame every MS milliseconds (default 1000)", "MS"},
+    {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL,
+        "INPUT"},
+    {NULL}
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("INPUT");
+  g_option_context_set_summary (ctx, "Replays a recording (file path or URI) "
+      "through the gst-compliance elements and reports what was shown on "
+      "screen and which rules it broke.\n\nExit status: 0 no violation, "
+      "1 violations found, 2 error.");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_add_group (ctx, gst_init_get_option_group ());
+  if (!g_option_context_parse (ctx, &argc, &argv, &err)) {
+    status = fail ("%s (see --help)", err->message);
+    goto out;
+  }
+  if (!rest || !rest[0] || rest[1]) {
+    status = fail ("give exactly one INPUT (file path or URI); see --help");
+    goto out;
+  }
+  s.input = g_strdup (rest[0]);
+  if (!s.report_path) {
+    status = fail ("--report OUT.json is required");
+    goto out;
+  }
+  if (!s.catalog_path && !s.from_sei) {
+    status = fail ("--catalog CATALOG.json is required");
+    goto out;
+  }
+  if (s.interval_ms < 1 || s.interval_ms > 60000) {
+    status = fail ("--interval %d: give 1 to 60000 ms", s.interval_ms);
+    goto out;
+  }
+  s.interval = (GstClockTime) s.interval_ms * GST_MSECOND;
+  /* The overlay needs every frame; SEI are read without decoding. */
+  s.skipping = !s.annotated_path && !s.from_sei;
+
+  /* Everything that can be checked before a long scan is checked first. */
+  if (!resolve_input (&s, &err)) {
+    status = fail ("%s", err->message);
+    goto out;
+  }
+  if (s.catalog_path) {
+    s.catalog = gc_catalog_load_file (s.catalog_path, &err);
+    if (!s.catalog) {
+      status = fail ("bad catalog: %s", err->message);
+      goto out;
+    }
+  }
+  if (s.rules) {
+    g_autoptr (GcRulePack) pack = gc_rulepack_load (s.rules, NULL, &err);
+    if (!pack) {
+      status = fail ("--rules %s: %s", s.rules, err->message);
+      goto out;
+    }
+  }
+  if (!check_output ("--report", s.report_path, FALSE, &err)
+      || !check_output ("--html", s.html_path, FALSE, &err)
+      || !check_output ("--annotated", s.annotated_path, FALSE, &err)
+      || !check_output ("--evidence", s.evidence_dir, TRUE, &err)) {
+    status = fail ("%s", err->message);
+    goto out;
+  }
+  /* The HTML page embeds the evidence images even when the user did not
+   * ask to keep them. */
+  if (s.html_path && !s.evidence_dir && !s.from_sei) {
+    tmp_evidence = g_dir_make_tmp ("gst-compliance-scan-XXXXXX", &err);
+    if (!tmp_evidence) {
+      status = fail ("cannot create a temporary directory: %s", err->message);
+      goto out;
+    }
+    s.evidence_dir = g_strdup (tmp_evidence);
+  }
+
+  {
+    g_autoptr (GcReport) report = gc_report_new (s.input);
+    gint64 start_us = g_get_monotonic_time ();
+    gboolean tty = isatty (STDERR_FILENO);
+    g_autofree gchar *error_text = NULL;
+    gboolean eos = FALSE;
+    gdouble duration = 0;
+
+    s.pipeline = gst_pipeline_new ("scan");
+    s.decodebin = gst_element_factory_make ("uridecodebin", NULL);
+    if (!s.decodebin) {
+      status = fail ("GStreamer's uridecodebin is missing: run tools/setup");
+      gst_object_unref (s.pipeline);
+      goto out;
+    }
+    g_object_set (s.decodebin, "uri", s.uri, NULL);
+    gst_bin_add (GST_BIN (s.pipeline), s.decodebin);
+    g_signal_connect (s.pipeline, "deep-element-added",
+        G_CALLBACK (deep_element_added), &s);
+    g_signal_connect (s.decodebin, "pad-added", G_CALLBACK (pad_added), &s);
+    g_signal_connect (s.decodebin, "no-more-pads", G_CALLBACK (no_more_pads),
+        &s);
+    g_signal_connect (s.decodebin, "autoplug-continue",
+        G_CALLBACK (autoplug_continue), &s);
+
+    g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (s.pipeline));
+    if (gst_element_set_state (s.pipeline, GST_STATE_PLAYING) ==
+        GST_STATE_CHANGE_FAILURE && !gst_bus_have_pending (bus))
+      error_text = g_strdup ("the pipeline could not start");
+
+    gint64 last_mark = -1, last_move_us = g_get_monotonic_time ();
+    gint64 next_progress_us = 0;
+    while (!error_text && !eos) {
+      g_autoptr (GstMessage) msg = gst_bus_timed_pop (bus,
+          50 * GST_MSECOND);
+      gint64 now = g_get_monotonic_time ();
+
+      if (msg) {
+        switch (GST_MESSAGE_TYPE (msg)) {
+          case GST_MESSAGE_EOS:
+            eos = TRUE;
+            break;
+          case GST_MESSAGE_ERROR:{
+            g_autoptr (GError) e = NULL;
+            g_autofree gchar *debug = NULL;
+            gst_message_parse_error (msg, &e, &debug);
+            /* An element of ours refusing to start names the problem
+             * itself (catalog, OCR data, rule pack). */
+            error_text = describe_error (&s, e, debug);
+            g_debug ("error from %s: %s (%s)", GST_MESSAGE_SRC_NAME (msg),
+                e->message, debug ? debug : "");
+            break;
+          }
+          case GST_MESSAGE_WARNING:{
+            g_autoptr (GError) e = NULL;
+            g_autofree gchar *debug = NULL;
+            gst_message_parse_warning (msg, &e, &debug);
+            if (e->domain == GST_STREAM_ERROR) {
+              /* Decoders warn, and go on, on damaged frames. */
+              if (!s.decode_warnings++) {
+                s.first_warning = g_strdup (e->message);
+                s.first_warning_at = position_s (&s);
+              }
+            } else {
+              fprintf (stderr, "%sgst-compliance-scan: warning: %s\n",
+                  tty ? "\n" : "", e->message);
+            }
+            break;
+          }
+          case GST_MESSAGE_APPLICATION:{
+            const GstStructure *st = gst_message_get_structure (msg);
+            if (gst_structure_has_name (st, "scan-error"))
+              error_text = g_strdup (gst_structure_get_string (st, "message"));
+            break;
+          }
+          case GST_MESSAGE_ELEMENT:{
+            const GstStructure *st = gst_message_get_structure (msg);
+            if (gst_structure_has_name (st, "compliance-text"))
+              handle_text (&s, report, st);
+            else if (gst_structure_has_name (st, "compliance-violation"))
+              handle_violation (report, st);
+            break;
+          }
+          case GST_MESSAGE_DURATION_CHANGED:
+            duration = 0;
+            break;
+          default:
+            break;
+        }
+      }
+
+      gint64 mark = g_atomic_int_get (&s.progress_mark);
+      if (mark != last_mark) {
+        last_mark = mark;
+        last_move_us = now;
+      } else if (now - last_move_us > STALL_TIMEOUT_S * G_USEC_PER_SEC
+          && !error_text && !eos) {
+        error_text = g_strdup_printf ("stalled: no data for %d s "
+            "(corrupt or truncated file?)", STALL_TIMEOUT_S);
+      }
+      if (duration <= 0) {
+        gint64 d = 0;
+        if (gst_element_query_duration (s.pipeline, GST_FORMAT_TIME, &d)
+            && d > 0)
+          duration = ns_to_s ((guint64) d);
+      }
+      if (tty && now >= next_progress_us) {
+        print_progress (&s, start_us, duration, FALSE);
+        next_progress_us = now + PROGRESS_PERIOD_MS * 1000;
+      }
+    }
+    if (tty)
+      print_progress (&s, start_us, duration, TRUE);
+
+    /* Going to NULL drains compliancecheck's evidence images: the HTML
+     * embeds them. */
+    gst_element_set_state (s.pipeline, GST_STATE_NULL);
+    /* Messages posted while stopping (the last violation ends). */
+    for (;;) {
+      g_autoptr (GstMessage) msg = gst_bus_pop_filtered (bus,
+          GST_MESSAGE_ELEMENT);
+      if (!msg)
+        break;
+      const GstStructure *st = gst_message_get_structure (msg);
+      if (gst_structure_has_name (st, "compliance-violation"))
+        handle_violation (report, st);
+      else if (gst_structure_has_name (st, "compliance-text"))
+        handle_text (&s, report, st);
+    }
+    gst_object_unref (s.pipeline);
+    s.pipeline = NULL;
+
+    gdouble wall = (g_get_monotonic_time () - start_us) / 1e6;
+    gdouble scanned = position_s (&s);
+    if (s.annotated_path || s.skipping) {
+      /* The sink sees samples only; the last one may be up to an interval
+       * before the end. */
+      scanned = MAX (scanned, 0);
+    }
+    /* The coded side saw every frame, even those not decoded. */
+    if (GST_CLOCK_TIME_IS_VALID (s.coded_end))
+      scanned = MAX (scanned, ns_to_s (s.coded_end));
+    /* A file cut short often ends quietly: the demuxer just finds no more
+     * data.  More than a second missing from the announced duration is a
+     * truncation. */
+    if (eos && !error_text && duration > 0 && s.have_decoder
+        && scanned + 1.0 < duration)
+      error_text = g_strdup_printf ("truncated: the data ends at %.1f s of "
+          "the %.1f s the file announces", scanned, duration);
+    else if (eos && !error_text && duration > 0)
+      scanned = duration;
+    if (duration <= 0 || error_text)
+      gc_report_set_duration (report, duration > 0 ? duration : scanned);
+    else
+      gc_report_set_duration (report, duration);
+
+    if (s.catalog) {
+      for (guint i = 0; i < s.catalog->schedule->len; i++) {
+        GcScheduleEntry *e = &g_array_index (s.catalog->schedule,
+            GcScheduleEntry, i);
+        gdouble end = e->end;
+        gdouble dur = gc_report_get_duration (report);
+        if (dur > 0 && e->start >= dur)
+          continue;
+        if (dur > 0)
+          end = MIN (end, dur);
+        const GcProduct *p = gc_catalog_find (s.catalog, e->sku);
+        gc_report_add_product_span (report, e->sku, p ? p->name : NULL,
+            e->start, end);
+      }
+    }
+    gc_report_set_stats (report, wall, (guint64) g_atomic_int_get (&s.frames_decoded),
+        s.frames_analysed);
+    gc_report_set_string (report, "generator", "gst-compliance-scan "
+        PACKAGE_VERSION);
+    gc_report_set_string (report, "source", s.from_sei ? "sei" : "ocr");
+    gc_report_set_string (report, "catalog", s.catalog_path);
+    gc_report_set_string (report, "rules", s.rules);
+    gc_report_set_double (report, "interval_ms", s.interval_ms);
+    gc_report_set_string (report, "decode", s.from_sei ? "none"
+        : !s.skipping ? "all frames"
+        : s.frames_dropped_coded > 0 ? "sampled (frames no sample needs "
+        "skipped before the decoder)" : "all frames (stream allows no skip)");
+    gc_report_set_double (report, "frames_skipped_before_decoder",
+        g_atomic_int_get (&s.frames_dropped_coded));
+    gc_report_set_boolean (report, "complete", eos && !error_text);
+    gc_report_set_double (report, "scanned_s", scanned);
+    if (error_text)
+      gc_report_set_string (report, "error", error_text);
+    if (s.lost_frames) {
+      g_autofree gchar *d = g_strdup_printf ("%u frames could not be "
+          "decoded, the first at %.3f s", s.lost_frames,
+          ns_to_s (s.first_lost));
+      gc_report_set_string (report, "damage", d);
+    } else if (s.decode_warnings) {
+      gc_report_set_string (report, "damage", s.first_warning);
+    }
+    if (s.evidence_dir)
+      gc_report_set_evidence_dir (report, s.evidence_dir);
+
+    gboolean wrote = TRUE;
+    g_autoptr (GError) werr = NULL;
+    if (s.html_path && !gc_report_write_html (report, s.html_path, &werr)) {
+      fprintf (stderr, "gst-compliance-scan: %s\n", werr->message);
+      wrote = FALSE;
+      g_clear_error (&werr);
+    }
+    if (tmp_evidence) {
+      /* Evidence lived only for the HTML page: the JSON must not point at
+       * files that are gone. */
+      gc_report_forget_evidence (report);
+      gc_report_set_evidence_dir (report, NULL);
+    }
+    if (!gc_report_write_json (report, s.report_path, &werr)) {
+      fprintf (stderr, "gst-compliance-scan: %s\n", werr->message);
+      wrote = FALSE;
+    }
+
+    g_autofree gchar *summary = gc_report_violation_summary (report);
+    guint n = gc_report_n_violations (report);
+    fprintf (stderr, "gst-compliance-scan: scanned %.1f s in %.1f s (%.1fx), "
+        "%u violation%s%s%s\n", scanned, wall, wall > 0 ? scanned / wall : 0,
+        n, n == 1 ? "" : "s", n ? ": " : "", summary);
+
+    if (error_text) {
+      fprintf (stderr, "gst-compliance-scan: %s: %s; stopped at %.1f s, "
+          "report of what was scanned written to %s\n", s.input, error_text,
+          scanned, s.report_path);
+      status = EXIT_ERROR;
+    } else if (s.lost_frames) {
+      fprintf (stderr, "gst-compliance-scan: %s: corrupt data: %u frame%s "
+          "could not be decoded, the first at %.1f s; scanned the rest to "
+          "the end\n", s.input, s.lost_frames, s.lost_frames == 1 ? "" : "s",
+          ns_to_s (s.first_lost));
+      status = EXIT_ERROR;
+    } else if (s.decode_warnings) {
+      fprintf (stderr, "gst-compliance-scan: %s: corrupt data (%u decoder "
+          "error%s, first near %.1f s: %s); damaged frames were skipped\n",
+          s.input, s.decode_warnings, s.decode_warnings == 1 ? "" : "s",
+          s.first_warning_at, s.first_warning);
+      status = EXIT_ERROR;
+    } else if (!wrote) {
+      status = EXIT_ERROR;
+    } else {
+      status = n ? EXIT_VIOLATIONS : EXIT_CLEAN;
+    }
+  }
+
+out:
+  if (tmp_evidence) {
+    g_autoptr (GDir) d = g_dir_open (tmp_evidence, 0, NULL);
+    const gchar *name;
+    while (d && (name = g_dir_read_name (d))) {
+      g_autofree gchar *p = g_build_filename (tmp_evidence, name, NULL);
+      g_unlink (p);
+    }
+    g_rmdir (tmp_evidence);
+  }
+  scan_clear (&s);
+  return status;
+}
