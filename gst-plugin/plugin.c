@@ -5,18 +5,10 @@
 #include <gst/gst.h>
 
 #include "gstcompliancecheck.h"
-#ifdef HAVE_ELEMENT_COMPLIANCEOCR
 #include "gstcomplianceocr.h"
-#endif
-#ifdef HAVE_ELEMENT_COMPLIANCEOVERLAY
 #include "gstcomplianceoverlay.h"
-#endif
-#ifdef HAVE_ELEMENT_COMPLIANCESEI
 #include "gstcompliancesei.h"
-#endif
-#ifdef HAVE_ELEMENT_COMPLIANCEBIN
 #include "gstcompliancebin.h"
-#endif
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -24,18 +16,10 @@ plugin_init (GstPlugin * plugin)
   gboolean ret = FALSE;
 
   ret |= GST_ELEMENT_REGISTER (compliancecheck, plugin);
-#ifdef HAVE_ELEMENT_COMPLIANCEOCR
   ret |= GST_ELEMENT_REGISTER (complianceocr, plugin);
-#endif
-#ifdef HAVE_ELEMENT_COMPLIANCEOVERLAY
   ret |= GST_ELEMENT_REGISTER (complianceoverlay, plugin);
-#endif
-#ifdef HAVE_ELEMENT_COMPLIANCESEI
   ret |= GST_ELEMENT_REGISTER (compliancesei, plugin);
-#endif
-#ifdef HAVE_ELEMENT_COMPLIANCEBIN
   ret |= GST_ELEMENT_REGISTER (compliancebin, plugin);
-#endif
   return ret;
 }
 
