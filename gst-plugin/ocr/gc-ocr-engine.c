@@ -240,6 +240,7 @@ typedef struct
   gchar *text;
   gint x1, x2, y1, y2;
   gfloat conf;
+  gfloat word_conf;             /* of the word the symbol belongs to */
   gboolean word_start;
   gsize text_pos;               /* where it went in the line's text */
 } Symbol;
@@ -487,6 +488,104 @@ reread_numeric (GcOcrEngine * engine, PIX * pix, GArray * symbols, gint first,
   }
 }
 
+/* chi_sim+eng sometimes reads a short Chinese label beside a price as
+ * Latin junk ("原价 ¥129" as "IR} ¥129", at some text sizes), which turns
+ * an "original" price into a current one.  Read alone, the same span reads
+ * right.  So a short, unsure, all-ASCII word right before a price is read
+ * again on its own, and the re-read is kept only when it is Chinese and
+ * surer. */
+static gboolean
+word_is_cjk (GArray * symbols, gint first, gint end)
+{
+  for (gint k = first; k < end; k++) {
+    const gchar *t = g_array_index (symbols, Symbol, k).text;
+    for (const gchar * p = t; *p; p = g_utf8_next_char (p))
+      if (is_cjk (g_utf8_get_char (p)))
+        return TRUE;
+  }
+  return FALSE;
+}
+
+/* Reads symbols first..end-1 (one word) again, alone, with the line
+ * engine; replaces them when the re-read is Chinese and surer. */
+static void
+reread_word (GcOcrEngine * engine, PIX * pix, GArray * symbols, gint first,
+    gint end)
+{
+  Symbol *a = &g_array_index (symbols, Symbol, first);
+  const Symbol *b = &g_array_index (symbols, Symbol, end - 1);
+  gint x1 = MAX (0, a->x1 - 2);
+  gint x2 = MIN ((gint) pixGetWidth (pix), b->x2 + 2);
+  char *t;
+
+  TessBaseAPISetRectangle (engine->api, x1, 0, x2 - x1, pixGetHeight (pix));
+  t = TessBaseAPIGetUTF8Text (engine->api);
+  if (t == NULL)
+    return;
+  g_autofree gchar *raw = g_strdup (t);
+  gint reconf = TessBaseAPIMeanTextConf (engine->api);
+  TessDeleteText (t);
+  g_strstrip (raw);
+  gboolean cjk = FALSE;
+  for (const gchar * p = raw; *p; p = g_utf8_next_char (p))
+    if (is_cjk (g_utf8_get_char (p)))
+      cjk = TRUE;
+  if (G_UNLIKELY (g_getenv ("GC_OCR_DEBUG_DIR") != NULL))
+    g_printerr ("label re-read %d..%d: \"%s\" conf %d (was %.0f)\n", x1, x2,
+        raw, reconf, a->word_conf);
+  if (!cjk || reconf <= a->word_conf)
+    return;
+  g_free (a->text);
+  a->text = g_strdup (raw);
+  for (gint k = first + 1; k < end; k++) {
+    Symbol *sym = &g_array_index (symbols, Symbol, k);
+    g_free (sym->text);
+    sym->text = g_strdup ("");
+  }
+}
+
+/* chi_sim+eng sometimes reads a short Chinese label beside a price as
+ * Latin junk ("原价 ¥129" as "IR} ¥129", at some text sizes), which turns
+ * an "original" price into a current one.  Read alone, the same span reads
+ * right.  So short, unsure, all-ASCII words right before a price (or
+ * before a Chinese word that is) are read again on their own, right to
+ * left, and a re-read is kept only when it is Chinese and surer. */
+static void
+reread_label_before_price (GcOcrEngine * engine, PIX * pix, GArray * symbols)
+{
+  g_autoptr (GArray) starts = g_array_new (FALSE, FALSE, sizeof (gint));
+  gint n = symbols->len;
+
+  for (gint k = 0; k < n; k++)
+    if (k == 0 || g_array_index (symbols, Symbol, k).word_start)
+      g_array_append_val (starts, k);
+
+  gboolean before_price = FALSE;        /* the word to the right leads to one */
+  for (gint w = (gint) starts->len - 1; w >= 0; w--) {
+    gint first = g_array_index (starts, gint, w);
+    gint end = w + 1 < (gint) starts->len
+        ? g_array_index (starts, gint, w + 1) : n;
+    const Symbol *next = end < n ? &g_array_index (symbols, Symbol, end) : NULL;
+
+    if (next && (symbol_is_digit (next) || g_str_equal (next->text, "¥")
+            || g_str_equal (next->text, "￥")))
+      before_price = TRUE;
+
+    gboolean latin = end - first <= 5;
+    for (gint k = first; k < end && latin; k++) {
+      const gchar *t = g_array_index (symbols, Symbol, k).text;
+      latin = t[0] != 0 && (guchar) t[0] < 0x80 && t[1] == 0
+          && !(t[0] >= '0' && t[0] <= '9');
+    }
+    if (before_price && latin
+        && g_array_index (symbols, Symbol, first).word_conf < 60)
+      reread_word (engine, pix, symbols, first, end);
+    /* Only a Chinese label carries the price context further left. */
+    if (!word_is_cjk (symbols, first, end))
+      before_price = FALSE;
+  }
+}
+
 static GcOcrLine *
 read_prepared (GcOcrEngine * engine, GcOcrPrepared * prep)
 {
@@ -496,6 +595,7 @@ read_prepared (GcOcrEngine * engine, GcOcrPrepared * prep)
   TessResultIterator *it;
   GcOcrLine *line;
   gint conf, i;
+  gfloat word_conf = 0;
   gboolean line_has_cjk = FALSE;
 
   g_array_set_clear_func (symbols, symbol_clear);
@@ -523,12 +623,17 @@ read_prepared (GcOcrEngine * engine, GcOcrPrepared * prep)
       s.y2 = bottom;
       s.word_start = TessPageIteratorIsAtBeginningOf (pit, RIL_WORD);
       s.conf = TessResultIteratorConfidence (it, RIL_SYMBOL);
+      if (s.word_start || symbols->len == 0)
+        word_conf = TessResultIteratorConfidence (it, RIL_WORD);
+      s.word_conf = word_conf;
       if (is_cjk (g_utf8_get_char (s.text)))
         line_has_cjk = TRUE;
       g_array_append_val (symbols, s);
     } while (TessPageIteratorNext (pit, RIL_SYMBOL));
     TessResultIteratorDelete (it);
   }
+  if (engine->cjk)
+    reread_label_before_price (engine, prep->pix, symbols);
   refine_symbol_rows (symbols, prep->pix);
   repair_dollars (symbols);
 
