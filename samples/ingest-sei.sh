@@ -47,11 +47,15 @@ esac
 if [ "$live" = yes ]; then
   wait=0
   analysis_queue="queue leaky=downstream max-size-buffers=30"
+  ocr_mode=live
 else
+  # A file: every sampled frame is read (replay), and each access unit
+  # waits for the verdict of its own frame.
   wait=10000
   analysis_queue="queue"
+  ocr_mode=replay
 fi
-analysis=${GC_ANALYSIS:-"complianceocr ! compliancecheck name=check catalog=$catalog"}
+analysis=${GC_ANALYSIS:-"complianceocr mode=$ocr_mode ! compliancecheck name=check catalog=$catalog"}
 
 # shellcheck disable=SC2086  # the pipeline description is split on purpose
 exec gst-launch-1.0 -e $src ! h264parse ! tee name=t \

@@ -1060,6 +1060,59 @@ TEST_F (Sei, SampleIngestScriptOnFiles)
   EXPECT_EQ (metas, 60u);
 }
 
+/* samples/ingest-sei.sh with its own analysis chain (complianceocr !
+ * compliancecheck): a wrong price rendered into the video reaches the
+ * untouched encoded stream as a price.mismatch carried in SEI. */
+TEST_F (Sei, SampleIngestScriptWithRealAnalysis)
+{
+  if (UNDER_ASAN)
+    GTEST_SKIP () << "gst-launch-1.0 cannot load a sanitizer-built plugin";
+  const char *src_dir = g_getenv ("GST_COMPLIANCE_SOURCE_DIR");
+  ASSERT_NE (src_dir, nullptr);
+  std::string in = path ("in-ocr.ts"), out = path ("out-ocr.ts"), catalog = path ("catalog-ocr.json");
+  ASSERT_TRUE (g_file_set_contents (catalog.c_str (), R"({
+    "schema": "gst-compliance-catalog/1", "jurisdiction": "CN", "currency": "CNY",
+    "products": [{"sku": "A1001", "name": "保温杯", "price": 99.0, "category": "general"}],
+    "schedule": [{"sku": "A1001", "start": 0.0, "end": 600.0}]
+  })", -1, nullptr));
+  GstElement *p = parse ("videotestsrc pattern=black num-buffers=40 ! "
+      "video/x-raw,width=640,height=360,framerate=10/1 ! "
+      "textoverlay text=\"到手价 ¥89.00\" font-desc=\"Noto Sans CJK SC 28\" ! "
+      "x264enc key-int-max=10 ! h264parse ! mpegtsmux ! filesink location=" + in);
+  ASSERT_TRUE (run (p).eos);
+  gst_object_unref (p);
+
+  std::string script = std::string (src_dir) + "/samples/ingest-sei.sh";
+  gchar **env = g_get_environ ();
+  env = g_environ_unsetenv (env, "GC_ANALYSIS");
+  const gchar *argv[] = { "bash", script.c_str (), in.c_str (), out.c_str (), catalog.c_str (), nullptr };
+  gint status = -1;
+  gchar *err_out = nullptr;
+  GError *err = nullptr;
+  ASSERT_TRUE (g_spawn_sync (nullptr, (gchar **) argv, env,
+      (GSpawnFlags) (G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL), nullptr, nullptr, nullptr, &err_out, &status, &err))
+      << err->message;
+  g_strfreev (env);
+  EXPECT_TRUE (g_spawn_check_wait_status (status, nullptr)) << err_out;
+  g_free (err_out);
+
+  GstElement *x = parse ("filesrc location=" + out + " ! tsdemux ! h264parse ! compliancesei mode=extract ! fakesink name=x");
+  guint with_mismatch = 0;
+  std::function<void (GstBuffer *)> fx = [&] (GstBuffer *buf) {
+    GstComplianceVerdictMeta *m = gst_buffer_get_compliance_verdict_meta (buf);
+    for (guint i = 0; m && i < m->n_violations; i++)
+      if (g_strcmp0 (m->violations[i].rule, "price.mismatch") == 0
+          && g_strcmp0 (m->violations[i].observed, "¥89.00") == 0)
+        with_mismatch++;
+  };
+  watch (x, "x", &fx);
+  ASSERT_TRUE (run (x).eos);
+  gst_object_unref (x);
+  /* Confirmed on the second analysed frame (500 ms apart) and kept to the
+   * end: most of the 40 access units carry it. */
+  EXPECT_GE (with_mismatch, 20u);
+}
+
 TEST_F (Sei, MissingSourceFailsTheStateChange)
 {
   GstElement *p = parse ("fakesrc ! compliancesei source=nothere ! fakesink");
