@@ -36,7 +36,7 @@ library_path (void)
 const GcOcrLoadInfo *
 gc_ocr_loader_load (GError ** error)
 {
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&load_lock);
+  G_GNUC_UNUSED g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&load_lock);
   g_autofree gchar *path = NULL;
   const gchar *limit;
   GModule *module;
