@@ -13,9 +13,11 @@
  *   line, so the retry is off.
  *
  * Tuning aid: with GC_OCR_DEBUG_DIR set to a directory, every prepared line
- * is written there as PNG (what Tesseract saw) and the choices made for it
- * (channel, polarity, re-reads, text) are printed on stderr.  Off, it costs
- * one getenv per line. */
+ * is written there as PNG (what Tesseract saw), with the edge map the
+ * regions came from (regions-edges.png, regions-closed.png: the last
+ * frame's), and the choices made for each line (channel, polarity,
+ * re-reads, text) are printed on stderr.  Off, it costs one getenv per
+ * line. */
 #include "gc-ocr-private.h"
 
 #include "gc-error.h"
@@ -287,7 +289,10 @@ symbol_is_digit_punct (const Symbol * s)
 static gboolean
 symbol_is_digit_lookalike (const Symbol * s)
 {
-  return s->text[1] == '\0' && strchr ("IlL|Oo", s->text[0]) != NULL;
+  /* A symbol emptied by a re-read ("") is none (strchr would find its
+   * terminator). */
+  return s->text[0] != '\0' && s->text[1] == '\0'
+      && strchr ("IlL|Oo", s->text[0]) != NULL;
 }
 
 static gint
@@ -764,6 +769,24 @@ read_prepared (GcOcrEngine * engine, GcOcrPrepared * prep)
   return line;
 }
 
+/* Reads a prepared line; with GC_OCR_DEBUG_DIR, keeps what Tesseract saw. */
+static GcOcrLine *
+read_prepared_debug (GcOcrEngine * engine, GcOcrPrepared * prep,
+    const GcOcrBox * box)
+{
+  GcOcrLine *line = read_prepared (engine, prep);
+
+  if (G_UNLIKELY (g_getenv ("GC_OCR_DEBUG_DIR") != NULL)) {
+    /* What Tesseract saw, for tuning the preparation. */
+    static gint count;
+    g_autofree gchar *name = g_strdup_printf ("%s/line-%04d-%d-%d.png",
+        g_getenv ("GC_OCR_DEBUG_DIR"), g_atomic_int_add (&count, 1), box->x,
+        box->y);
+    pixWrite (name, prep->pix, IFF_PNG);
+  }
+  return line;
+}
+
 GcOcrLine *
 gc_ocr_engine_read_region (GcOcrEngine * engine, const GcOcrFrame * frame,
     const GcOcrBox * box, GError ** error)
@@ -783,15 +806,7 @@ gc_ocr_engine_read_region (GcOcrEngine * engine, const GcOcrFrame * frame,
   }
   if (!gc_ocr_prepare_line (frame, box, engine->text_height, &prep))
     return NULL;
-  line = read_prepared (engine, &prep);
-  if (G_UNLIKELY (g_getenv ("GC_OCR_DEBUG_DIR") != NULL)) {
-    /* What Tesseract saw, for tuning the preparation. */
-    static gint count;
-    g_autofree gchar *name = g_strdup_printf ("%s/line-%04d-%d-%d.png",
-        g_getenv ("GC_OCR_DEBUG_DIR"), g_atomic_int_add (&count, 1), box->x,
-        box->y);
-    pixWrite (name, prep.pix, IFF_PNG);
-  }
+  line = read_prepared_debug (engine, &prep, box);
   gc_ocr_prepared_clear (&prep);
   return line;
 }
@@ -835,11 +850,37 @@ gc_ocr_engine_read_frame (GcOcrEngine * engine, const GcOcrFrame * frame,
       }
       continue;
     }
-    line = gc_ocr_engine_read_region (engine, frame, box, NULL);
-    if (tracker) {
-      id = gc_ocr_tracker_store (tracker, frame, box, line);
-      if (line)
-        line->track_id = id;
+    /* The pixels changed; the glyphs may not have (a host moving behind
+     * the panel): preparing the line costs ~1 ms, reading it ~15. */
+    {
+      GcOcrPrepared prep;
+      gboolean prepared = gc_ocr_prepare_line (frame, box, engine->text_height,
+          &prep);
+
+      line = NULL;
+      if (prepared && tracker
+          && gc_ocr_tracker_lookup_ink (tracker, frame, box, &prep, &known,
+              &id)) {
+        if (known) {
+          line = gc_ocr_line_copy (known);
+          line->reused = TRUE;
+          line->track_id = id;
+          line->box = prep.ink_box;
+          g_ptr_array_add (lines, line);
+        }
+        gc_ocr_prepared_clear (&prep);
+        continue;
+      }
+      if (prepared)
+        line = read_prepared_debug (engine, &prep, box);
+      if (tracker) {
+        id = gc_ocr_tracker_store (tracker, frame, box, line,
+            prepared ? &prep : NULL);
+        if (line)
+          line->track_id = id;
+      }
+      if (prepared)
+        gc_ocr_prepared_clear (&prep);
     }
     if (line)
       g_ptr_array_add (lines, line);

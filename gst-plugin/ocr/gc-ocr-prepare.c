@@ -295,6 +295,84 @@ binarise (PIX * gray, gboolean bright, gint thresh)
   return clean;
 }
 
+/* How much of a line a binarisation found: its ink times the share of
+ * columns holding any.  Scenery that survives the border is compact;
+ * glyphs spread along the line. */
+static gdouble
+line_score (PIX * bin)
+{
+  gint w = pixGetWidth (bin), h = pixGetHeight (bin), wpl = pixGetWpl (bin);
+  l_uint32 *data = pixGetData (bin);
+  gint x, y, cols = 0;
+  l_int32 count = 0;
+
+  for (x = 0; x < w; x++)
+    for (y = 0; y < h; y++)
+      if (GET_DATA_BIT (data + (gsize) y * wpl, x)) {
+        cols++;
+        break;
+      }
+  pixCountPixels (bin, &count, NULL);
+  return w > 0 ? (gdouble) count * cols / w : 0;
+}
+
+/* A panel, or the scenery around the text, comes out as one piece that
+ * holds most of the ink across most of the line; glyphs come out as many
+ * pieces. */
+static gboolean
+one_piece (PIX * bin)
+{
+  PIXA *pixa = NULL;
+  BOXA *boxa = pixConnComp (bin, &pixa, 8);
+  gint i, n = boxaGetCount (boxa), x0 = G_MAXINT, x1 = 0;
+  l_int32 total = 0, biggest = 0, biggest_w = 0;
+
+  for (i = 0; i < n; i++) {
+    gint bx, by, bw, bh;
+    l_int32 count = 0;
+    PIX *p = pixaGetPix (pixa, i, L_CLONE);
+
+    boxaGetBoxGeometry (boxa, i, &bx, &by, &bw, &bh);
+    pixCountPixels (p, &count, NULL);
+    pixDestroy (&p);
+    total += count;
+    x0 = MIN (x0, bx);
+    x1 = MAX (x1, bx + bw);
+    if (count > biggest) {
+      biggest = count;
+      biggest_w = bw;
+    }
+  }
+  boxaDestroy (&boxa);
+  pixaDestroy (&pixa);
+  return n > 0 && biggest * 10 >= total * 6 && biggest_w * 10 >= (x1 - x0) * 7;
+}
+
+/* The same with a threshold that follows the local background (Sauvola,
+ * over a window about half the text's height): for text on a panel that is
+ * itself uneven (translucent over colour bars), where no one level
+ * separates glyphs from every part of it. */
+static PIX *
+binarise_local (PIX * gray, gboolean bright, gint text_height)
+{
+  gint half = MAX (4, text_height / 2);
+  PIX *src, *bin = NULL, *clean;
+
+  if (pixGetWidth (gray) < 2 * half + 3 || pixGetHeight (gray) < 2 * half + 3)
+    return NULL;
+  src = bright ? pixInvert (NULL, gray) : pixClone (gray);
+  /* Sauvola marks what is darker than its neighbourhood by k of the local
+   * spread: the text, once bright text is inverted. */
+  if (pixSauvolaBinarize (src, half, 0.34f, 1, NULL, NULL, NULL, &bin) != 0)
+    bin = NULL;
+  pixDestroy (&src);
+  if (bin == NULL)
+    return NULL;
+  clean = pixRemoveBorderConnComps (bin, 8);
+  pixDestroy (&bin);
+  return clean;
+}
+
 /* Outlined text whose fill has the background's level (red on orange, white
  * on white) binarises as hollow rings: the outline only.  Tesseract reads
  * those as other glyphs ("¥1" as "M").  The glyph is what the rings that
@@ -340,6 +418,48 @@ fill_hollow_glyphs (PIX * bin)
 
 /* Text, even bold CJK, leaves more than a third of its bounding box
  * empty; a panel with glyph-shaped holes does not. */
+/* Text cut by the frame's left or right edge (a card sliding in, a
+ * caption scrolling out) reads as another text: "¥129" with its "9" cut,
+ * dropped with the region's border, is "¥12".  When the region reaches
+ * such an edge, pieces of glyph or outline touching the edge column mean
+ * the text goes on outside the frame: ink on either side of the threshold
+ * that meets the edge without running through the whole crop top to
+ * bottom (as scenery does), over a sixth of the line's height in all.
+ * Scenery that meets the edge inside the line's rows (a dark band behind
+ * it) counts too: such a line is not read, a miss rather than a wrong
+ * price. */
+static gboolean
+cut_by_frame_edge (PIX * gray, gint dark_thresh, gint bright_thresh,
+    gboolean left, gint line_h)
+{
+  gint side, w = pixGetWidth (gray), h = pixGetHeight (gray), touching = 0;
+
+  for (side = 0; side < 2; side++) {
+    /* Dark ink (outlines, shadows) below the background, bright above. */
+    PIX *bin = pixThresholdToBinary (gray,
+        (side == 0 ? dark_thresh : bright_thresh) + 1);
+    BOXA *boxa;
+    gint i, n;
+
+    if (bin == NULL)
+      return FALSE;
+    if (side == 1)
+      pixInvert (bin, bin);
+    boxa = pixConnComp (bin, NULL, 8);
+    pixDestroy (&bin);
+    n = boxaGetCount (boxa);
+    for (i = 0; i < n; i++) {
+      gint bx, by, bw, bh;
+
+      boxaGetBoxGeometry (boxa, i, &bx, &by, &bw, &bh);
+      if ((left ? bx == 0 : bx + bw == w) && by > 0 && by + bh < h)
+        touching += bh;
+    }
+    boxaDestroy (&boxa);
+  }
+  return touching * 6 >= line_h;
+}
+
 static gboolean
 looks_like_panel (PIX * bin)
 {
@@ -363,12 +483,12 @@ gc_ocr_prepare_line (const GcOcrFrame * frame, const GcOcrBox * box,
 {
   gint pad, x0, y0, x1, y1, w, h, x, y, c, nchannels, best_c = 3, best_t;
   gint bpp = frame->format == GC_OCR_FORMAT_RGBX ? 4 : 1;
-  gdouble scale;
+  gdouble scale, previous_scale = 0;
   Split best = { 0 };
   guint32 best_hist[256] = { 0 };
   guint64 n;
-  gboolean text_bright, struck;
-  PIX *gray, *scaled, *clean = NULL, *clipped;
+  gboolean text_bright, struck, outlined = FALSE, local = FALSE;
+  PIX *gray, *scaled, *clean = NULL, *clipped, *previous = NULL;
   BOX *ink = NULL;
   l_uint32 *data;
   gint wpl, ink_x, ink_y, ink_w, ink_h, margin, attempt;
@@ -448,6 +568,7 @@ gc_ocr_prepare_line (const GcOcrFrame * frame, const GcOcrBox * box,
       text_bright = TRUE;
     else if (e_low > e_high + 0.15)
       text_bright = FALSE;
+    outlined = fabs (e_high - e_low) > 0.15;
     best_t = text_bright ? best.high_thresh : best.low_thresh;
     if (G_UNLIKELY (g_getenv ("GC_OCR_DEBUG_DIR") != NULL))
       g_printerr ("  enclosure high %.2f low %.2f -> bright %d\n", e_high,
@@ -465,7 +586,8 @@ gc_ocr_prepare_line (const GcOcrFrame * frame, const GcOcrBox * box,
     scaled = pixScale (gray, scale, scale);
     if (scaled == NULL)
       break;
-    clean = binarise (scaled, text_bright, best_t);
+    clean = local ? binarise_local (scaled, text_bright, text_height)
+        : binarise (scaled, text_bright, best_t);
     if (clean != NULL && attempt == 0 && looks_like_panel (clean)) {
       /* What came out is a filled panel with the glyphs as holes: the mode
        * was the scenery around the panel (and the text, at similar levels).
@@ -476,6 +598,61 @@ gc_ocr_prepare_line (const GcOcrFrame * frame, const GcOcrBox * box,
       text_bright = !text_bright;
       pixDestroy (&clean);
       clean = binarise (scaled, text_bright, best_t);
+    } else if (clean != NULL && attempt == 0 && !outlined) {
+      /* A translucent panel over several colours, or big text crossing a
+       * colour boundary, has no single background level: the mode may be
+       * the text's own fill, or darker scenery outnumbers it, and the side
+       * chosen is mostly scenery.  Scenery reaches the region's border and
+       * is dropped with it, glyphs are not (outlined text, whose fill was
+       * found by enclosure above, is left alone).  So when most of the
+       * chosen side went with the border, other splits are tried, and one
+       * is kept when it finds clearly more of a line (line_score) without
+       * being a panel or one piece of scenery. */
+      l_int32 kept = 0;
+      gdouble side = (gdouble) best.ink * scale * scale;
+      gdouble score = line_score (clean), best_score = 1.5 * score;
+
+      pixCountPixels (clean, &kept, NULL);
+      if (kept < side / 5) {
+        /* Other splits: the same side with a threshold that follows the
+         * local background, then the other side by Otsu over the region,
+         * just beyond the mode (for when the mode is the text's own fill),
+         * and following the local background. */
+        gint cand[4], k, took = -1;
+        gdouble unused;
+
+        cand[0] = -1;
+        otsu (best_hist, n, &cand[1], &unused);
+        cand[2] = text_bright ? best.mode + BACKGROUND_DISTANCE / 2
+            : best.mode - BACKGROUND_DISTANCE / 2;
+        cand[3] = -1;
+        for (k = 0; k < 4; k++) {
+          gboolean flip = k > 0;
+          PIX *other = cand[k] < 0
+              ? binarise_local (scaled, text_bright != flip, text_height)
+              : binarise (scaled, !text_bright, CLAMP (cand[k], 0, 254));
+          gdouble other_score = other != NULL ? line_score (other) : 0;
+
+          if (G_UNLIKELY (g_getenv ("GC_OCR_DEBUG_DIR") != NULL))
+            g_printerr ("  kept %d of %.0f (score %.0f); split %d (t %d) "
+                "score %.0f\n", kept, side, score, k, cand[k], other_score);
+          if (other != NULL && other_score > best_score
+              && !looks_like_panel (other) && !one_piece (other)) {
+            best_score = other_score;
+            took = k;
+            pixDestroy (&clean);
+            clean = g_steal_pointer (&other);
+          }
+          if (other != NULL)
+            pixDestroy (&other);
+        }
+        if (took >= 0) {
+          text_bright = text_bright != (took > 0);
+          local = cand[took] < 0;
+          if (!local)
+            best_t = CLAMP (cand[took], 0, 254);
+        }
+      }
     }
     pixDestroy (&scaled);
     if (clean == NULL || attempt == 1)
@@ -485,8 +662,28 @@ gc_ocr_prepare_line (const GcOcrFrame * frame, const GcOcrBox * box,
     boxDestroy (&fg);
     if (fg_h == 0 || (fg_h * 5 >= text_height * 4 && fg_h * 4 <= text_height * 5))
       break;
+    previous_scale = scale;
     scale = CLAMP (scale * text_height / fg_h, 0.2, 8.0);
-    pixDestroy (&clean);
+    previous = g_steal_pointer (&clean);
+  }
+  if (clean == NULL && previous != NULL) {
+    /* Nothing at the new scale (the local threshold needs room): the
+     * first scale's line is better than none. */
+    clean = g_steal_pointer (&previous);
+    scale = previous_scale;
+  } else if (previous != NULL) {
+    pixDestroy (&previous);
+  }
+  if (clean != NULL && (box->x - pad < 0 || box->x + box->width + pad > frame->width)) {
+    gboolean left = box->x - pad < 0;
+
+    if (cut_by_frame_edge (gray, best.low_thresh, best.high_thresh, left,
+            box->height)) {
+      if (G_UNLIKELY (g_getenv ("GC_OCR_DEBUG_DIR") != NULL))
+        g_printerr ("  cut by the frame's %s edge: not read\n",
+            left ? "left" : "right");
+      pixDestroy (&clean);
+    }
   }
   pixDestroy (&gray);
   if (clean == NULL)

@@ -69,9 +69,23 @@ gboolean gc_ocr_tracker_frame_unchanged (GcOcrTracker * tracker,
     const GcOcrFrame * frame);
 /* Appends a copy of every stored reading, reused = TRUE, top to bottom. */
 void gc_ocr_tracker_reuse_all (GcOcrTracker * tracker, GPtrArray * lines);
-/* Takes a copy of @line (which may be NULL: nothing readable there). */
+/* The second look, for a region whose pixels changed (a host moving
+ * behind a panel, a bar sliding under the text): TRUE when the line
+ * prepared from it (@prep) has the ink of the one read there last time,
+ * cell by cell; the reading is then reused as above, and the region's
+ * fingerprint follows the new pixels. */
+gboolean gc_ocr_tracker_lookup_ink (GcOcrTracker * tracker,
+    const GcOcrFrame * frame, const GcOcrBox * box,
+    const GcOcrPrepared * prep, const GcOcrLine ** line, guint * track_id);
+/* Takes a copy of @line (which may be NULL: nothing readable there) and a
+ * reference to the prepared line's ink (@prep may be NULL). */
 guint gc_ocr_tracker_store (GcOcrTracker * tracker, const GcOcrFrame * frame,
-    const GcOcrBox * box, const GcOcrLine * line);
+    const GcOcrBox * box, const GcOcrLine * line, const GcOcrPrepared * prep);
+/* TRUE when two prepared lines (1 bpp, clipped to their ink) show the same
+ * glyphs: sizes within a few pixels, and no cell about a third of the line
+ * high differing in more than a small share of its ink.  Exposed for
+ * tests. */
+gboolean gc_ocr_ink_same (PIX * a, PIX * b);
 void gc_ocr_tracker_end (GcOcrTracker * tracker);
 
 G_END_DECLS

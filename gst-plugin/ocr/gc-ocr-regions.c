@@ -146,8 +146,48 @@ edge_map (PIX * luma)
   return pix;
 }
 
+/* The border of a colour bar or of an object runs on behind the text: the
+ * lines and panels in front cut it into stretches no longer than a glyph's
+ * stem, which glue the lines above and below into one block.  A column
+ * whose vertical edge runs add up to more than @total is such a border;
+ * its runs of @min_run and more are taken out.  Text does not line up stem
+ * edges in one column over that many lines. */
+static void
+remove_broken_poles (PIX * edges, gint min_run, gint total)
+{
+  gint w = pixGetWidth (edges), h = pixGetHeight (edges);
+  gint wpl = pixGetWpl (edges), x, y;
+  l_uint32 *data = pixGetData (edges);
+
+  for (x = 0; x < w; x++) {
+    gint run = 0, sum = 0;
+
+    for (y = 0; y <= h; y++) {
+      if (y < h && GET_DATA_BIT (data + (gsize) y * wpl, x)) {
+        run++;
+        continue;
+      }
+      if (run >= min_run)
+        sum += run;
+      run = 0;
+    }
+    if (sum < total)
+      continue;
+    for (y = 0, run = 0; y <= h; y++) {
+      if (y < h && GET_DATA_BIT (data + (gsize) y * wpl, x)) {
+        run++;
+        continue;
+      }
+      if (run >= min_run)
+        for (gint k = y - run; k < y; k++)
+          CLEAR_DATA_BIT (data + (gsize) k * wpl, x);
+      run = 0;
+    }
+  }
+}
+
 static gboolean
-mergeable (const GcOcrBox * a, const GcOcrBox * b)
+mergeable (const GcOcrBox * a, const GcOcrBox * b, gint line_max)
 {
   gint top = MAX (a->y, b->y);
   gint bottom = MIN (a->y + a->height, b->y + b->height);
@@ -157,6 +197,11 @@ mergeable (const GcOcrBox * a, const GcOcrBox * b)
   gint gap = MAX (a->x, b->x) - MIN (a->x + a->width, b->x + b->width);
 
   if (overlap < (min_h + 1) / 2)
+    return FALSE;
+  /* A panel's side or an object's edge beside two stacked lines overlaps
+   * both; joining them all would make a block taller than any line, which
+   * is then dropped with the text in it. */
+  if (MAX (a->y + a->height, b->y + b->height) - MIN (a->y, b->y) > line_max)
     return FALSE;
   /* Parts of one character, punctuation and the strokes of 一 are much
    * flatter than the line; they join only when close and inside it, so that
@@ -195,6 +240,48 @@ compare_boxes (gconstpointer pa, gconstpointer pb)
   return a->x < b->x ? -1 : a->x > b->x;
 }
 
+/* How many over-tall components a frame may have taken apart (each costs
+ * a clip, an opening and a labelling of its box). */
+#define MAX_RESCUES 16
+
+/* A component taller than any line is text glued to something straight:
+ * the stretch of a colour bar's border showing between two panels, a
+ * panel's side, a pole.  Inside its box only, vertical edges longer than a
+ * third of the tallest line are taken out and the rest labelled again, so
+ * that the text comes free (a glyph loses at most a long stem's edge; its
+ * other strokes keep it whole). */
+static void
+rescue (PIX * edges, const GcOcrBox * b, gint max_h, gint rw, GArray * boxes)
+{
+  BOX *clip = boxCreate (b->x, b->y, b->width, b->height);
+  PIX *sub = pixClipRectangle (edges, clip, NULL), *poles, *closed;
+  BOXA *boxa;
+  gint i, n;
+
+  boxDestroy (&clip);
+  if (sub == NULL)
+    return;
+  poles = pixOpenBrick (NULL, sub, 1, MAX (8, max_h / 3));
+  pixSubtract (sub, sub, poles);
+  pixDestroy (&poles);
+  closed = pixCloseBrick (NULL, sub, 3, 2);
+  pixDestroy (&sub);
+  boxa = pixConnComp (closed, NULL, 8);
+  pixDestroy (&closed);
+  n = boxaGetCount (boxa);
+  for (i = 0; i < n; i++) {
+    GcOcrBox c;
+
+    boxaGetBoxGeometry (boxa, i, &c.x, &c.y, &c.width, &c.height);
+    c.x += b->x;
+    c.y += b->y;
+    if (c.height > max_h || c.width > rw - 2)
+      continue;
+    g_array_append_val (boxes, c);
+  }
+  boxaDestroy (&boxa);
+}
+
 GArray *
 gc_ocr_find_regions (const GcOcrFrame * frame, GError ** error)
 {
@@ -202,19 +289,20 @@ gc_ocr_find_regions (const GcOcrFrame * frame, GError ** error)
   GArray *out;
   PIX *luma, *edges, *closed;
   BOXA *boxa;
-  gint i, j, n, f, rw, max_h, min_h;
+  gint i, j, n, f, rw, max_h, min_h, rescued;
   gboolean merged;
 
   if (!gc_ocr_frame_check (frame, error))
     return NULL;
 
-  /* Text taller than a sixth of the frame is a title card, not an overlay
-   * line; noise that fills the frame ends up as one giant component and is
-   * dropped here too.  Everything below works on the reduced luma (a
+  /* Text taller than a quarter of the frame is a title card, not an
+   * overlay line (live-sale prices reach a sixth: ~110 px at 720p); noise
+   * that fills the frame ends up as one giant component and is dropped
+   * here too.  Everything below works on the reduced luma (a
    * quarter or a sixteenth of the pixels: 16 ms -> ~2 ms at 1080p), in its
    * coordinates. */
   f = gc_ocr_reduction (frame);
-  max_h = MAX (120, frame->height / 6) / f;
+  max_h = MAX (120, frame->height / 4) / f;
   min_h = MAX (2, MIN_LINE_HEIGHT / f);
   luma = gc_ocr_reduce_luma (frame, f);
   rw = pixGetWidth (luma);
@@ -223,30 +311,55 @@ gc_ocr_find_regions (const GcOcrFrame * frame, GError ** error)
   pixDestroy (&luma);
   /* Vertical edges longer than any text line are the borders of colour
    * bars, panels and objects; touching them would fuse text into one
-   * frame-high component. */
+   * frame-high component.  Where the text in front cuts such a border into
+   * short stretches, the column as a whole still gives it away. */
+  remove_broken_poles (edges, 6, 2 * max_h);
   {
     PIX *poles = pixOpenBrick (NULL, edges, 1, max_h);
     pixSubtract (edges, edges, poles);
     pixDestroy (&poles);
   }
+  /* Straight horizontal edges much longer than a glyph is wide are the
+   * tops and bottoms of panels and colour bars (or a strike-through line,
+   * which the line preparation finds again on the full pixels); touching
+   * them would fuse the text with its panel or the whole frame width. */
+  {
+    PIX *rails = pixOpenBrick (NULL, edges, MAX (24, max_h / 2), 1);
+    pixSubtract (edges, edges, rails);
+    pixDestroy (&rails);
+  }
   /* Joins the two edges of a stroke and neighbouring strokes of a glyph
    * without bridging lines above and below. */
   closed = pixCloseBrick (NULL, edges, 3, 2);
-  pixDestroy (&edges);
+  if (G_UNLIKELY (g_getenv ("GC_OCR_DEBUG_DIR") != NULL)) {
+    /* What the components are made of (the last frame's), for tuning. */
+    const gchar *dir = g_getenv ("GC_OCR_DEBUG_DIR");
+    g_autofree gchar *e = g_build_filename (dir, "regions-edges.png", NULL);
+    g_autofree gchar *c = g_build_filename (dir, "regions-closed.png", NULL);
+
+    pixWrite (e, edges, IFF_PNG);
+    pixWrite (c, closed, IFF_PNG);
+  }
   boxa = pixConnComp (closed, NULL, 8);
   pixDestroy (&closed);
 
   n = boxaGetCount (boxa);
   boxes = g_array_sized_new (FALSE, FALSE, sizeof (GcOcrBox), n);
-  for (i = 0; i < n; i++) {
+  for (i = 0, rescued = 0; i < n; i++) {
     GcOcrBox b;
 
     boxaGetBoxGeometry (boxa, i, &b.x, &b.y, &b.width, &b.height);
+    if (b.height > max_h && b.width <= rw - 2 && rescued < MAX_RESCUES) {
+      rescued++;
+      rescue (edges, &b, max_h, rw, boxes);
+      continue;
+    }
     if (b.height > max_h || b.width > rw - 2)
       continue;
     g_array_append_val (boxes, b);
   }
   boxaDestroy (&boxa);
+  pixDestroy (&edges);
 
   /* A dense texture yields thousands of specks; reading them would cost
    * seconds and find nothing, so such frames are treated as text-free
@@ -266,7 +379,7 @@ gc_ocr_find_regions (const GcOcrFrame * frame, GError ** error)
         /* Sorted by top edge: nothing further down can overlap @a enough. */
         if (b->y > a->y + a->height)
           break;
-        if (mergeable (a, b)) {
+        if (mergeable (a, b, max_h)) {
           box_union (a, b);
           g_array_remove_index (boxes, j);
           merged = TRUE;

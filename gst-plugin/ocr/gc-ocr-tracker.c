@@ -19,11 +19,15 @@
 /* Boxes overlapping this much (intersection over union) are the same
  * region: the edge map jitters by a pixel or two between frames. */
 #define SAME_REGION_IOU 0.7
+/* How far (frame pixels) a box may jitter and still be the same place. */
+#define BOX_JITTER 4
 
 typedef struct
 {
   GcOcrSignature sig;
   GcOcrLine *line;              /* NULL: read, nothing readable */
+  PIX *ink;                     /* the prepared line that was read, or NULL */
+  gboolean struck;
   guint track_id;
   gboolean seen;
 } Entry;
@@ -104,6 +108,8 @@ entry_clear (gpointer p)
 
   gc_ocr_signature_clear (&e->sig);
   g_clear_pointer (&e->line, gc_ocr_line_free);
+  if (e->ink)
+    pixDestroy (&e->ink);
 }
 
 GcOcrTracker *
@@ -156,8 +162,14 @@ gc_ocr_tracker_frame_unchanged (GcOcrTracker * tracker,
       *t++ = bpp == 4 ? (p[0] * 77 + p[1] * 150 + p[2] * 29) >> 8 : p[0];
     }
   }
-  if (tracker->thumb == NULL || tracker->frame_w != frame->width
-      || tracker->frame_h != frame->height)
+  if (tracker->thumb != NULL && (tracker->frame_w != frame->width
+          || tracker->frame_h != frame->height)) {
+    /* Boxes are in frame pixels: after a resolution switch none of them
+     * stands for the same place, and everything is read again. */
+    g_array_set_size (tracker->entries, 0);
+    return FALSE;
+  }
+  if (tracker->thumb == NULL)
     return FALSE;
   for (y = 0; y + 1 < th; y += 2) {
     const guint8 *a = tracker->thumb + (gsize) y * tw;
@@ -253,6 +265,14 @@ gc_ocr_tracker_lookup (GcOcrTracker * tracker, const GcOcrFrame * frame,
   if (i < 0)
     return FALSE;
   e = &g_array_index (tracker->entries, Entry, i);
+  /* Text that moved (a card sliding in and slowing down) is looked at
+   * again, so that its box follows it; the edge map's jitter of a reduced
+   * pixel or two is not a move. */
+  if (ABS (box->x - e->sig.box.x) > BOX_JITTER
+      || ABS (box->y - e->sig.box.y) > BOX_JITTER
+      || ABS (box->width - e->sig.box.width) > 2 * BOX_JITTER
+      || ABS (box->height - e->sig.box.height) > 2 * BOX_JITTER)
+    return FALSE;
   /* Compared over the stored box, so both fingerprints have the same
    * cells even if this frame's box jittered. */
   gc_ocr_signature_compute (frame, &e->sig.box, &now);
@@ -268,7 +288,7 @@ gc_ocr_tracker_lookup (GcOcrTracker * tracker, const GcOcrFrame * frame,
 
 guint
 gc_ocr_tracker_store (GcOcrTracker * tracker, const GcOcrFrame * frame,
-    const GcOcrBox * box, const GcOcrLine * line)
+    const GcOcrBox * box, const GcOcrLine * line, const GcOcrPrepared * prep)
 {
   Entry e = { 0 };
   gint i = find_entry (tracker, box);
@@ -277,6 +297,10 @@ gc_ocr_tracker_store (GcOcrTracker * tracker, const GcOcrFrame * frame,
     g_array_remove_index_fast (tracker->entries, i);
   gc_ocr_signature_compute (frame, box, &e.sig);
   e.line = line ? gc_ocr_line_copy (line) : NULL;
+  if (prep != NULL && prep->pix != NULL) {
+    e.ink = pixClone (prep->pix);
+    e.struck = prep->struck;
+  }
   e.track_id = tracker->next_id++;
   if (tracker->next_id == 0)
     tracker->next_id = 1;
@@ -285,6 +309,70 @@ gc_ocr_tracker_store (GcOcrTracker * tracker, const GcOcrFrame * frame,
     e.line->track_id = e.track_id;
   g_array_append_val (tracker->entries, e);
   return e.track_id;
+}
+
+/* Share of a cell's ink that may differ between two preparations of the
+ * same glyphs (anti-aliased edges binarised against another background);
+ * one changed digit changes a third or more of its cell. */
+#define INK_CELL_PERCENT 15
+#define INK_CELL_MIN 8
+
+gboolean
+gc_ocr_ink_same (PIX * a, PIX * b)
+{
+  gint wa = pixGetWidth (a), ha = pixGetHeight (a);
+  gint wb = pixGetWidth (b), hb = pixGetHeight (b);
+  gint wpla = pixGetWpl (a), wplb = pixGetWpl (b);
+  l_uint32 *da = pixGetData (a), *db = pixGetData (b);
+  gint h = MIN (ha, hb), cell, x0, x, y;
+
+  if (pixGetDepth (a) != 1 || pixGetDepth (b) != 1)
+    return FALSE;
+  if (ABS (wa - wb) > MAX (4, MAX (wa, wb) / 25) || ABS (ha - hb) > 4)
+    return FALSE;
+  cell = MAX (8, h / 3);
+  for (x0 = 0; x0 < MAX (wa, wb); x0 += cell) {
+    gint differ = 0, inked = 0;
+
+    for (y = 0; y < MAX (ha, hb); y++) {
+      for (x = x0; x < x0 + cell && x < MAX (wa, wb); x++) {
+        gboolean pa = x < wa && y < ha && GET_DATA_BIT (da + (gsize) y * wpla, x);
+        gboolean pb = x < wb && y < hb && GET_DATA_BIT (db + (gsize) y * wplb, x);
+
+        inked += pa || pb;
+        differ += pa != pb;
+      }
+    }
+    if (differ > MAX (INK_CELL_MIN, inked * INK_CELL_PERCENT / 100))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+gc_ocr_tracker_lookup_ink (GcOcrTracker * tracker, const GcOcrFrame * frame,
+    const GcOcrBox * box, const GcOcrPrepared * prep, const GcOcrLine ** line,
+    guint * track_id)
+{
+  gint i = find_entry (tracker, box);
+  Entry *e;
+
+  if (i < 0)
+    return FALSE;
+  e = &g_array_index (tracker->entries, Entry, i);
+  if (e->ink == NULL || prep == NULL || prep->pix == NULL
+      || e->struck != prep->struck || !gc_ocr_ink_same (e->ink, prep->pix))
+    return FALSE;
+  /* The next frame is compared with these pixels, and the reading stands
+   * where the text is now. */
+  gc_ocr_signature_clear (&e->sig);
+  gc_ocr_signature_compute (frame, box, &e->sig);
+  if (e->line)
+    e->line->box = prep->ink_box;
+  e->seen = TRUE;
+  *line = e->line;
+  *track_id = e->track_id;
+  return TRUE;
 }
 
 void

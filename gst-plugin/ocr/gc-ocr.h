@@ -63,7 +63,7 @@ typedef struct
   GcOcrBox box;                 /* in frame pixels */
   gfloat confidence;            /* 0..1 */
   gboolean struck;              /* a horizontal stroke crossed the text: a crossed-out price */
-  gboolean reused;              /* pixels unchanged since the tracker last read them */
+  gboolean reused;              /* its pixels, or the ink of its glyphs, unchanged since the tracker last read it */
   guint track_id;               /* stable while the region stays and is unchanged; 0 without tracker */
 } GcOcrLine;
 

@@ -401,3 +401,16 @@ scene_extract_price (const gchar * text)
   }
   return NULL;
 }
+
+gint
+scene_slide_x (gint from_x, gint rest_x, guint frames, guint i)
+{
+  gdouble left;
+
+  if (frames == 0 || i >= frames)
+    return rest_x;
+  /* Quadratic ease-out: the distance left shrinks with the square of the
+   * time left. */
+  left = (gdouble) (frames - i) / frames;
+  return rest_x + (gint) ((from_x - rest_x) * left * left + 0.5);
+}

@@ -54,4 +54,10 @@ GPtrArray *scene_x264_roundtrip (guint8 * const *frames, guint n, gint width,
  * or NULL. */
 gchar *scene_extract_price (const gchar * text);
 
+/* Where an overlay sliding in comes to on frame @i of an entrance that
+ * takes @frames frames from @from_x to @rest_x, easing out as overlay
+ * animations do (fast at first, the last steps a pixel or two): @from_x on
+ * frame 0, @rest_x from frame @frames on. */
+gint scene_slide_x (gint from_x, gint rest_x, guint frames, guint i);
+
 G_END_DECLS

@@ -690,6 +690,180 @@ TEST_F (Ocr, UnchangedFrameSkipsRegionFinding)
     EXPECT_FALSE (((const GcOcrLine *) g_ptr_array_index (switched, i))->reused);
 }
 
+/* ---- Text sliding in ---------------------------------------------------
+ *
+ * Live-commerce overlays animate: a price enters from the right edge,
+ * moving, and comes to rest.  While part of it is still outside the frame
+ * a clipped "¥129" must not be reported as a price ("¥1", "¥12": a wrong
+ * price, and a price.mismatch to follow); once it rests the exact price
+ * must be read within a few frames.  Every frame is read on its own (no
+ * tracker: the element's tracker is tested in tests/elements), as rendered
+ * and after x264 at a streaming bitrate, where the first frames at rest are
+ * still being refined by the encoder.  The readings of every frame are
+ * printed as "[ocr-slide]" lines. */
+
+const gint kSlideW = 1280, kSlideH = 720, kSlideRest = 880, kSlidePx = 44;
+/* 24 frames of entrance (0.8 s at 30 fps), then 8 at rest. */
+const guint kSlideFrames = 24, kSlideStill = 8;
+/* Frames after coming to rest within which the exact price must be read. */
+const guint kSlideSettle = 3;
+
+struct SlideRead
+{
+  gint x;                       /* where the text was drawn */
+  gboolean clipped;             /* some of its ink, outline or shadow outside */
+  gdouble visible;              /* share of its glyphs' ink inside the frame */
+  std::string text;             /* every line read over it, left to right */
+  std::string prices;           /* the prices the facts parser finds */
+};
+
+/* The entrance of @text, white with an outline and a drop shadow, on a
+ * studio-like background. */
+std::vector<guint8 *>
+slide_render (const char *text, std::vector<SceneItem> *drawn)
+{
+  std::vector<guint8 *> frames;
+  for (guint i = 0; i < kSlideFrames + kSlideStill; i++) {
+    gint stride;
+    SceneItem it = {text, scene_slide_x (kSlideW, kSlideRest, kSlideFrames,
+          i), 560, kSlidePx, 0xffffff, TRUE, FALSE, FALSE, 0, 0, 0, 0, 0, TRUE,
+        NULL};
+    frames.push_back (scene_render (kSlideW, kSlideH, SCENE_BG_PHOTO, 1, &it,
+            1, &stride));
+    drawn->push_back (it);
+  }
+  return frames;
+}
+
+/* Every price fact (current or reference) on any line, as the checker
+ * would take them, canonical ("¥129.00"). */
+std::string
+prices_on (GPtrArray *lines, const char *pack)
+{
+  std::string out;
+  for (guint i = 0; i < lines->len; i++) {
+    auto *l = (const GcOcrLine *) g_ptr_array_index (lines, i);
+    GcLine line = { l->text, {l->box.x, l->box.y, l->box.width,
+          l->box.height}, l->confidence, l->struck };
+    g_autoptr (GPtrArray) facts = gc_facts_parse_line (&line, pack_for (pack),
+        NULL);
+    for (guint j = 0; j < facts->len; j++) {
+      auto *f = (const GcFact *) g_ptr_array_index (facts, j);
+      if (f->kind != GC_FACT_PRICE && f->kind != GC_FACT_REFERENCE_PRICE)
+        continue;
+      if (!out.empty ())
+        out += " ";
+      out += f->text ? f->text : "?";
+    }
+  }
+  return out;
+}
+
+/* The prices the facts parser finds in @text as drawn. */
+std::string
+prices_on_text (const char *text, const char *pack)
+{
+  GcOcrLine line = { (gchar *) text, {0, 0, 100, 20}, 1.0f, FALSE, FALSE, 0 };
+  g_autoptr (GPtrArray) one = g_ptr_array_new ();
+  g_ptr_array_add (one, &line);
+  return prices_on (one, pack);
+}
+
+std::vector<SlideRead>
+slide_read (GcOcrEngine *engine, guint8 *const *frames,
+    const std::vector<SceneItem> &drawn, const char *pack)
+{
+  /* The outline (half its width) and the shadow reach past the glyphs. */
+  const gint reach = (gint) ceil (MAX (2.0, kSlidePx / 12.0)
+      + MAX (2.0, kSlidePx / 10.0) / 2);
+  std::vector<SlideRead> reads;
+  for (guint i = 0; i < drawn.size (); i++) {
+    const SceneItem &it = drawn[i];
+    GcOcrFrame frame = { frames[i], GC_OCR_FORMAT_RGBX, kSlideW, kSlideH,
+      kSlideW * 4 };
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GPtrArray) lines = gc_ocr_engine_read_frame (engine, &frame,
+        NULL, &error);
+    EXPECT_NE (lines, nullptr) << error->message;
+    SlideRead r;
+    r.x = it.x;
+    r.clipped = it.ink_x + it.ink_w + reach > kSlideW;
+    r.visible = CLAMP ((gdouble) (kSlideW - it.ink_x) / it.ink_w, 0.0, 1.0);
+    if (lines) {
+      gboolean struck;
+      r.text = text_at (lines, it, &struck);
+      r.prices = prices_on (lines, pack);
+    }
+    reads.push_back (r);
+  }
+  return reads;
+}
+
+/* Asserts (a) no wrong price on any frame, clipped or not, and (b) the
+ * exact price within kSlideSettle frames of coming to rest, kept after;
+ * prints the table. */
+void
+slide_check (const char *name, const char *drawn_text, const char *pack,
+    const std::vector<SlideRead> &reads)
+{
+  std::string want = prices_on_text (drawn_text, pack);
+  guint clipped = 0, clipped_wrong = 0, moving_wrong = 0;
+  guint first_exact = G_MAXUINT;
+  ASSERT_FALSE (want.empty ()) << drawn_text;
+  for (guint i = 0; i < reads.size (); i++) {
+    const SlideRead &r = reads[i];
+    gboolean at_rest = i >= kSlideFrames;
+    gboolean wrong = !r.prices.empty () && r.prices != want;
+    printf ("[ocr-slide] %s #%02u x=%4d %3.0f%% of the glyphs in%s%s: "
+        "\"%s\" price %s%s\n", name, i, r.x, 100 * r.visible,
+        r.clipped ? ", clipped" : "", at_rest ? ", at rest" : "",
+        r.text.c_str (), r.prices.empty ()? "-" : r.prices.c_str (),
+        wrong ? "  WRONG" : "");
+    clipped += r.clipped;
+    clipped_wrong += r.clipped && wrong;
+    moving_wrong += !r.clipped && !at_rest && wrong;
+    EXPECT_FALSE (wrong) << name << " frame " << i << " (drawn at x=" << r.x
+        << ", " << (gint) (100 * r.visible) << "% of the glyphs in the frame"
+        << (r.clipped ? ", clipped" : "") << ") read \"" << r.text
+        << "\": price " << r.prices << ", drawn " << want;
+    if (at_rest && r.prices == want && first_exact == G_MAXUINT)
+      first_exact = i;
+  }
+  EXPECT_LT (first_exact, kSlideFrames + kSlideSettle) << name
+      << ": the price at rest is not read within " << kSlideSettle
+      << " frames";
+  for (guint i = MIN (first_exact, (guint) reads.size ()); i < reads.size ();
+      i++)
+    EXPECT_EQ (reads[i].prices, want) << name << " frame " << i << " at rest "
+        << "read \"" << reads[i].text << "\"";
+  printf ("[ocr-slide] %s: %u of %u frames clipped, %u of them read as a "
+      "wrong price; %u wrong prices on moving frames in full view; exact at "
+      "rest from frame %d (%d frames after coming to rest)\n", name, clipped,
+      (guint) reads.size (), clipped_wrong, moving_wrong,
+      first_exact == G_MAXUINT ? -1 : (gint) first_exact,
+      first_exact == G_MAXUINT ? -1 : (gint) (first_exact - kSlideFrames));
+}
+
+TEST_F (Ocr, PriceSlidingInIsNeverReadClipped)
+{
+  const char *text = "到手价 ¥129";
+  std::vector<SceneItem> drawn;
+  std::vector<guint8 *> frames = slide_render (text, &drawn);
+  slide_check ("rendered", text, "cn", slide_read (engine (), frames.data (),
+          drawn, "cn"));
+
+  /* The same entrance after a live encoder: x264 at 2500 kbit/s
+   * (tune=zerolatency), every frame once, as the stream plays. */
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) decoded = scene_x264_roundtrip (frames.data (),
+      frames.size (), kSlideW, kSlideH, kSlideW * 4, 2500, 1, 0, &error);
+  for (guint8 *f : frames)
+    g_free (f);
+  ASSERT_NE (decoded, nullptr) << error->message;
+  slide_check ("x264 2500k", text, "cn", slide_read (engine (),
+          (guint8 * const *) decoded->pdata, drawn, "cn"));
+}
+
 TEST (OcrStrike, RemovesStrokeKeepsGlyphs)
 {
   /* Three 20x30 "glyphs" (boxes) with a 2 px stroke through all of them. */
