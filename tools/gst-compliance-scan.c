@@ -24,6 +24,18 @@
  * the decoder lets decoding (avdec's own threads) and OCR run on both
  * cores at once.
  *
+ * Damaged data (a truncated or corrupt file) is scanned as far as it
+ * decodes; the report is always written and the exit status is 2.  Damage
+ * in the middle is seen four ways, each naming the time: a frame whose NAL
+ * units do not fit together (packetized H.264/H.265, checked in front of
+ * the parser, so also in frames the sampling skips), a frame the parser or
+ * the decoder takes in and never passes on, a decoder warning on the bus,
+ * and libav's log of the slices it patched over (error concealment: the
+ * frame is output as if it were whole).  Damage inside the picture data of
+ * a frame that is skipped before the decoder is not seen (decode with
+ * --annotated to check every frame), nor, rarely, damage that happens to
+ * decode as valid data: H.264 carries no checksum.
+ *
  * Exit status: 0 no violation, 1 violations, 2 error. */
 #include <errno.h>
 #include <math.h>
@@ -48,6 +60,11 @@
  * make a demuxer spin or wait forever).  OCR of one frame takes well under
  * a second, preroll of a network URI may take longer. */
 #define STALL_TIMEOUT_S 20
+/* While our own elements are busy (the OCR engine loading its models, OCR
+ * of a frame) the input is not what is stuck.  Under AddressSanitizer on a
+ * loaded machine loading the models alone takes 20 s; the limit still
+ * stands, only longer, so that the tool never hangs. */
+#define BUSY_STALL_TIMEOUT_S 600
 #define PROGRESS_PERIOD_MS 250
 
 typedef struct
@@ -85,6 +102,7 @@ typedef struct
 
   /* Atomics: progress and statistics. */
   gint progress_mark;           /* bumps on every buffer anywhere */
+  gint busy;                    /* our elements starting or analysing */
   gint frames_decoded;
   gint frames_dropped_coded;
   GstClockTime position;        /* last pts that reached the sink; lock */
@@ -93,8 +111,31 @@ typedef struct
    * is damage. */
   GArray *in_flight;
   GstClockTime coded_end;       /* end of the last coded frame seen; lock */
+  /* Coded frames the parser in front of the decoder took in and has not
+   * passed on yet, in order; lock.  One it never passes on was too damaged
+   * to parse: h264parse drops such a frame and says so only in its debug
+   * log.  (Decoder streaming thread: parser_watched.) */
+  GArray *parser_in;
+  gboolean parser_watched;
+  /* Frames whose NAL units do not fit together; lock. */
+  guint malformed;
+  GstClockTime first_malformed;
+  guint nal_length_size;        /* 0: not packetized H.264/H.265 */
+  gboolean hevc;
   guint lost_frames;            /* lock */
   GstClockTime first_lost;      /* lock */
+  /* Frames the decoder repaired and output as if they were fine (libav's
+   * error concealment), seen in its log; lock. */
+  guint concealed;
+  GstClockTime first_concealed; /* between this ... */
+  GstClockTime first_concealed_hi;      /* ... and this */
+  gchar *first_conceal;
+  GstClockTime last_in;         /* last pts handed to the decoder; lock */
+
+  /* libav's log (see libav_log). */
+  GstDebugCategory *libav_cat;  /* atomic */
+  gint libav_level;             /* the user's threshold for it; atomic */
+  gboolean log_forward;         /* we stand in for the default log function */
 
   guint64 frames_analysed;
   guint decode_warnings;
@@ -117,6 +158,151 @@ grid_ceil (Scan *s, GstClockTime t)
 static GstPadProbeReturn decide_coded (Scan *s, GstBuffer *buf,
     GstClockTime pts, GstClockTime dur, GstClockTime slack);
 
+/* ---- frames lost on the way -------------------------------------------- */
+
+static void
+note_lost_locked (Scan *s, GstClockTime pts)
+{
+  if (!s->lost_frames++ || pts < s->first_lost)
+    s->first_lost = pts;
+}
+
+/* A packetized H.264/H.265 frame is a run of NAL units, each after its
+ * length: the lengths must add up to the frame exactly and each unit's
+ * forbidden bit be 0.  Bytes overwritten across a length field break this
+ * (the parser then drops the frame, or marks it a delta frame that the
+ * sampling may skip, without a word), and it is seen even in frames that
+ * are never decoded. */
+static gboolean
+nal_units_fit (Scan *s, GstBuffer *buf)
+{
+  GstMapInfo map;
+  guint n = s->nal_length_size;
+  gboolean ok = TRUE;
+  if (!gst_buffer_map (buf, &map, GST_MAP_READ))
+    return TRUE;
+  for (gsize off = 0; ok && off < map.size;) {
+    guint32 len = 0;
+    if (map.size - off < n) {
+      ok = FALSE;
+      break;
+    }
+    for (guint i = 0; i < n; i++)
+      len = len << 8 | map.data[off + i];
+    off += n;
+    if (len == 0)               /* padding */
+      continue;
+    if (len > map.size - off || (map.data[off] & 0x80)
+        || (s->hevc && (len < 2 || (map.data[off + 1] & 0x07) == 0)))
+      ok = FALSE;
+    off += len;
+  }
+  gst_buffer_unmap (buf, &map);
+  return ok;
+}
+
+static GstPadProbeReturn
+parser_sink_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  Scan *s = user_data;
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstClockTime pts = GST_BUFFER_PTS (buf);
+  if (!GST_CLOCK_TIME_IS_VALID (pts))
+    return GST_PAD_PROBE_OK;
+  gboolean fit = nal_units_fit (s, buf);
+  g_mutex_lock (&s->lock);
+  if (!fit && (!s->malformed++ || pts < s->first_malformed))
+    s->first_malformed = pts;
+  g_array_append_val (s->parser_in, pts);
+  /* Should the parser ever re-time frames, nothing matches: keep it small. */
+  if (s->parser_in->len > 256)
+    g_array_remove_index (s->parser_in, 0);
+  g_mutex_unlock (&s->lock);
+  return GST_PAD_PROBE_OK;
+}
+
+/* A frame left the parser: those that went in before it and never came
+ * out were dropped. */
+static void
+note_parsed_locked (Scan *s, GstClockTime pts)
+{
+  GArray *in = s->parser_in;
+  guint i = 0;
+  while (i < in->len && g_array_index (in, GstClockTime, i) != pts)
+    i++;
+  if (i == in->len)
+    return;
+  for (guint j = 0; j < i; j++)
+    note_lost_locked (s, g_array_index (in, GstClockTime, j));
+  g_array_remove_range (in, 0, i + 1);
+}
+
+/* Packetized H.264/H.265 (MP4, Matroska, FLV): one buffer is one frame, in
+ * and out of the parser.  From a byte stream (MPEG-TS) the parser splits and
+ * joins at will, so nothing can be told from what comes out.  Learns the
+ * size of the NAL length fields from the codec data (avcC, hvcC). */
+static gboolean
+one_frame_per_buffer (Scan *s, GstPad *pad)
+{
+  g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
+  if (!caps || gst_caps_is_empty (caps))
+    return FALSE;
+  const GstStructure *st = gst_caps_get_structure (caps, 0);
+  const gchar *format = gst_structure_get_string (st, "stream-format");
+  gboolean avc = format && (g_str_equal (format, "avc")
+      || g_str_equal (format, "avc3"));
+  gboolean hevc = format && (g_str_equal (format, "hvc1")
+      || g_str_equal (format, "hev1"));
+  if (!avc && !hevc)
+    return FALSE;
+  guint n = 4;
+  const GValue *v = gst_structure_get_value (st, "codec_data");
+  GstBuffer *cd = v && GST_VALUE_HOLDS_BUFFER (v) ? gst_value_get_buffer (v)
+      : NULL;
+  guint8 b;
+  if (cd && gst_buffer_extract (cd, avc ? 4 : 21, &b, 1) == 1)
+    n = (b & 0x03) + 1;
+  /* A length field of 3 bytes is not allowed. */
+  if (n == 3)
+    return FALSE;
+  s->nal_length_size = n;
+  s->hevc = hevc;
+  return TRUE;
+}
+
+/* Finds the parser in front of the decoder (decodebin puts a capsfilter
+ * between them) and watches what goes into it. */
+static void
+watch_parser (Scan *s, GstPad *decoder_sink)
+{
+  GstPad *pad = gst_pad_get_peer (decoder_sink);
+  for (guint hop = 0; pad && hop < 4; hop++) {
+    GstElement *e = gst_pad_get_parent_element (pad);
+    gst_object_unref (pad);
+    pad = NULL;
+    if (!e)
+      break;
+    GstElementFactory *f = gst_element_get_factory (e);
+    const gchar *klass = f ? gst_element_factory_get_metadata (f,
+        GST_ELEMENT_METADATA_KLASS) : NULL;
+    GstPad *sink = gst_element_get_static_pad (e, "sink");
+    gst_object_unref (e);
+    if (!sink)
+      break;
+    if (klass && strstr (klass, "Parser")) {
+      if (one_frame_per_buffer (s, sink))
+        gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_BUFFER, parser_sink_probe,
+            s, NULL);
+      gst_object_unref (sink);
+      break;
+    }
+    pad = gst_pad_get_peer (sink);
+    gst_object_unref (sink);
+  }
+  if (pad)
+    gst_object_unref (pad);
+}
+
 static GstPadProbeReturn
 decoder_sink_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
@@ -127,11 +313,17 @@ decoder_sink_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   GstClockTime slack = GST_CLOCK_TIME_IS_VALID (dur) ? dur / 2 : 5 * GST_MSECOND;
 
   g_atomic_int_inc (&s->progress_mark);
+  if (G_UNLIKELY (!s->parser_watched)) {
+    /* Linked and flowing by now. */
+    s->parser_watched = TRUE;
+    watch_parser (s, pad);
+  }
   if (GST_CLOCK_TIME_IS_VALID (pts)) {
     GstClockTime end = pts + (GST_CLOCK_TIME_IS_VALID (dur) ? dur : 0);
     g_mutex_lock (&s->lock);
     if (!GST_CLOCK_TIME_IS_VALID (s->coded_end) || end > s->coded_end)
       s->coded_end = end;
+    note_parsed_locked (s, pts);
     g_mutex_unlock (&s->lock);
   }
   if (decide_coded (s, buf, pts, dur, slack) == GST_PAD_PROBE_DROP) {
@@ -141,6 +333,7 @@ decoder_sink_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   if (GST_CLOCK_TIME_IS_VALID (pts)) {
     g_mutex_lock (&s->lock);
     g_array_append_val (s->in_flight, pts);
+    s->last_in = pts;
     g_mutex_unlock (&s->lock);
   }
   return GST_PAD_PROBE_OK;
@@ -221,8 +414,7 @@ decoder_src_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
       if (p == pts) {
         g_array_remove_index (s->in_flight, i);
       } else if (p < pts) {
-        if (!s->lost_frames++)
-          s->first_lost = p;
+        note_lost_locked (s, p);
         g_array_remove_index (s->in_flight, i);
       } else {
         i++;
@@ -241,6 +433,116 @@ decoder_src_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
     return GST_PAD_PROBE_DROP;
   s->next_sample = grid_ceil (s, pts + slack + 1);
   return GST_PAD_PROBE_OK;
+}
+
+/* ---- damage the decoder patches over ------------------------------------ */
+
+/* libav's H.264 decoder (like its other error-resilient ones: MPEG-1/2/4,
+ * H.263) repairs a damaged slice by guessing the broken macroblocks from
+ * their neighbours and the previous frame, and outputs the frame as if it
+ * were whole: avcodec_receive_frame() succeeds, GstVideoDecoder posts
+ * nothing, and gst-libav 1.22 sets GST_BUFFER_FLAG_CORRUPTED only on frames
+ * decoded without their reference frames (which output-corrupt=FALSE drops
+ * before they come out; the in-flight check above sees those).  The one
+ * trace is libav's log, which gst-libav passes to GStreamer's debug log in
+ * its "libav" category (no object, line 0).  These messages mean the coded
+ * data itself is bad; the ones about missing reference frames are left
+ * out, since dropping the frames no sample needs causes them on intact
+ * files too. */
+static const gchar *const libav_damage[] = {
+  "concealing ",                /* ... DC, AC, MV errors in I frame: patched */
+  "error while decoding MB",    /* a slice broke off */
+  "decode_slice_header error",
+  "Invalid NAL unit size",      /* the frame cannot even be split */
+  "Error splitting the input into NAL units",
+  "no frame!",
+};
+
+static void
+note_libav_message (Scan *s, const gchar *m)
+{
+  gboolean damage = FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (libav_damage) && !damage; i++)
+    damage = g_str_has_prefix (m, libav_damage[i]);
+  if (!damage)
+    return;
+
+  g_mutex_lock (&s->lock);
+  /* The damaged frame is one of those the decoder holds: a few for its
+   * threads and B-frame reordering, and, when the frames between samples
+   * are skipped, the last one before the skip until the next keyframe
+   * pushes it out. */
+  GstClockTime lo = s->last_in, hi = s->last_in;
+  for (guint i = 0; i < s->in_flight->len; i++) {
+    GstClockTime p = g_array_index (s->in_flight, GstClockTime, i);
+    if (!GST_CLOCK_TIME_IS_VALID (lo) || p < lo)
+      lo = p;
+    if (!GST_CLOCK_TIME_IS_VALID (hi) || p > hi)
+      hi = p;
+  }
+  if (g_str_has_prefix (m, "concealing "))
+    s->concealed++;
+  if (!s->first_conceal) {
+    s->first_conceal = g_strchomp (g_strdup (m));
+    s->first_concealed = lo;
+    s->first_concealed_hi = hi;
+  }
+  g_mutex_unlock (&s->lock);
+}
+
+static void
+libav_log (GstDebugCategory *cat, GstDebugLevel level, const gchar *file,
+    const gchar *function, gint line, GObject *object,
+    GstDebugMessage *message, gpointer user_data)
+{
+  Scan *s = user_data;
+  if (cat == g_atomic_pointer_get (&s->libav_cat)) {
+    if (line == 0 && !object)
+      note_libav_message (s, gst_debug_message_get (message));
+    /* Let through only what the user's own threshold would have. */
+    if ((gint) level > g_atomic_int_get (&s->libav_level))
+      return;
+  }
+  if (s->log_forward)
+    gst_debug_log_default (cat, level, file, function, line, object, message,
+        NULL);
+}
+
+static void
+hook_log (Scan *s)
+{
+  /* Standing in for the default log function (stderr) lets us keep to the
+   * user what only our raised threshold lets through.  A debug log sent to
+   * a file (GST_DEBUG_FILE) is left alone, and gets libav's messages too. */
+  const gchar *file = g_getenv ("GST_DEBUG_FILE");
+  if (!file || !*file)
+    s->log_forward = gst_debug_remove_log_function (gst_debug_log_default) > 0;
+  gst_debug_add_log_function (libav_log, s, NULL);
+}
+
+static void
+unhook_log (Scan *s)
+{
+  gst_debug_remove_log_function (libav_log);
+  if (s->log_forward)
+    gst_debug_add_log_function (gst_debug_log_default, NULL, NULL);
+  s->log_forward = FALSE;
+}
+
+/* Called once libav's plugin is loaded (its decoder was just made). */
+static void
+watch_libav (Scan *s)
+{
+  GstDebugCategory *cat = NULL;
+  GST_DEBUG_CATEGORY_GET (cat, "libav");
+  if (!cat || g_atomic_pointer_get (&s->libav_cat))
+    return;
+  GstDebugLevel user = gst_debug_category_get_threshold (cat);
+  g_atomic_int_set (&s->libav_level, user);
+  g_atomic_pointer_set (&s->libav_cat, cat);
+  /* "concealing ..." is logged at INFO. */
+  if (user < GST_LEVEL_INFO)
+    gst_debug_category_set_threshold (cat, GST_LEVEL_INFO);
 }
 
 static void
@@ -264,10 +566,14 @@ deep_element_added (GstBin *bin, GstBin *sub_bin, GstElement *element,
     return;
 
   /* Corrupt frames are better dropped than analysed as garbage; the
-   * decoder's warnings tell the user where the damage is. */
+   * frames that never come out, the decoder's warnings and libav's log
+   * tell the user where the damage is. */
   if (g_object_class_find_property (G_OBJECT_GET_CLASS (element),
           "output-corrupt"))
     g_object_set (element, "output-corrupt", FALSE, NULL);
+  if (!g_strcmp0 (gst_plugin_feature_get_plugin_name (GST_PLUGIN_FEATURE (f)),
+          "libav"))
+    watch_libav (s);
 
   g_autoptr (GstPad) sink = gst_element_get_static_pad (element, "sink");
   g_autoptr (GstPad) src = gst_element_get_static_pad (element, "src");
@@ -292,6 +598,26 @@ sink_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
     s->position = GST_BUFFER_PTS (buf);
     g_mutex_unlock (&s->lock);
   }
+  return GST_PAD_PROBE_OK;
+}
+
+/* Around complianceocr: a frame inside it is being read, which is work,
+ * not a stall.  It passes every frame on (an error ends the scan). */
+static GstPadProbeReturn
+analysis_in_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  Scan *s = user_data;
+  g_atomic_int_inc (&s->busy);
+  g_atomic_int_inc (&s->progress_mark);
+  return GST_PAD_PROBE_OK;
+}
+
+static GstPadProbeReturn
+analysis_out_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  Scan *s = user_data;
+  g_atomic_int_inc (&s->progress_mark);
+  g_atomic_int_add (&s->busy, -1);
   return GST_PAD_PROBE_OK;
 }
 
@@ -334,6 +660,14 @@ build_branch (Scan *s, const gchar *caps_name, GError **error)
     ADD ("videoconvert");
     ADD ("complianceocr");
     gst_util_set_object_arg (G_OBJECT (e), "mode", "replay");
+    {
+      g_autoptr (GstPad) in = gst_element_get_static_pad (e, "sink");
+      g_autoptr (GstPad) out = gst_element_get_static_pad (e, "src");
+      gst_pad_add_probe (in, GST_PAD_PROBE_TYPE_BUFFER, analysis_in_probe, s,
+          NULL);
+      gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_BUFFER, analysis_out_probe,
+          s, NULL);
+    }
     /* With the probes sampling, every frame that arrives is a sample. */
     g_object_set (e, "interval", (guint) ((s->skipping && s->have_decoder)
             ? 0 : s->interval_ms), NULL);
@@ -423,7 +757,11 @@ pad_added (GstElement *decodebin, GstPad *pad, gpointer user_data)
     return;
   }
   if (take) {
+    /* Starting complianceocr loads the OCR models. */
+    g_atomic_int_inc (&s->busy);
     head = build_branch (s, name, &err);
+    g_atomic_int_inc (&s->progress_mark);
+    g_atomic_int_add (&s->busy, -1);
   } else {
     /* Other streams (audio, a second video) are not decoded: drain them. */
     head = gst_element_factory_make ("fakesink", NULL);
@@ -607,6 +945,53 @@ print_progress (Scan *s, gint64 start_us, gdouble duration, gboolean final)
   fflush (stderr);
 }
 
+/* The damage met on the way, in one sentence for the user and the report;
+ * NULL when there was none. */
+static gchar *
+describe_damage (Scan *s)
+{
+  g_autoptr (GString) parts = g_string_new (NULL);
+  gdouble first = -1;
+
+#define PART(t, ...) G_STMT_START { \
+    if (parts->len) g_string_append (parts, "; "); \
+    g_string_append_printf (parts, __VA_ARGS__); \
+    if (first < 0 || (t) < first) first = (t); } G_STMT_END
+
+  if (s->lost_frames)
+    PART (ns_to_s (s->first_lost), "%u frame%s could not be decoded, the "
+        "first at %.1f s", s->lost_frames, s->lost_frames == 1 ? "" : "s",
+        ns_to_s (s->first_lost));
+  if (s->malformed)
+    PART (ns_to_s (s->first_malformed), "%u frame%s with broken NAL units, "
+        "the first at %.1f s", s->malformed, s->malformed == 1 ? "" : "s",
+        ns_to_s (s->first_malformed));
+  if (s->first_conceal) {
+    /* Which of the frames the decoder held is not known: say between. */
+    gdouble lo = ns_to_s (s->first_concealed);
+    gdouble hi = ns_to_s (s->first_concealed_hi);
+    g_autofree gchar *when = hi - lo >= 0.05
+        ? g_strdup_printf ("between %.1f and %.1f s", lo, hi)
+        : g_strdup_printf ("at %.1f s", lo);
+    if (s->concealed)
+      PART (lo, "%u damaged frame%s patched over by the decoder and analysed "
+          "as decoded, the first %s (libav: \"%s\")", s->concealed,
+          s->concealed == 1 ? "" : "s", when, s->first_conceal);
+    else
+      PART (lo, "the decoder met damaged data %s (libav: \"%s\")", when,
+          s->first_conceal);
+  }
+  if (s->decode_warnings)
+    PART (s->first_warning_at, "%u decoder error%s, the first near %.1f s: "
+        "%s", s->decode_warnings, s->decode_warnings == 1 ? "" : "s",
+        s->first_warning_at, s->first_warning);
+#undef PART
+
+  if (!parts->len)
+    return NULL;
+  return g_strdup_printf ("corrupt data near %.1f s: %s", first, parts->str);
+}
+
 /* ---- checks before scanning ---------------------------------------------- */
 
 static gboolean
@@ -714,8 +1099,10 @@ scan_clear (Scan *s)
   g_free (s->video_caps);
   g_free (s->link_error);
   g_free (s->first_warning);
+  g_free (s->first_conceal);
   g_clear_pointer (&s->catalog, gc_catalog_unref);
   g_clear_pointer (&s->in_flight, g_array_unref);
+  g_clear_pointer (&s->parser_in, g_array_unref);
   g_mutex_clear (&s->lock);
 }
 
@@ -728,9 +1115,19 @@ main (int argc, char **argv)
   g_autofree gchar *tmp_evidence = NULL;
   int status;
 
+  /* Debian's Tesseract is built with OpenMP, ~3x the CPU for nothing on
+   * this workload; libgomp reads OMP_THREAD_LIMIT once, when it is loaded.
+   * The OCR loader sets it, but here the decoder comes first, and
+   * gst-libav brings libgomp in with it (libavfilter -> libvidstab).  So it
+   * is set before anything loads; a value the user set stands. */
+  g_setenv ("OMP_THREAD_LIMIT", "1", FALSE);
+
   g_mutex_init (&s.lock);
   s.in_flight = g_array_new (FALSE, FALSE, sizeof (GstClockTime));
-  s.first_lost = GST_CLOCK_TIME_NONE;
+  s.parser_in = g_array_new (FALSE, FALSE, sizeof (GstClockTime));
+  s.first_lost = s.first_malformed = GST_CLOCK_TIME_NONE;
+  s.first_concealed = s.first_concealed_hi = s.last_in = GST_CLOCK_TIME_NONE;
+  s.libav_level = GST_LEVEL_MAX;
   s.coded_end = GST_CLOCK_TIME_NONE;
   s.interval_ms = DEFAULT_INTERVAL_MS;
   s.position = GST_CLOCK_TIME_NONE;
@@ -836,11 +1233,13 @@ main (int argc, char **argv)
     gboolean eos = FALSE;
     gdouble duration = 0;
 
+    hook_log (&s);
     s.pipeline = gst_pipeline_new ("scan");
     s.decodebin = gst_element_factory_make ("uridecodebin", NULL);
     if (!s.decodebin) {
       status = fail ("GStreamer's uridecodebin is missing: run tools/setup");
       gst_object_unref (s.pipeline);
+      unhook_log (&s);
       goto out;
     }
     g_object_set (s.decodebin, "uri", s.uri, NULL);
@@ -920,13 +1319,18 @@ main (int argc, char **argv)
       }
 
       gint64 mark = g_atomic_int_get (&s.progress_mark);
+      gboolean busy = g_atomic_int_get (&s.busy) > 0;
+      gint limit = busy ? BUSY_STALL_TIMEOUT_S : STALL_TIMEOUT_S;
       if (mark != last_mark) {
         last_mark = mark;
         last_move_us = now;
-      } else if (now - last_move_us > STALL_TIMEOUT_S * G_USEC_PER_SEC
+      } else if (now - last_move_us > limit * G_USEC_PER_SEC
           && !error_text && !eos) {
-        error_text = g_strdup_printf ("stalled: no data for %d s "
-            "(corrupt or truncated file?)", STALL_TIMEOUT_S);
+        error_text = busy
+            ? g_strdup_printf ("stalled: the analysis (OCR) made no progress "
+            "for %d s", limit)
+            : g_strdup_printf ("stalled: no data for %d s (corrupt or "
+            "truncated file?)", limit);
       }
       if (duration <= 0) {
         gint64 d = 0;
@@ -959,6 +1363,8 @@ main (int argc, char **argv)
     }
     gst_object_unref (s.pipeline);
     s.pipeline = NULL;
+    /* No streaming thread is left to log. */
+    unhook_log (&s);
 
     gdouble wall = (g_get_monotonic_time () - start_us) / 1e6;
     gdouble scanned = position_s (&s);
@@ -1017,14 +1423,9 @@ main (int argc, char **argv)
     gc_report_set_double (report, "scanned_s", scanned);
     if (error_text)
       gc_report_set_string (report, "error", error_text);
-    if (s.lost_frames) {
-      g_autofree gchar *d = g_strdup_printf ("%u frames could not be "
-          "decoded, the first at %.3f s", s.lost_frames,
-          ns_to_s (s.first_lost));
-      gc_report_set_string (report, "damage", d);
-    } else if (s.decode_warnings) {
-      gc_report_set_string (report, "damage", s.first_warning);
-    }
+    g_autofree gchar *damage = describe_damage (&s);
+    if (damage)
+      gc_report_set_string (report, "damage", damage);
     if (s.evidence_dir)
       gc_report_set_evidence_dir (report, s.evidence_dir);
 
@@ -1053,21 +1454,16 @@ main (int argc, char **argv)
         n, n == 1 ? "" : "s", n ? ": " : "", summary);
 
     if (error_text) {
+      if (damage)
+        fprintf (stderr, "gst-compliance-scan: %s: %s\n", s.input, damage);
       fprintf (stderr, "gst-compliance-scan: %s: %s; stopped at %.1f s, "
           "report of what was scanned written to %s\n", s.input, error_text,
           scanned, s.report_path);
       status = EXIT_ERROR;
-    } else if (s.lost_frames) {
-      fprintf (stderr, "gst-compliance-scan: %s: corrupt data: %u frame%s "
-          "could not be decoded, the first at %.1f s; scanned the rest to "
-          "the end\n", s.input, s.lost_frames, s.lost_frames == 1 ? "" : "s",
-          ns_to_s (s.first_lost));
-      status = EXIT_ERROR;
-    } else if (s.decode_warnings) {
-      fprintf (stderr, "gst-compliance-scan: %s: corrupt data (%u decoder "
-          "error%s, first near %.1f s: %s); damaged frames were skipped\n",
-          s.input, s.decode_warnings, s.decode_warnings == 1 ? "" : "s",
-          s.first_warning_at, s.first_warning);
+    } else if (damage) {
+      /* Damage in the middle: everything decodable was scanned. */
+      fprintf (stderr, "gst-compliance-scan: %s: %s; scanned the rest to the "
+          "end, report written to %s\n", s.input, damage, s.report_path);
       status = EXIT_ERROR;
     } else if (!wrote) {
       status = EXIT_ERROR;
