@@ -57,9 +57,12 @@ height=${size#*x}
 fps=30
 total=$((seg * 6 * cycles))
 frames=$((total * fps))
-# Text height follows the frame so the layout holds at any size.
-font=$((height / 16))
-small=$((height / 22))
+# textoverlay scales its font with the frame (auto-resize, on by default),
+# so constant point sizes keep the layout the same at any size (sizing by
+# the height as well would grow the text with its square and overlap the
+# lines at 1080p).
+font=45
+small=32
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
