@@ -63,8 +63,8 @@ mkdir -p "$cache"
 export GST_PLUGIN_PATH=$build/gst-plugin
 export GST_COMPLIANCE_MODELS_DIR=$root/models
 export GST_COMPLIANCE_OCR_LIBRARY=$build/gst-plugin/ocr/libgstcompliance-ocr.so
-# The scan is run as a user runs it: the OCR loader sets OMP_THREAD_LIMIT=1
-# itself; the naive tesseract runs in the caller's environment too.
+# The scan is run as a user runs it: gst-compliance-scan sets
+# OMP_THREAD_LIMIT=1 itself; the naive tesseract runs in the caller's environment too.
 work=$(mktemp -d)
 if [ -n "${SCAN_BENCH_KEEP:-}" ]; then
   echo "bench: keeping reports, logs and texts in $work"
@@ -115,15 +115,14 @@ print(f"{sum(w in seen for w in want)}/{len(want)}")
 PY
 }
 
-# run_scan LABEL LOGTAG ARGS... : one timed scan (environment additions in
-# scan_env); sets scan_s, scan_rss, scan_cpu.
-scan_env=()
+# run_scan LABEL LOGTAG ARGS... : one timed scan; sets scan_s, scan_rss,
+# scan_cpu.
 run_scan () {
   local label=$1 tag=$2; shift 2
   echo "bench: [$label] load before $(load)"
   local t0 t1 rc=0
   t0=$(now)
-  env "${scan_env[@]}" /usr/bin/time -v -o "$work/time-$tag" "$scan" "$@" \
+  /usr/bin/time -v -o "$work/time-$tag" "$scan" "$@" \
     2>"$work/scan-$tag.log" || rc=$?
   t1=$(now)
   echo "bench: [$label] load after  $(load)"
@@ -186,18 +185,6 @@ for m in "${lengths[@]}"; do
     echo "bench: ${m} min, default --interval: scan ${scan_s} s, $(ratio "$dur" "$scan_s")x real time, peak RSS ${scan_rss} kB, price recall $(recall "$work/scan-default-texts")"
     echo "bench:   report stats: $dstats"
 
-    # The OCR engine needs OMP_THREAD_LIMIT=1 (Tesseract's OpenMP threads
-    # cost several times the work); the tool warns when it could not set it
-    # itself.  The figure with the user setting it, for comparison.
-    if [ -z "${OMP_THREAD_LIMIT:-}" ]; then
-      scan_env=(OMP_THREAD_LIMIT=1)
-      run_scan "scan ${m} min, --interval 2000, OMP_THREAD_LIMIT=1" "$m-omp1" \
-        --interval 2000 --catalog "$catalog" --report "$work/report-$m-omp1.json" "$video"
-      scan_env=()
-      echo "bench: ${m} min, --interval 2000 with OMP_THREAD_LIMIT=1 set by the user: scan ${scan_s} s, cpu ${scan_cpu} s, $(ratio "$dur" "$scan_s")x real time, peak RSS ${scan_rss} kB"
-      omp1_s=$scan_s
-    fi
-
     echo "bench: [decode every frame] load before $(load)"
     t0=$(now)
     gst-launch-1.0 -q uridecodebin uri="file://$video" ! fakesink sync=false
@@ -206,7 +193,6 @@ for m in "${lengths[@]}"; do
     decode_s=$(sub "$t1" "$t0")
     echo "bench: decode every frame (uridecodebin ! fakesink): ${decode_s} s"
     echo "bench: scan is $(ratio "$decode_s" "$scan_med")x faster than decoding every frame (target > 1)"
-    [ -z "${omp1_s:-}" ] || echo "bench:   (with OMP_THREAD_LIMIT=1: $(ratio "$decode_s" "$omp1_s")x)"
 
     if [ "$run_naive" != 0 ]; then
       mkdir -p "$work/png"
@@ -224,7 +210,6 @@ for m in "${lengths[@]}"; do
       npng=$(find "$work/png" -name '*.png' | wc -l)
       echo "bench: naive (ffmpeg -vf fps=1 to PNG + tesseract CLI -l chi_sim+eng on each of ${npng}): ${naive_s} s (ffmpeg $(sub "$t1" "$t0") s, tesseract $(sub "$t2" "$t1") s)"
       echo "bench: scan is $(ratio "$naive_s" "$scan_med")x faster than the naive way (target >= 20)"
-      [ -z "${omp1_s:-}" ] || echo "bench:   (with OMP_THREAD_LIMIT=1: $(ratio "$naive_s" "$omp1_s")x)"
       echo "bench: price recall: scan $(recall "$work/scan-texts"), naive $(recall "$work/naive-texts") (target: scan >= naive)"
       echo "bench:   (information: value as a bare number anywhere, currency sign ignored: scan $(loose_recall "$work/scan-texts"), naive $(loose_recall "$work/naive-texts"))"
     else
