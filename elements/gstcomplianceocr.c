@@ -27,7 +27,9 @@
  * - `replay`: every sampled frame is read, in order, by one worker while the
  *   streaming thread waits, and the readings ride on that frame itself.  The
  *   same input gives the same output.  This is what gst-compliance-scan
- *   uses; #GstComplianceOcr:threads only matters in live mode.
+ *   uses.  The lines of a frame that need reading are shared between
+ *   #GstComplianceOcr:threads threads; the output does not depend on how
+ *   many.
  *
  * Each read is also posted as an element message `compliance-text`:
  * `pts` (guint64, of the frame read), `running-time` (guint64, of that
@@ -196,6 +198,7 @@ struct _GstComplianceOcr
   const GcOcrApi *api;
   GstComplianceOcrMode run_mode;
   gchar *run_languages;
+  guint run_engine_threads;     /* threads of each worker's engine */
   gchar *run_tessdata_dir;
   GArray *rois;                 /* Roi; empty: the whole frame */
   Worker *workers;
@@ -559,6 +562,7 @@ worker_main (gpointer data)
   api->config_init (&config);
   config.languages = self->run_languages;
   config.tessdata_dir = self->run_tessdata_dir;
+  config.threads = self->run_engine_threads;
   w->engine = api->engine_new (&config, &err);
   w->trackers = g_ptr_array_new_with_free_func ((GDestroyNotify)
       api->tracker_free);
@@ -840,9 +844,12 @@ gst_compliance_ocr_start (GstBaseTransform * trans)
   self->run_languages = g_steal_pointer (&languages);
   self->run_tessdata_dir = g_steal_pointer (&tessdata_dir);
   self->rois = g_steal_pointer (&rois);
-  /* Replay reads one frame at a time while the streaming thread waits: a
-   * second worker would sit idle with 56 MB of engine. */
+  /* Replay reads one frame at a time while the streaming thread waits: one
+   * worker, whose engine shares each frame's lines between `threads`
+   * threads.  Live mode reads frames side by side instead. */
   self->n_workers = mode == GST_COMPLIANCE_OCR_MODE_REPLAY ? 1 : threads;
+  self->run_engine_threads = mode == GST_COMPLIANCE_OCR_MODE_REPLAY
+      ? threads : 1;
   self->workers = g_new0 (Worker, self->n_workers);
 
   g_mutex_lock (&self->lock);
@@ -1399,8 +1406,9 @@ gst_compliance_ocr_class_init (GstComplianceOcrClass * klass)
           GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_THREADS,
       g_param_spec_uint ("threads", "Threads",
-          "Worker threads reading frames in live mode, each with its own "
-          "Tesseract (~56 MB for chi_sim+eng); replay uses one", 0,
+          "Threads reading text, each with its own Tesseract (~56 MB for "
+          "chi_sim+eng): in live mode they read sampled frames side by "
+          "side, in replay mode they share the lines of each frame", 0,
           MAX_THREADS, DEFAULT_THREADS,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));

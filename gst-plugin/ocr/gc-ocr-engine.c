@@ -31,12 +31,53 @@
  * model knows the first. */
 #define NUMERIC_WHITELIST "0123456789.,¥$€£"
 
+/* One region a frame needs looked at closely: prepared, compared with
+ * the tracker's prepared ink, read when that differs.  Filled by whichever
+ * thread of the engine takes it. */
+typedef struct
+{
+  const GcOcrBox *box;
+  guint region;                 /* index of box among the frame's regions */
+  gboolean prepared;
+  GcOcrPrepared prep;
+  gboolean ink_known;           /* the tracker has these glyphs: not read */
+  GcOcrLine *line;              /* what was read, or NULL */
+} Task;
+
+/* The engine's helper threads and the batch of tasks they share with the
+ * calling thread.  `lock` guards batch, quit and busy; tasks are taken by
+ * an atomic counter, each by one thread. */
+typedef struct
+{
+  GMutex lock;
+  GCond wake;                   /* a new batch, or quit */
+  GCond done;                   /* a helper finished its part of the batch */
+  guint64 batch;
+  gboolean quit;
+  guint busy;                   /* helpers still working on the batch */
+  const GcOcrFrame *frame;
+  GcOcrTracker *tracker;        /* read only while a batch runs */
+  Task *tasks;
+  gint n_tasks;
+  gint next;                    /* atomic: the next task to take */
+} Team;
+
+typedef struct
+{
+  GcOcrEngine *owner;
+  GcOcrEngine *engine;          /* its own Tesseract instances */
+  GThread *thread;
+} Helper;
+
 struct _GcOcrEngine
 {
   TessBaseAPI *api;
   TessBaseAPI *num;             /* NULL: numeric re-read disabled */
   gint text_height;
   gboolean cjk;                 /* a CJK language is loaded */
+  Team team;
+  Helper *helpers;
+  guint n_helpers;
 };
 
 void
@@ -47,6 +88,7 @@ gc_ocr_config_init (GcOcrConfig * config)
   config->languages = GC_OCR_DEFAULT_LANGUAGES;
   config->numeric_reread = TRUE;
   config->text_height = GC_OCR_DEFAULT_TEXT_HEIGHT;
+  config->threads = 1;
 }
 
 GcOcrLine *
@@ -138,6 +180,8 @@ create_api (const gchar * dir, const gchar * languages, GError ** error)
   return api;
 }
 
+static gpointer helper_main (gpointer data);
+
 GcOcrEngine *
 gc_ocr_engine_new (const GcOcrConfig * config, GError ** error)
 {
@@ -170,14 +214,55 @@ gc_ocr_engine_new (const GcOcrConfig * config, GError ** error)
     TessBaseAPISetVariable (engine->num, "tessedit_char_whitelist",
         NUMERIC_WHITELIST);
   }
+
+  g_mutex_init (&engine->team.lock);
+  g_cond_init (&engine->team.wake);
+  g_cond_init (&engine->team.done);
+  if (config->threads > 1) {
+    GcOcrConfig one = *config;
+    guint n = MIN (config->threads, GC_OCR_MAX_THREADS) - 1, i;
+
+    one.threads = 1;
+    engine->helpers = g_new0 (Helper, n);
+    for (i = 0; i < n; i++) {
+      Helper *h = &engine->helpers[i];
+      g_autofree gchar *name = g_strdup_printf ("ocr-helper-%u", i + 1);
+
+      h->owner = engine;
+      h->engine = gc_ocr_engine_new (&one, error);
+      if (h->engine == NULL)
+        return NULL;
+      h->thread = g_thread_try_new (name, helper_main, h, error);
+      if (h->thread == NULL) {
+        gc_ocr_engine_free (h->engine);
+        h->engine = NULL;
+        return NULL;
+      }
+      engine->n_helpers++;
+    }
+  }
   return g_steal_pointer (&engine);
 }
 
 void
 gc_ocr_engine_free (GcOcrEngine * engine)
 {
+  guint i;
+
   if (engine == NULL)
     return;
+  g_mutex_lock (&engine->team.lock);
+  engine->team.quit = TRUE;
+  g_cond_broadcast (&engine->team.wake);
+  g_mutex_unlock (&engine->team.lock);
+  for (i = 0; i < engine->n_helpers; i++) {
+    g_thread_join (engine->helpers[i].thread);
+    gc_ocr_engine_free (engine->helpers[i].engine);
+  }
+  g_free (engine->helpers);
+  g_mutex_clear (&engine->team.lock);
+  g_cond_clear (&engine->team.wake);
+  g_cond_clear (&engine->team.done);
   if (engine->api) {
     TessBaseAPIEnd (engine->api);
     TessBaseAPIDelete (engine->api);
@@ -811,12 +896,117 @@ gc_ocr_engine_read_region (GcOcrEngine * engine, const GcOcrFrame * frame,
   return line;
 }
 
+/* Takes tasks of the current batch until none is left; @engine is the
+ * taking thread's own. */
+static void
+run_tasks (Team * team, GcOcrEngine * engine)
+{
+  gint i;
+
+  while ((i = g_atomic_int_add (&team->next, 1)) < team->n_tasks) {
+    Task *t = &team->tasks[i];
+
+    /* The pixels changed; the glyphs may not have: preparing the line
+     * costs ~1 ms, reading it ~15. */
+    t->prepared = gc_ocr_prepare_line (team->frame, t->box,
+        engine->text_height, &t->prep);
+    if (!t->prepared)
+      continue;
+    if (team->tracker && gc_ocr_tracker_has_ink (team->tracker, t->box,
+            &t->prep))
+      t->ink_known = TRUE;
+    else
+      t->line = read_prepared_debug (engine, &t->prep, t->box);
+  }
+}
+
+static gpointer
+helper_main (gpointer data)
+{
+  Helper *h = data;
+  Team *team = &h->owner->team;
+  guint64 seen = 0;
+
+  g_mutex_lock (&team->lock);
+  for (;;) {
+    while (!team->quit && team->batch == seen)
+      g_cond_wait (&team->wake, &team->lock);
+    if (team->quit)
+      break;
+    seen = team->batch;
+    g_mutex_unlock (&team->lock);
+    run_tasks (team, h->engine);
+    g_mutex_lock (&team->lock);
+    team->busy--;
+    g_cond_signal (&team->done);
+  }
+  g_mutex_unlock (&team->lock);
+  return NULL;
+}
+
+/* Runs @tasks on the calling thread and every helper; returns when all
+ * are done. */
+static void
+run_batch (GcOcrEngine * engine, const GcOcrFrame * frame,
+    GcOcrTracker * tracker, Task * tasks, gint n_tasks)
+{
+  Team *team = &engine->team;
+  guint helpers = MIN (engine->n_helpers, (guint) MAX (0, n_tasks - 1));
+
+  team->frame = frame;
+  team->tracker = tracker;
+  team->tasks = tasks;
+  team->n_tasks = n_tasks;
+  g_atomic_int_set (&team->next, 0);
+  if (helpers > 0) {
+    g_mutex_lock (&team->lock);
+    team->busy = engine->n_helpers;
+    team->batch++;
+    g_cond_broadcast (&team->wake);
+    g_mutex_unlock (&team->lock);
+  }
+  run_tasks (team, engine);
+  if (helpers > 0) {
+    g_mutex_lock (&team->lock);
+    while (team->busy > 0)
+      g_cond_wait (&team->done, &team->lock);
+    g_mutex_unlock (&team->lock);
+  }
+  team->tasks = NULL;
+  team->frame = NULL;
+  team->tracker = NULL;
+}
+
+static gint
+compare_task_width (gconstpointer pa, gconstpointer pb, gpointer unused)
+{
+  const Task *a = pa, *b = pb;
+
+  if (a->box->width != b->box->width)
+    return a->box->width > b->box->width ? -1 : 1;
+  return a->region < b->region ? -1 : a->region > b->region;
+}
+
+static GcOcrLine *
+reused_line (const GcOcrLine * known, guint id)
+{
+  GcOcrLine *line = gc_ocr_line_copy (known);
+
+  line->reused = TRUE;
+  line->track_id = id;
+  return line;
+}
+
 GPtrArray *
 gc_ocr_engine_read_frame (GcOcrEngine * engine, const GcOcrFrame * frame,
     GcOcrTracker * tracker, GError ** error)
 {
   g_autoptr (GArray) regions = NULL;
+  g_autofree Task *tasks = NULL;
+  g_autofree GcOcrLine **known_lines = NULL;
+  g_autofree gint *task_of = NULL;
   GPtrArray *lines;
+  gint n_tasks = 0;
   guint i;
 
   if (!gc_ocr_frame_check (frame, error))
@@ -835,53 +1025,72 @@ gc_ocr_engine_read_frame (GcOcrEngine * engine, const GcOcrFrame * frame,
   }
   if (tracker)
     gc_ocr_tracker_begin (tracker);
+
+  /* First the tracker's cheap look, in this thread: the region's pixels.
+   * What is left becomes a task for the engine's threads. */
+  tasks = g_new0 (Task, MAX (1, regions->len));
+  known_lines = g_new0 (GcOcrLine *, MAX (1, regions->len));
+  task_of = g_new (gint, MAX (1, regions->len));
+  for (i = 0; i < regions->len; i++) {
+    const GcOcrBox *box = &g_array_index (regions, GcOcrBox, i);
+    const GcOcrLine *known = NULL;
+    guint id;
+
+    task_of[i] = -1;
+    if (tracker && gc_ocr_tracker_lookup (tracker, frame, box, &known, &id)) {
+      if (known)
+        known_lines[i] = reused_line (known, id);
+      continue;
+    }
+    tasks[n_tasks].box = box;
+    tasks[n_tasks].region = i;
+    task_of[i] = n_tasks++;
+  }
+
+  /* Longest lines first, so that the threads finish together. */
+  g_qsort_with_data (tasks, n_tasks, sizeof (Task), compare_task_width, NULL);
+  for (i = 0; i < (guint) n_tasks; i++)
+    task_of[tasks[i].region] = i;
+  run_batch (engine, frame, tracker, tasks, n_tasks);
+
+  /* Then, in region order, what the tasks found goes into the tracker and
+   * the result: the same whichever thread did what. */
   for (i = 0; i < regions->len; i++) {
     const GcOcrBox *box = &g_array_index (regions, GcOcrBox, i);
     const GcOcrLine *known = NULL;
     GcOcrLine *line;
+    Task *t;
     guint id;
 
-    if (tracker && gc_ocr_tracker_lookup (tracker, frame, box, &known, &id)) {
-      if (known) {
-        line = gc_ocr_line_copy (known);
-        line->reused = TRUE;
-        line->track_id = id;
-        g_ptr_array_add (lines, line);
-      }
+    if (task_of[i] < 0) {
+      if (known_lines[i])
+        g_ptr_array_add (lines, known_lines[i]);
       continue;
     }
-    /* The pixels changed; the glyphs may not have (a host moving behind
-     * the panel): preparing the line costs ~1 ms, reading it ~15. */
-    {
-      GcOcrPrepared prep;
-      gboolean prepared = gc_ocr_prepare_line (frame, box, engine->text_height,
-          &prep);
-
-      line = NULL;
-      if (prepared && tracker
-          && gc_ocr_tracker_lookup_ink (tracker, frame, box, &prep, &known,
+    t = &tasks[task_of[i]];
+    line = g_steal_pointer (&t->line);
+    if (t->ink_known) {
+      if (gc_ocr_tracker_lookup_ink (tracker, frame, box, &t->prep, &known,
               &id)) {
         if (known) {
-          line = gc_ocr_line_copy (known);
-          line->reused = TRUE;
-          line->track_id = id;
-          line->box = prep.ink_box;
+          line = reused_line (known, id);
+          line->box = t->prep.ink_box;
           g_ptr_array_add (lines, line);
         }
-        gc_ocr_prepared_clear (&prep);
+        gc_ocr_prepared_clear (&t->prep);
         continue;
       }
-      if (prepared)
-        line = read_prepared_debug (engine, &prep, box);
-      if (tracker) {
-        id = gc_ocr_tracker_store (tracker, frame, box, line,
-            prepared ? &prep : NULL);
-        if (line)
-          line->track_id = id;
-      }
-      if (prepared)
-        gc_ocr_prepared_clear (&prep);
+      /* A region stored earlier in this frame took the entry's place. */
+      line = read_prepared_debug (engine, &t->prep, box);
     }
+    if (tracker) {
+      id = gc_ocr_tracker_store (tracker, frame, box, line,
+          t->prepared ? &t->prep : NULL);
+      if (line)
+        line->track_id = id;
+    }
+    if (t->prepared)
+      gc_ocr_prepared_clear (&t->prep);
     if (line)
       g_ptr_array_add (lines, line);
   }

@@ -77,6 +77,10 @@ void gc_ocr_tracker_reuse_all (GcOcrTracker * tracker, GPtrArray * lines);
 gboolean gc_ocr_tracker_lookup_ink (GcOcrTracker * tracker,
     const GcOcrFrame * frame, const GcOcrBox * box,
     const GcOcrPrepared * prep, const GcOcrLine ** line, guint * track_id);
+/* What gc_ocr_tracker_lookup_ink() would answer, without changing the
+ * tracker: safe from several threads while nothing else changes it. */
+gboolean gc_ocr_tracker_has_ink (GcOcrTracker * tracker, const GcOcrBox * box,
+    const GcOcrPrepared * prep);
 /* Takes a copy of @line (which may be NULL: nothing readable there) and a
  * reference to the prepared line's ink (@prep may be NULL). */
 guint gc_ocr_tracker_store (GcOcrTracker * tracker, const GcOcrFrame * frame,

@@ -349,20 +349,42 @@ gc_ocr_ink_same (PIX * a, PIX * b)
   return TRUE;
 }
 
-gboolean
-gc_ocr_tracker_lookup_ink (GcOcrTracker * tracker, const GcOcrFrame * frame,
-    const GcOcrBox * box, const GcOcrPrepared * prep, const GcOcrLine ** line,
-    guint * track_id)
+/* The entry whose prepared ink @prep shows again, or -1.  Reads the
+ * entries only. */
+static gint
+ink_entry (GcOcrTracker * tracker, const GcOcrBox * box,
+    const GcOcrPrepared * prep)
 {
   gint i = find_entry (tracker, box);
   Entry *e;
 
   if (i < 0)
-    return FALSE;
+    return -1;
   e = &g_array_index (tracker->entries, Entry, i);
   if (e->ink == NULL || prep == NULL || prep->pix == NULL
       || e->struck != prep->struck || !gc_ocr_ink_same (e->ink, prep->pix))
+    return -1;
+  return i;
+}
+
+gboolean
+gc_ocr_tracker_has_ink (GcOcrTracker * tracker, const GcOcrBox * box,
+    const GcOcrPrepared * prep)
+{
+  return ink_entry (tracker, box, prep) >= 0;
+}
+
+gboolean
+gc_ocr_tracker_lookup_ink (GcOcrTracker * tracker, const GcOcrFrame * frame,
+    const GcOcrBox * box, const GcOcrPrepared * prep, const GcOcrLine ** line,
+    guint * track_id)
+{
+  gint i = ink_entry (tracker, box, prep);
+  Entry *e;
+
+  if (i < 0)
     return FALSE;
+  e = &g_array_index (tracker->entries, Entry, i);
   /* The next frame is compared with these pixels, and the reading stands
    * where the text is now. */
   gc_ocr_signature_clear (&e->sig);

@@ -7,10 +7,12 @@
  * library with gc-ocr-loader.h after making sure OMP_THREAD_LIMIT=1, and
  * calls it through the GcOcrApi table.  Tests may link the engine directly.
  *
- * Threading: a GcOcrEngine (one TessBaseAPI per language set) and a
- * GcOcrTracker belong to one thread at a time.  Create one engine per worker
- * thread, once, and reuse it for every frame: initialisation costs
- * 70-150 ms and ~56 MB for chi_sim+eng. */
+ * Threading: a GcOcrEngine (one TessBaseAPI per language set, and the
+ * helper threads it was configured with, which only run inside
+ * gc_ocr_engine_read_frame) and a GcOcrTracker belong to one thread at a
+ * time.  Create one engine per worker thread, once, and reuse it for every
+ * frame: initialisation costs 70-150 ms and ~56 MB for chi_sim+eng, per
+ * thread. */
 #pragma once
 
 #include <glib.h>
@@ -55,7 +57,13 @@ typedef struct
   const gchar *languages;       /* NULL: GC_OCR_DEFAULT_LANGUAGES, Tesseract's "a+b" form */
   gboolean numeric_reread;      /* re-read digit runs with eng and a whitelist */
   gint text_height;             /* px the line's text is scaled to; 0: default (44) */
+  /* Threads that read one frame's regions together, each with its own
+   * Tesseract (~56 MB for chi_sim+eng); the calling thread is one of them.
+   * 0 or 1: the calling thread alone.  At most GC_OCR_MAX_THREADS. */
+  gint threads;
 } GcOcrConfig;
+
+#define GC_OCR_MAX_THREADS 16
 
 typedef struct
 {
@@ -94,7 +102,9 @@ GC_OCR_EXPORT GcOcrLine *gc_ocr_engine_read_region (GcOcrEngine * engine,
     const GcOcrFrame * frame, const GcOcrBox * box, GError ** error);
 
 /* Finds regions and reads them: a GPtrArray of GcOcrLine (owned, freed with
- * the array).  With a @tracker, regions whose pixels did not change since
+ * the array).  The regions that need Tesseract are shared between the
+ * engine's threads (GcOcrConfig.threads); the result does not depend on
+ * their number or on which thread read what.  With a @tracker, regions whose pixels did not change since
  * the tracker last saw them are not read again: their previous line comes
  * back with reused = TRUE and the same track_id.  A frame in which nothing
  * moved since the last one analysed (a 4x-subsampled luma comparison, well
