@@ -17,7 +17,9 @@
  * learns the keyframe spacing and drops the coded frames that no sample
  * needs — every delta frame when keyframes are as close as the sampling
  * interval, otherwise the delta frames after the last sample point of each
- * GOP and the non-reference (droppable) frames away from sample points.  A
+ * GOP (reference frames by their decoding time: with B-frames one shown
+ * later is decoded earlier, and referred to) and the non-reference
+ * (droppable) frames away from sample points.  A
  * probe behind the decoder passes on only the samples, so conversion and
  * OCR see nothing else.  This works for any decoder, not only avdec, and
  * the dropped frames are not even parsed by the decoder.  The queue after
@@ -382,7 +384,15 @@ decide_coded (Scan *s, GstBuffer *buf, GstClockTime pts, GstClockTime dur,
     GstClockTime last = first;
     while (last + s->interval + slack < horizon)
       last += s->interval;
-    needed = pts <= last + slack;
+    /* A reference frame is needed by the frames decoded after it: with
+     * B-frames, one shown just after the last sample point is decoded
+     * before frames shown up to it, and they refer to it.  Its decoding
+     * time tells. */
+    GstClockTime order = pts, dts = GST_BUFFER_DTS (buf);
+    if (!GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DROPPABLE)
+        && GST_CLOCK_TIME_IS_VALID (dts) && dts < pts)
+      order = dts;
+    needed = order <= last + slack;
   }
   /* Nothing refers to a droppable frame: it is needed only if a sample
    * point falls on it. */
