@@ -1026,8 +1026,9 @@ gc_ocr_engine_read_frame (GcOcrEngine * engine, const GcOcrFrame * frame,
   if (tracker)
     gc_ocr_tracker_begin (tracker);
 
-  /* First the tracker's cheap look, in this thread: the region's pixels.
-   * What is left becomes a task for the engine's threads. */
+  /* First the tracker's cheap looks, in this thread: the region's pixels,
+   * then the glyphs where the last reading came from.  What is left
+   * becomes a task for the engine's threads. */
   tasks = g_new0 (Task, MAX (1, regions->len));
   known_lines = g_new0 (GcOcrLine *, MAX (1, regions->len));
   task_of = g_new (gint, MAX (1, regions->len));
@@ -1037,7 +1038,9 @@ gc_ocr_engine_read_frame (GcOcrEngine * engine, const GcOcrFrame * frame,
     guint id;
 
     task_of[i] = -1;
-    if (tracker && gc_ocr_tracker_lookup (tracker, frame, box, &known, &id)) {
+    if (tracker && (gc_ocr_tracker_lookup (tracker, frame, box, &known, &id)
+            || gc_ocr_tracker_lookup_glyphs (tracker, frame, box, &known,
+                &id))) {
       if (known)
         known_lines[i] = reused_line (known, id);
       continue;

@@ -170,6 +170,35 @@ channel_value (const guint8 * p, gint channel)
   return p[channel];
 }
 
+PIX *
+gc_ocr_channel_crop (const GcOcrFrame * frame, const GcOcrBox * rect,
+    gint channel)
+{
+  gint bpp = frame->format == GC_OCR_FORMAT_RGBX ? 4 : 1;
+  PIX *crop;
+  l_uint32 *data;
+  gint wpl, x, y;
+
+  g_return_val_if_fail (rect->x >= 0 && rect->y >= 0 && rect->width > 0
+      && rect->height > 0 && rect->x + rect->width <= frame->width
+      && rect->y + rect->height <= frame->height, NULL);
+  crop = pixCreate (rect->width, rect->height, 8);
+  if (crop == NULL)
+    return NULL;
+  data = pixGetData (crop);
+  wpl = pixGetWpl (crop);
+  for (y = 0; y < rect->height; y++) {
+    const guint8 *row = frame->data + (gsize) (rect->y + y) * frame->stride
+        + (gsize) rect->x * bpp;
+    l_uint32 *line = data + (gsize) y * wpl;
+
+    for (x = 0; x < rect->width; x++)
+      SET_DATA_BYTE (line, x, bpp == 4 ? channel_value (row + x * bpp,
+              channel) : row[x]);
+  }
+  return crop;
+}
+
 void
 gc_ocr_prepared_clear (GcOcrPrepared * prepared)
 {
@@ -713,6 +742,10 @@ gc_ocr_prepare_line (const GcOcrFrame * frame, const GcOcrBox * box,
   pixSetResolution (out->pix, 300, 300);
   out->struck = struck;
   out->text_height = ink_h;
+  out->global = !local;
+  out->channel = best_c;
+  out->thresh = best_t;
+  out->bright = text_bright;
   out->ink_box.x = x0 + (gint) floor (ink_x / scale);
   out->ink_box.y = y0 + (gint) floor (ink_y / scale);
   out->ink_box.width = MAX (1, (gint) ceil (ink_w / scale));

@@ -28,12 +28,24 @@ typedef struct
   gboolean struck;
   GcOcrBox ink_box;             /* where the ink was, in frame pixels */
   gint text_height;             /* of the ink, in pix pixels */
+  /* How ink was told from background when one threshold did it (global;
+   * FALSE after a local threshold): ink is the channel's value above
+   * thresh (bright) or at most thresh. */
+  gboolean global;
+  gint channel;                 /* 0-2: R, G, B of RGBx; 3: luma */
+  gint thresh;
+  gboolean bright;
 } GcOcrPrepared;
 
 /* FALSE when the region has no usable contrast or ink: nothing to read. */
 gboolean gc_ocr_prepare_line (const GcOcrFrame * frame, const GcOcrBox * box,
     gint text_height, GcOcrPrepared * out);
 void gc_ocr_prepared_clear (GcOcrPrepared * prepared);
+
+/* The values of @rect (inside @frame) in @channel (see GcOcrPrepared):
+ * 8 bpp, the size of @rect. */
+PIX *gc_ocr_channel_crop (const GcOcrFrame * frame, const GcOcrBox * rect,
+    gint channel);
 
 /* Finds and removes a strike-through stroke in a 1 bpp line image (in
  * place).  Exposed for tests. */
@@ -81,6 +93,23 @@ gboolean gc_ocr_tracker_lookup_ink (GcOcrTracker * tracker,
  * tracker: safe from several threads while nothing else changes it. */
 gboolean gc_ocr_tracker_has_ink (GcOcrTracker * tracker, const GcOcrBox * box,
     const GcOcrPrepared * prep);
+/* The first look after a region's pixels changed, before any
+ * preparation: TRUE when the glyphs of the reading last stored there
+ * are where they were, in frame pixels, with nothing added around them (a
+ * bar or a host moving behind static overlay text).  Only for a place
+ * read twice in a row with the same text, so that a reading spoilt by
+ * what was behind the text is not kept.  The reading is then reused as
+ * above. */
+gboolean gc_ocr_tracker_lookup_glyphs (GcOcrTracker * tracker,
+    const GcOcrFrame * frame, const GcOcrBox * box, const GcOcrLine ** line,
+    guint * track_id);
+/* Glyph comparison of two crops of the same place (gc_ocr_channel_crop)
+ * by the threshold that told ink from background there: a pixel differs
+ * when it is clearly ink in one and clearly background in the other (both
+ * values well away from the threshold, so that compression noise on the
+ * glyphs' edges does not count); TRUE when no cell a third of the height
+ * wide has more than a few such pixels.  Exposed for tests. */
+gboolean gc_ocr_glyphs_same (PIX * a, PIX * b, gint thresh, gboolean bright);
 /* Takes a copy of @line (which may be NULL: nothing readable there) and a
  * reference to the prepared line's ink (@prep may be NULL). */
 guint gc_ocr_tracker_store (GcOcrTracker * tracker, const GcOcrFrame * frame,

@@ -8,7 +8,16 @@
  *
  * Before any of that, the whole frame is compared with the one last
  * analysed on a 4x-subsampled luma (~0.02 ms at 720p): when nothing moved,
- * region finding is skipped too and every reading is kept. */
+ * region finding is skipped too and every reading is kept.
+ *
+ * When the fingerprint changed, the background may have moved behind text
+ * that did not (a host walking behind a card, bars under a caption): two
+ * more looks keep the reading then.  First the glyphs themselves, in frame
+ * pixels, by the threshold that told them from their background when they
+ * were read (a pixel that went from clearly ink to clearly background, or
+ * back, is a change; edge noise is neither); trusted only for a place read
+ * twice in a row with the same text.  Then the line as prepared for
+ * Tesseract, which also follows text that moved. */
 #include "gc-ocr-private.h"
 
 #include <stdlib.h>
@@ -22,12 +31,37 @@
 /* How far (frame pixels) a box may jitter and still be the same place. */
 #define BOX_JITTER 4
 
+/* Frame pixels around a reading's ink box that its crop takes in. */
+#define CROP_MARGIN 3
+/* How far from the threshold a value must be to be clearly ink or clearly
+ * background: compression noise on a glyph's edge moves values by less. */
+#define GLYPH_MARGIN 32
+/* Pixels per cell that may flip between clearly ink and clearly
+ * background before the glyphs count as changed; a changed digit flips
+ * its strokes' width times their length. */
+#define GLYPH_CELL_MIN 6
+/* Share of a reading's ink that may turn up around it, inside the region
+ * now found there, before the region counts as holding more than was read
+ * (a glyph added to the line). */
+#define OUTSIDE_INK_PERCENT 3
+
 typedef struct
 {
   GcOcrSignature sig;
   GcOcrLine *line;              /* NULL: read, nothing readable */
   PIX *ink;                     /* the prepared line that was read, or NULL */
   gboolean struck;
+  /* Where its glyphs were read, in frame pixels: the channel the
+   * preparation's threshold split (gc_ocr_channel_crop over crop_rect),
+   * or NULL. */
+  PIX *crop;
+  GcOcrBox crop_rect;
+  gint channel, thresh;
+  gboolean bright;
+  /* Read the same twice in a row at this place: a first reading may have
+   * been spoilt by what was behind the text, so the glyph look trusts a
+   * place only once a second reading agreed. */
+  gboolean settled;
   guint track_id;
   gboolean seen;
 } Entry;
@@ -110,6 +144,8 @@ entry_clear (gpointer p)
   g_clear_pointer (&e->line, gc_ocr_line_free);
   if (e->ink)
     pixDestroy (&e->ink);
+  if (e->crop)
+    pixDestroy (&e->crop);
 }
 
 GcOcrTracker *
@@ -293,13 +329,33 @@ gc_ocr_tracker_store (GcOcrTracker * tracker, const GcOcrFrame * frame,
   Entry e = { 0 };
   gint i = find_entry (tracker, box);
 
-  if (i >= 0)
+  if (i >= 0) {
+    const GcOcrLine *was = g_array_index (tracker->entries, Entry, i).line;
+
+    e.settled = (was == NULL && line == NULL) || (was != NULL && line != NULL
+        && strcmp (was->text, line->text) == 0);
     g_array_remove_index_fast (tracker->entries, i);
+  }
   gc_ocr_signature_compute (frame, box, &e.sig);
   e.line = line ? gc_ocr_line_copy (line) : NULL;
   if (prep != NULL && prep->pix != NULL) {
     e.ink = pixClone (prep->pix);
     e.struck = prep->struck;
+  }
+  if (prep != NULL && prep->pix != NULL && prep->global) {
+    GcOcrBox *r = &e.crop_rect;
+
+    r->x = MAX (0, prep->ink_box.x - CROP_MARGIN);
+    r->y = MAX (0, prep->ink_box.y - CROP_MARGIN);
+    r->width = MIN (frame->width, prep->ink_box.x + prep->ink_box.width
+        + CROP_MARGIN) - r->x;
+    r->height = MIN (frame->height, prep->ink_box.y + prep->ink_box.height
+        + CROP_MARGIN) - r->y;
+    e.channel = prep->channel;
+    e.thresh = prep->thresh;
+    e.bright = prep->bright;
+    if (r->width > 0 && r->height > 0)
+      e.crop = gc_ocr_channel_crop (frame, r, e.channel);
   }
   e.track_id = tracker->next_id++;
   if (tracker->next_id == 0)
@@ -415,4 +471,177 @@ gc_ocr_tracker_end (GcOcrTracker * tracker)
     tracker->frame_w = tracker->pending_w;
     tracker->frame_h = tracker->pending_h;
   }
+}
+
+static inline gboolean
+is_ink (gint v, gint thresh, gboolean bright)
+{
+  return bright ? v > thresh : v <= thresh;
+}
+
+gboolean
+gc_ocr_glyphs_same (PIX * a, PIX * b, gint thresh, gboolean bright)
+{
+  gint w = pixGetWidth (a), h = pixGetHeight (a);
+  gint wpla = pixGetWpl (a), wplb = pixGetWpl (b);
+  l_uint32 *da = pixGetData (a), *db = pixGetData (b);
+  gint cell, x0, x, y;
+
+  if (pixGetDepth (a) != 8 || pixGetDepth (b) != 8 || pixGetWidth (b) != w
+      || pixGetHeight (b) != h)
+    return FALSE;
+  cell = MAX (4, h / 3);
+  for (x0 = 0; x0 < w; x0 += cell) {
+    gint differ = 0;
+
+    for (y = 0; y < h; y++) {
+      l_uint32 *la = da + (gsize) y * wpla, *lb = db + (gsize) y * wplb;
+
+      for (x = x0; x < x0 + cell && x < w; x++) {
+        gint va = GET_DATA_BYTE (la, x), vb = GET_DATA_BYTE (lb, x);
+
+        if (is_ink (va, thresh, bright) != is_ink (vb, thresh, bright)
+            && ABS (va - thresh) > GLYPH_MARGIN
+            && ABS (vb - thresh) > GLYPH_MARGIN)
+          differ++;
+      }
+    }
+    if (differ > GLYPH_CELL_MIN)
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static gint64
+box_area (const GcOcrBox * b)
+{
+  return (gint64) b->width * b->height;
+}
+
+static gint64
+intersection (const GcOcrBox * a, const GcOcrBox * b)
+{
+  gint ix = MAX (0, MIN (a->x + a->width, b->x + b->width) - MAX (a->x, b->x));
+  gint iy = MAX (0, MIN (a->y + a->height, b->y + b->height) - MAX (a->y, b->y));
+
+  return (gint64) ix * iy;
+}
+
+/* The settled entry whose glyphs lie inside @box: region boxes take in
+ * more or less of a moving background around the same text, the ink box
+ * does not.  The largest if several (a line and a speck). */
+static gint
+glyph_entry (GcOcrTracker * tracker, const GcOcrBox * box)
+{
+  gint64 best = 0;
+  gint i, found = -1;
+
+  for (i = 0; i < (gint) tracker->entries->len; i++) {
+    Entry *e = &g_array_index (tracker->entries, Entry, i);
+    gint64 area = box_area (&e->crop_rect);
+
+    if (e->crop == NULL || !e->settled || area <= best)
+      continue;
+    if (intersection (&e->crop_rect, box) * 10 >= area * 9) {
+      best = area;
+      found = i;
+    }
+  }
+  return found;
+}
+
+/* Clear ink (as @e's threshold tells it) of @rect, without what touches
+ * the rect's border (scenery reaching in), and how much of it. */
+static PIX *
+clear_ink (const Entry * e, const GcOcrFrame * frame, const GcOcrBox * rect)
+{
+  PIX *values = gc_ocr_channel_crop (frame, rect, e->channel), *ink, *clean;
+  gint t = e->bright ? MIN (255, e->thresh + GLYPH_MARGIN)
+      : MAX (0, e->thresh - GLYPH_MARGIN);
+
+  if (values == NULL)
+    return NULL;
+  /* pixThresholdToBinary marks values below its threshold. */
+  ink = pixThresholdToBinary (values, e->bright ? t + 1 : t);
+  pixDestroy (&values);
+  if (ink == NULL)
+    return NULL;
+  if (e->bright)
+    pixInvert (ink, ink);
+  clean = pixRemoveBorderConnComps (ink, 8);
+  pixDestroy (&ink);
+  return clean;
+}
+
+/* TRUE when @box holds more than a speck of clear ink outside @e's crop:
+ * more than was read there. */
+static gboolean
+ink_beyond (const Entry * e, const GcOcrFrame * frame, const GcOcrBox * box)
+{
+  GcOcrBox u;
+  l_int32 total = 0, inside = 0, known = 0;
+  PIX *all, *part, *read;
+  BOX *clip;
+
+  u.x = MIN (box->x, e->crop_rect.x);
+  u.y = MIN (box->y, e->crop_rect.y);
+  u.width = MIN (frame->width, MAX (box->x + box->width,
+          e->crop_rect.x + e->crop_rect.width)) - u.x;
+  u.height = MIN (frame->height, MAX (box->y + box->height,
+          e->crop_rect.y + e->crop_rect.height)) - u.y;
+  all = clear_ink (e, frame, &u);
+  read = clear_ink (e, frame, &e->crop_rect);
+  if (all == NULL || read == NULL) {
+    if (all)
+      pixDestroy (&all);
+    if (read)
+      pixDestroy (&read);
+    return TRUE;
+  }
+  clip = boxCreate (e->crop_rect.x - u.x, e->crop_rect.y - u.y,
+      e->crop_rect.width, e->crop_rect.height);
+  part = clip ? pixClipRectangle (all, clip, NULL) : NULL;
+  boxDestroy (&clip);
+  pixCountPixels (all, &total, NULL);
+  if (part)
+    pixCountPixels (part, &inside, NULL);
+  pixCountPixels (read, &known, NULL);
+  pixDestroy (&all);
+  pixDestroy (&read);
+  if (part)
+    pixDestroy (&part);
+  return total - inside > MAX (GLYPH_CELL_MIN,
+      known * OUTSIDE_INK_PERCENT / 100);
+}
+
+gboolean
+gc_ocr_tracker_lookup_glyphs (GcOcrTracker * tracker,
+    const GcOcrFrame * frame, const GcOcrBox * box, const GcOcrLine ** line,
+    guint * track_id)
+{
+  gint i = glyph_entry (tracker, box);
+  gboolean same;
+  Entry *e;
+  PIX *now;
+
+  if (i < 0)
+    return FALSE;
+  e = &g_array_index (tracker->entries, Entry, i);
+  if (e->crop_rect.x + e->crop_rect.width > frame->width
+      || e->crop_rect.y + e->crop_rect.height > frame->height)
+    return FALSE;
+  now = gc_ocr_channel_crop (frame, &e->crop_rect, e->channel);
+  same = now != NULL && gc_ocr_glyphs_same (e->crop, now, e->thresh,
+      e->bright) && !ink_beyond (e, frame, box);
+  if (now)
+    pixDestroy (&now);
+  if (!same)
+    return FALSE;
+  /* The next frame is compared with these pixels first, in this box. */
+  gc_ocr_signature_clear (&e->sig);
+  gc_ocr_signature_compute (frame, box, &e->sig);
+  e->seen = TRUE;
+  *line = e->line;
+  *track_id = e->track_id;
+  return TRUE;
 }

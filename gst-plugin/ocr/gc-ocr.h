@@ -104,9 +104,12 @@ GC_OCR_EXPORT GcOcrLine *gc_ocr_engine_read_region (GcOcrEngine * engine,
 /* Finds regions and reads them: a GPtrArray of GcOcrLine (owned, freed with
  * the array).  The regions that need Tesseract are shared between the
  * engine's threads (GcOcrConfig.threads); the result does not depend on
- * their number or on which thread read what.  With a @tracker, regions whose pixels did not change since
- * the tracker last saw them are not read again: their previous line comes
- * back with reused = TRUE and the same track_id.  A frame in which nothing
+ * their number or on which thread read what.  With a @tracker, regions
+ * whose pixels did not change since the tracker last saw them are not read
+ * again: their previous line comes back with reused = TRUE and the same
+ * track_id.  Nor are regions whose background changed but whose glyphs did
+ * not (a host or a bar moving behind overlay text), once two readings of
+ * the place agreed.  A frame in which nothing
  * moved since the last one analysed (a 4x-subsampled luma comparison, well
  * under 1 ms) skips region finding too: all its lines come back reused. */
 GC_OCR_EXPORT GPtrArray *gc_ocr_engine_read_frame (GcOcrEngine * engine,
