@@ -4,7 +4,8 @@
  *
  *   gst-compliance-scan --catalog CATALOG.json --report OUT.json
  *       [--html OUT.html] [--rules cn|eu|us|FILE] [--evidence DIR]
- *       [--annotated OUT.mp4] [--from-sei] [--interval MS] INPUT
+ *       [--annotated OUT.mp4] [--from-sei] [--interval MS] [--threads N]
+ *       INPUT
  *
  * Pipeline (OCR): uridecodebin ! queue ! videoconvert !
  *     complianceocr mode=replay ! compliancecheck ! fakesink sync=false
@@ -58,6 +59,10 @@
 #define EXIT_ERROR 2
 
 #define DEFAULT_INTERVAL_MS 1000
+/* OCR threads: complianceocr takes 1 to 16; by default one per processor,
+ * but not more than 8 Tesseract instances (~56 MB each). */
+#define MAX_THREADS 16
+#define DEFAULT_MAX_THREADS 8
 /* No buffer moved for this long: the input is stuck (a corrupt file can
  * make a demuxer spin or wait forever).  OCR of one frame takes well under
  * a second, preroll of a network URI may take longer. */
@@ -80,6 +85,7 @@ typedef struct
   gchar *annotated_path;
   gboolean from_sei;
   gint interval_ms;
+  gint threads;                 /* OCR threads (complianceocr threads) */
   gchar *input;
   gchar *uri;
 
@@ -680,7 +686,7 @@ build_branch (Scan *s, const gchar *caps_name, GError **error)
     }
     /* With the probes sampling, every frame that arrives is a sample. */
     g_object_set (e, "interval", (guint) ((s->skipping && s->have_decoder)
-            ? 0 : s->interval_ms), NULL);
+            ? 0 : s->interval_ms), "threads", (guint) s->threads, NULL);
     ADD ("compliancecheck");
     g_object_set (e, "catalog", s->catalog_path, NULL);
     if (s->rules)
@@ -1140,6 +1146,7 @@ main (int argc, char **argv)
   s.libav_level = GST_LEVEL_MAX;
   s.coded_end = GST_CLOCK_TIME_NONE;
   s.interval_ms = DEFAULT_INTERVAL_MS;
+  s.threads = CLAMP ((gint) g_get_num_processors (), 1, DEFAULT_MAX_THREADS);
   s.position = GST_CLOCK_TIME_NONE;
   s.t0 = s.last_key = s.gop = s.next_sample = GST_CLOCK_TIME_NONE;
 
@@ -1162,6 +1169,10 @@ main (int argc, char **argv)
         "No OCR: report the verdicts carried in the stream's SEI", NULL},
     {"interval", 'i', 0, G_OPTION_ARG_INT, &s.interval_ms,
         "Analyse one frame every MS milliseconds (default 1000)", "MS"},
+    {"threads", 't', 0, G_OPTION_ARG_INT, &s.threads,
+        "Read each frame's text on N threads, each with its own Tesseract "
+          "(~56 MB); the report is the same for any N (default: the number "
+          "of processors, at most 8)", "N"},
     {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL,
         "INPUT"},
     {NULL}
@@ -1192,6 +1203,10 @@ main (int argc, char **argv)
   }
   if (s.interval_ms < 1 || s.interval_ms > 60000) {
     status = fail ("--interval %d: give 1 to 60000 ms", s.interval_ms);
+    goto out;
+  }
+  if (s.threads < 1 || s.threads > MAX_THREADS) {
+    status = fail ("--threads %d: give 1 to %d", s.threads, MAX_THREADS);
     goto out;
   }
   s.interval = (GstClockTime) s.interval_ms * GST_MSECOND;

@@ -241,6 +241,11 @@ class Scan(unittest.TestCase):
         cmd = [SCAN, "--report", report]
         if catalog is not False:
             cmd += ["--catalog", catalog or self.sale_catalog]
+        if SANITIZED and "--threads" not in args:
+            # Each Tesseract costs seconds to start under the sanitizers;
+            # the threads are tested by test_threads_same_report and
+            # tests/ocr.
+            cmd += ["--threads", "1"]
         p = subprocess.run(cmd + list(args), capture_output=True, text=True,
                            timeout=120 * SLOW,
                            env=dict(os.environ, **(env or {})))
@@ -526,6 +531,19 @@ class Scan(unittest.TestCase):
         self.assertNotRegex(err, r"ERROR|WARN", err)
         st = self.load(rep)["stats"]
         self.assertLess(st["frames_decoded"], 18 * 30)
+
+    def test_threads_same_report(self):
+        # Which thread read which line does not show in the report.
+        reports = []
+        for n in ("1", "2"):
+            rep = self.path(f"threads-{n}.json")
+            rc, err, rep = self.scan("--threads", n, self.sale, report=rep)
+            self.assertEqual(rc, 1, err)
+            r = self.load(rep)
+            reports.append((r["texts"], r["violations"]))
+        self.assertEqual(reports[0], reports[1])
+        rc, err, _ = self.scan("--threads", "0", self.sale)
+        self.assertError(rc, err, "--threads 0", "1 to 16")
 
     def test_bad_catalog(self):
         f = self.path("bad.json")
