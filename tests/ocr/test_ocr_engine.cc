@@ -6,6 +6,8 @@
  * figures are printed as "[ocr-set]" lines for the README. */
 #include <gtest/gtest.h>
 
+#include <glib/gstdio.h>
+
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -966,6 +968,34 @@ TEST (OcrErrors, MissingTessdataNamesPathAndPackage)
   EXPECT_TRUE (g_error_matches (error, GC_ERROR, GC_ERROR_NOT_FOUND));
   EXPECT_NE (strstr (error->message, "/nonexistent/tessdata"), nullptr);
   EXPECT_NE (strstr (error->message, "tesseract-ocr-chi-sim"), nullptr);
+}
+
+/* An engine of several threads fails as one of one: every thread's
+ * Tesseract is loaded (in parallel), and the first error is the one
+ * reported; none is left running. */
+TEST (OcrErrors, CorruptModelFailsEveryThread)
+{
+  g_autofree gchar *dir = g_dir_make_tmp ("gc-ocr-corrupt-XXXXXX", NULL);
+  ASSERT_NE (dir, nullptr);
+  g_autofree gchar *model = g_build_filename (dir, "eng.traineddata", NULL);
+  ASSERT_TRUE (g_file_set_contents (model, "not a model", -1, NULL));
+  for (gint threads = 1; threads <= 3; threads++) {
+    GcOcrConfig config;
+    gc_ocr_config_init (&config);
+    config.tessdata_dir = dir;
+    config.languages = "eng";
+    config.numeric_reread = FALSE;
+    config.threads = threads;
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GcOcrEngine) e = gc_ocr_engine_new (&config, &error);
+    EXPECT_EQ (e, nullptr) << threads << " threads";
+    ASSERT_NE (error, nullptr) << threads << " threads";
+    EXPECT_NE (strstr (error->message, "could not load \"eng\""), nullptr)
+        << error->message;
+    EXPECT_NE (strstr (error->message, dir), nullptr) << error->message;
+  }
+  g_unlink (model);
+  g_rmdir (dir);
 }
 
 TEST (OcrErrors, MissingLanguageNamesFileAndPackage)
