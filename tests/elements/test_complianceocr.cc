@@ -397,7 +397,8 @@ TEST_F (Ocr, ReplayAttachesToTheFrameItself)
 {
   Frame f;
   render (f, kPrice, "I420", 1280, 720);
-  start ("mode=replay interval=500 languages=eng", caps_at_rate (f.caps, 2));
+  start ("mode=replay interval=500 threads=1 languages=eng",
+      caps_at_rate (f.caps, 2));
   for (int i = 0; i < 4; i++) {
     GstClockTime pts = i * GST_SECOND / 2;
     GstBuffer *out = push (f, pts, GST_SECOND / 2);
@@ -445,7 +446,7 @@ TEST_F (Ocr, ReplaySamplesEveryIntervalOnly)
 {
   Frame f;
   render (f, kPrice, "I420", 640, 360);
-  start ("mode=replay interval=500 languages=eng", f.caps);
+  start ("mode=replay interval=500 threads=1 languages=eng", f.caps);
   int with_meta = 0;
   for (int i = 0; i < 30; i++) {
     GstBuffer *out = push (f, gst_util_uint64_scale (i, GST_SECOND, 30));
@@ -496,6 +497,8 @@ TEST_F (Ocr, ReplayIsDeterministic)
   std::vector<const Frame *> seq = { &a, &a, &b, &c, &a, &b };
   std::vector<std::string> runs[2];
   for (int run = 0; run < 2; run++) {
+    /* The default two threads share each frame's lines: which one reads
+     * which must not show. */
     start ("mode=replay interval=0 languages=eng", caps_at_rate (a.caps, 2));
     runs[run] = replay_run (this, seq);
     stop ();
@@ -1010,7 +1013,7 @@ TEST_F (Ocr, PriceSlidingInIsReadAgainWhereItRests)
   Frame f;
   f.caps = "video/x-raw,format=RGBx,width=1280,height=720,framerate=30/1";
   /* The product's default languages: a Chinese label beside the price. */
-  start ("mode=replay interval=0", f.caps);
+  start ("mode=replay interval=0 threads=1", f.caps);
 
   guint first_exact = G_MAXUINT;
   guint64 read_moving = 0;
@@ -1175,7 +1178,7 @@ TEST_F (Ocr, PipelineWithComplianceCheckFlagsAWrongPrice)
   gchar *desc = g_strdup_printf ("videotestsrc num-buffers=8 pattern=black ! "
       "video/x-raw,width=640,height=360,framerate=2/1 ! "
       "textoverlay text=\"%s\" font-desc=\"%s\" ! "
-      "complianceocr mode=replay interval=500 languages=eng ! "
+      "complianceocr mode=replay interval=500 threads=1 languages=eng ! "
       "compliancecheck catalog=%s ! fakesink", kPrice, kFont, catalog);
   GError *err = nullptr;
   GstElement *p = gst_parse_launch (desc, &err);
