@@ -130,8 +130,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GcOcrTracker, gc_ocr_tracker_free)
 
 /* The function table the loader gets from the one symbol
  * GC_OCR_API_SYMBOL.  Append only; bump GC_OCR_API_VERSION when the
- * meaning of a member changes. */
-#define GC_OCR_API_VERSION 1
+ * meaning of a member, or the layout of a struct passed through it,
+ * changes.  2: GcOcrConfig gained `threads` (config_init writes it, and
+ * would overrun a caller built against version 1). */
+#define GC_OCR_API_VERSION 2
 #define GC_OCR_API_SYMBOL "gc_ocr_get_api"
 
 typedef struct
