@@ -907,9 +907,10 @@ gst_compliance_ocr_start (GstBaseTransform * trans)
   self->read_error_posted = FALSE;
   reset_seen (self);
 
-  GST_INFO_OBJECT (self, "%s mode, %u worker(s), languages %s, engine %s",
-      mode == GST_COMPLIANCE_OCR_MODE_LIVE ? "live" : "replay",
-      self->n_workers, self->run_languages, load->path);
+  GST_INFO_OBJECT (self, "%s mode, %u worker(s) of %u thread(s), languages "
+      "%s, engine %s", mode == GST_COMPLIANCE_OCR_MODE_LIVE ? "live" : "replay",
+      self->n_workers, self->run_engine_threads, self->run_languages,
+      load->path);
   return TRUE;
 }
 

@@ -38,8 +38,7 @@ typedef struct
 {
   const GcOcrBox *box;
   guint region;                 /* index of box among the frame's regions */
-  gboolean prepared;
-  GcOcrPrepared prep;
+  GcOcrPrepared prep;           /* prep.pix NULL: nothing to read there */
   gboolean ink_known;           /* the tracker has these glyphs: not read */
   GcOcrLine *line;              /* what was read, or NULL */
 } Task;
@@ -83,6 +82,7 @@ struct _GcOcrEngine
   Team team;
   Helper *helpers;
   guint n_helpers;
+  gint helper_tasks;            /* atomic: tasks the helpers took, ever */
 };
 
 void
@@ -920,20 +920,21 @@ gc_ocr_engine_read_region (GcOcrEngine * engine, const GcOcrFrame * frame,
 }
 
 /* Takes tasks of the current batch until none is left; @engine is the
- * taking thread's own. */
-static void
+ * taking thread's own.  Returns how many it took. */
+static gint
 run_tasks (Team * team, GcOcrEngine * engine)
 {
-  gint i;
+  gint i, taken = 0;
 
   while ((i = g_atomic_int_add (&team->next, 1)) < team->n_tasks) {
     Task *t = &team->tasks[i];
 
+    taken++;
+
     /* The pixels changed; the glyphs may not have: preparing the line
      * costs ~1 ms, reading it ~15. */
-    t->prepared = gc_ocr_prepare_line (team->frame, t->box,
-        engine->text_height, &t->prep);
-    if (!t->prepared)
+    if (!gc_ocr_prepare_line (team->frame, t->box, engine->text_height,
+            &t->prep))
       continue;
     if (team->tracker && gc_ocr_tracker_has_ink (team->tracker, t->box,
             &t->prep))
@@ -941,6 +942,7 @@ run_tasks (Team * team, GcOcrEngine * engine)
     else
       t->line = read_prepared_debug (engine, &t->prep, t->box);
   }
+  return taken;
 }
 
 static gpointer
@@ -967,7 +969,7 @@ helper_main (gpointer data)
       break;
     seen = team->batch;
     g_mutex_unlock (&team->lock);
-    run_tasks (team, h->engine);
+    g_atomic_int_add (&h->owner->helper_tasks, run_tasks (team, h->engine));
     g_mutex_lock (&team->lock);
     team->busy--;
     g_cond_signal (&team->done);
@@ -983,14 +985,15 @@ run_batch (GcOcrEngine * engine, const GcOcrFrame * frame,
     GcOcrTracker * tracker, Task * tasks, gint n_tasks)
 {
   Team *team = &engine->team;
-  guint helpers = MIN (engine->n_helpers, (guint) MAX (0, n_tasks - 1));
+  /* One task is read here alone. */
+  gboolean shared = engine->n_helpers > 0 && n_tasks > 1;
 
   team->frame = frame;
   team->tracker = tracker;
   team->tasks = tasks;
   team->n_tasks = n_tasks;
   g_atomic_int_set (&team->next, 0);
-  if (helpers > 0) {
+  if (shared) {
     g_mutex_lock (&team->lock);
     team->busy = engine->n_helpers;
     team->batch++;
@@ -998,7 +1001,7 @@ run_batch (GcOcrEngine * engine, const GcOcrFrame * frame,
     g_mutex_unlock (&team->lock);
   }
   run_tasks (team, engine);
-  if (helpers > 0) {
+  if (shared) {
     g_mutex_lock (&team->lock);
     while (team->busy > 0)
       g_cond_wait (&team->done, &team->lock);
@@ -1017,6 +1020,12 @@ compare_task_width (gconstpointer pa, gconstpointer pb, gpointer unused)
   if (a->box->width != b->box->width)
     return a->box->width > b->box->width ? -1 : 1;
   return a->region < b->region ? -1 : a->region > b->region;
+}
+
+guint
+gc_ocr_engine_helper_tasks (GcOcrEngine * engine)
+{
+  return (guint) g_atomic_int_get (&engine->helper_tasks);
 }
 
 static GcOcrLine *
@@ -1120,12 +1129,11 @@ gc_ocr_engine_read_frame (GcOcrEngine * engine, const GcOcrFrame * frame,
     }
     if (tracker) {
       id = gc_ocr_tracker_store (tracker, frame, box, line,
-          t->prepared ? &t->prep : NULL);
+          t->prep.pix ? &t->prep : NULL);
       if (line)
         line->track_id = id;
     }
-    if (t->prepared)
-      gc_ocr_prepared_clear (&t->prep);
+    gc_ocr_prepared_clear (&t->prep);
     if (line)
       g_ptr_array_add (lines, line);
   }

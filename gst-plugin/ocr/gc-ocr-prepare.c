@@ -307,10 +307,8 @@ gc_ocr_remove_strike (PIX * pix)
   return TRUE;
 }
 
-/* Ink = 1, with whatever touches the region's border dropped: the edges of
- * a banner, background clutter cut by the box. */
-static PIX *
-binarise (PIX * gray, gboolean bright, gint thresh)
+PIX *
+gc_ocr_binarise (PIX * gray, gboolean bright, gint thresh)
 {
   /* pixThresholdToBinary marks values below its threshold. */
   PIX *bin = pixThresholdToBinary (gray, thresh + 1), *clean;
@@ -519,8 +517,7 @@ gc_ocr_prepare_line (const GcOcrFrame * frame, const GcOcrBox * box,
   gboolean text_bright, struck, outlined = FALSE, local = FALSE;
   PIX *gray, *scaled, *clean = NULL, *clipped, *previous = NULL;
   BOX *ink = NULL;
-  l_uint32 *data;
-  gint wpl, ink_x, ink_y, ink_w, ink_h, margin, attempt;
+  gint ink_x, ink_y, ink_w, ink_h, margin, attempt;
 
   memset (out, 0, sizeof (*out));
 
@@ -571,17 +568,12 @@ gc_ocr_prepare_line (const GcOcrFrame * frame, const GcOcrBox * box,
         "t %d\n", box->x, box->y, box->width, box->height, best_c,
         text_bright, (gulong) best.ink, best.distance, best_t);
 
-  gray = pixCreate (w, h, 8);
-  data = pixGetData (gray);
-  wpl = pixGetWpl (gray);
-  for (y = y0; y < y1; y++) {
-    const guint8 *row = frame->data + (gsize) y * frame->stride;
-    l_uint32 *line = data + (gsize) (y - y0) * wpl;
+  {
+    GcOcrBox area = { x0, y0, w, h };
 
-    for (x = x0; x < x1; x++) {
-      const guint8 *p = row + x * bpp;
-      SET_DATA_BYTE (line, x - x0, bpp == 4 ? channel_value (p, best_c) : p[0]);
-    }
+    gray = gc_ocr_channel_crop (frame, &area, best_c);
+    if (gray == NULL)
+      return FALSE;
   }
   /* Ink on both sides of the background: outlined or shadowed text.  The
    * side with more pixels is not always the fill (a thick outline plus a
@@ -616,7 +608,7 @@ gc_ocr_prepare_line (const GcOcrFrame * frame, const GcOcrBox * box,
     if (scaled == NULL)
       break;
     clean = local ? binarise_local (scaled, text_bright, text_height)
-        : binarise (scaled, text_bright, best_t);
+        : gc_ocr_binarise (scaled, text_bright, best_t);
     if (clean != NULL && attempt == 0 && looks_like_panel (clean)) {
       /* What came out is a filled panel with the glyphs as holes: the mode
        * was the scenery around the panel (and the text, at similar levels).
@@ -626,7 +618,7 @@ gc_ocr_prepare_line (const GcOcrFrame * frame, const GcOcrBox * box,
       otsu (best_hist, n, &best_t, &unused);
       text_bright = !text_bright;
       pixDestroy (&clean);
-      clean = binarise (scaled, text_bright, best_t);
+      clean = gc_ocr_binarise (scaled, text_bright, best_t);
     } else if (clean != NULL && attempt == 0 && !outlined) {
       /* A translucent panel over several colours, or big text crossing a
        * colour boundary, has no single background level: the mode may be
@@ -659,7 +651,7 @@ gc_ocr_prepare_line (const GcOcrFrame * frame, const GcOcrBox * box,
           gboolean flip = k > 0;
           PIX *other = cand[k] < 0
               ? binarise_local (scaled, text_bright != flip, text_height)
-              : binarise (scaled, !text_bright, CLAMP (cand[k], 0, 254));
+              : gc_ocr_binarise (scaled, !text_bright, CLAMP (cand[k], 0, 254));
           gdouble other_score = other != NULL ? line_score (other) : 0;
 
           if (G_UNLIKELY (g_getenv ("GC_OCR_DEBUG_DIR") != NULL))

@@ -42,6 +42,15 @@ gboolean gc_ocr_prepare_line (const GcOcrFrame * frame, const GcOcrBox * box,
     gint text_height, GcOcrPrepared * out);
 void gc_ocr_prepared_clear (GcOcrPrepared * prepared);
 
+/* Ink = 1 where the value is above @thresh (@bright) or at most @thresh,
+ * with whatever touches the image's border dropped: the edges of a banner,
+ * background clutter cut by the box. */
+PIX *gc_ocr_binarise (PIX * gray, gboolean bright, gint thresh);
+
+/* How many regions an engine's helper threads (GcOcrConfig.threads > 1)
+ * have prepared or read so far: for tests, that the work is shared. */
+guint gc_ocr_engine_helper_tasks (GcOcrEngine * engine);
+
 /* The values of @rect (inside @frame) in @channel (see GcOcrPrepared):
  * 8 bpp, the size of @rect. */
 PIX *gc_ocr_channel_crop (const GcOcrFrame * frame, const GcOcrBox * rect,

@@ -250,16 +250,42 @@ gc_ocr_tracker_reuse_all (GcOcrTracker * tracker, GPtrArray * lines)
   }
 }
 
-static gdouble
-iou (const GcOcrBox * a, const GcOcrBox * b)
+static gint64
+box_area (const GcOcrBox * b)
+{
+  return (gint64) b->width * b->height;
+}
+
+static gint64
+intersection (const GcOcrBox * a, const GcOcrBox * b)
 {
   gint ix = MAX (0, MIN (a->x + a->width, b->x + b->width) - MAX (a->x, b->x));
   gint iy = MAX (0, MIN (a->y + a->height, b->y + b->height) - MAX (a->y, b->y));
-  gdouble inter = (gdouble) ix * iy;
-  gdouble uni = (gdouble) a->width * a->height + (gdouble) b->width * b->height
-      - inter;
+
+  return (gint64) ix * iy;
+}
+
+static gdouble
+iou (const GcOcrBox * a, const GcOcrBox * b)
+{
+  gdouble inter = (gdouble) intersection (a, b);
+  gdouble uni = (gdouble) box_area (a) + (gdouble) box_area (b) - inter;
 
   return uni > 0 ? inter / uni : 0;
+}
+
+/* @e stands for @box in this frame: marked seen, compared with these
+ * pixels next time, its reading handed out. */
+static gboolean
+keep_entry (Entry * e, const GcOcrFrame * frame,
+    const GcOcrBox * box, const GcOcrLine ** line, guint * track_id)
+{
+  gc_ocr_signature_clear (&e->sig);
+  gc_ocr_signature_compute (frame, box, &e->sig);
+  e->seen = TRUE;
+  *line = e->line;
+  *track_id = e->track_id;
+  return TRUE;
 }
 
 static gint
@@ -441,16 +467,10 @@ gc_ocr_tracker_lookup_ink (GcOcrTracker * tracker, const GcOcrFrame * frame,
   if (i < 0)
     return FALSE;
   e = &g_array_index (tracker->entries, Entry, i);
-  /* The next frame is compared with these pixels, and the reading stands
-   * where the text is now. */
-  gc_ocr_signature_clear (&e->sig);
-  gc_ocr_signature_compute (frame, box, &e->sig);
+  /* The reading stands where the text is now. */
   if (e->line)
     e->line->box = prep->ink_box;
-  e->seen = TRUE;
-  *line = e->line;
-  *track_id = e->track_id;
-  return TRUE;
+  return keep_entry (e, frame, box, line, track_id);
 }
 
 void
@@ -512,21 +532,6 @@ gc_ocr_glyphs_same (PIX * a, PIX * b, gint thresh, gboolean bright)
   return TRUE;
 }
 
-static gint64
-box_area (const GcOcrBox * b)
-{
-  return (gint64) b->width * b->height;
-}
-
-static gint64
-intersection (const GcOcrBox * a, const GcOcrBox * b)
-{
-  gint ix = MAX (0, MIN (a->x + a->width, b->x + b->width) - MAX (a->x, b->x));
-  gint iy = MAX (0, MIN (a->y + a->height, b->y + b->height) - MAX (a->y, b->y));
-
-  return (gint64) ix * iy;
-}
-
 /* The settled entry whose glyphs lie inside @box: region boxes take in
  * more or less of a moving background around the same text, the ink box
  * does not.  The largest if several (a line and a speck). */
@@ -551,26 +556,19 @@ glyph_entry (GcOcrTracker * tracker, const GcOcrBox * box)
 }
 
 /* Clear ink (as @e's threshold tells it) of @rect, without what touches
- * the rect's border (scenery reaching in), and how much of it. */
+ * the rect's border (scenery reaching in). */
 static PIX *
 clear_ink (const Entry * e, const GcOcrFrame * frame, const GcOcrBox * rect)
 {
-  PIX *values = gc_ocr_channel_crop (frame, rect, e->channel), *ink, *clean;
-  gint t = e->bright ? MIN (255, e->thresh + GLYPH_MARGIN)
-      : MAX (0, e->thresh - GLYPH_MARGIN);
+  PIX *values = gc_ocr_channel_crop (frame, rect, e->channel), *ink;
 
   if (values == NULL)
     return NULL;
-  /* pixThresholdToBinary marks values below its threshold. */
-  ink = pixThresholdToBinary (values, e->bright ? t + 1 : t);
+  /* Ink is above (at most) the threshold: clearly so beyond the margin. */
+  ink = gc_ocr_binarise (values, e->bright, e->bright
+      ? MIN (255, e->thresh + GLYPH_MARGIN) : MAX (0, e->thresh - GLYPH_MARGIN) - 1);
   pixDestroy (&values);
-  if (ink == NULL)
-    return NULL;
-  if (e->bright)
-    pixInvert (ink, ink);
-  clean = pixRemoveBorderConnComps (ink, 8);
-  pixDestroy (&ink);
-  return clean;
+  return ink;
 }
 
 /* TRUE when @box holds more than a speck of clear ink outside @e's crop:
@@ -637,11 +635,5 @@ gc_ocr_tracker_lookup_glyphs (GcOcrTracker * tracker,
     pixDestroy (&now);
   if (!same)
     return FALSE;
-  /* The next frame is compared with these pixels first, in this box. */
-  gc_ocr_signature_clear (&e->sig);
-  gc_ocr_signature_compute (frame, box, &e->sig);
-  e->seen = TRUE;
-  *line = e->line;
-  *track_id = e->track_id;
-  return TRUE;
+  return keep_entry (e, frame, box, line, track_id);
 }

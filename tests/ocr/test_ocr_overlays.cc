@@ -252,6 +252,10 @@ TEST (OcrOverlays, TrackerKeepsStaticTextOverMovingBars)
       }
     }
   }
+  /* The second thread did take lines (the comparison above would also
+   * hold if it took none). */
+  EXPECT_GT (gc_ocr_engine_helper_tasks (two), 0u);
+  EXPECT_EQ (gc_ocr_engine_helper_tasks (one), 0u);
   printf ("[overlays-track] reference price kept %d of %d frames (%d of "
       "them wrong); after the change: old price %d, new price %d (first in "
       "frame %d), old reference price %d, new %d\n", reference_kept, change,

@@ -535,8 +535,12 @@ class Scan(unittest.TestCase):
         reports = []
         for n in ("1", "2"):
             rep = self.path(f"threads-{n}.json")
-            rc, err, rep = self.scan("--threads", n, self.sale, report=rep)
+            rc, err, rep = self.scan("--threads", n, self.sale, report=rep,
+                                     env={"GST_DEBUG": "complianceocr:4"})
             self.assertEqual(rc, 1, err)
+            # The option reached the element (the reports below would also
+            # agree if it had not).
+            self.assertIn(f"replay mode, 1 worker(s) of {n} thread(s)", err)
             r = self.load(rep)
             reports.append((r["texts"], r["violations"]))
         self.assertEqual(reports[0], reports[1])
