@@ -213,6 +213,8 @@ gc_ocr_engine_new (const GcOcrConfig * config, GError ** error)
     return NULL;
   if (config->numeric_reread && !check_languages (dir, NUMERIC_LANGUAGE, error))
     return NULL;
+  /* Looks libgomp up once, before Tesseract's first OpenMP region. */
+  gc_ocr_omp_inline ();
 
   /* The helpers load their Tesseracts in their own threads, while this
    * one loads its own: ~0.4 s each otherwise, one after the other. */

@@ -51,6 +51,20 @@ PIX *gc_ocr_binarise (PIX * gray, gboolean bright, gint thresh);
  * have prepared or read so far: for tests, that the work is shared. */
 guint gc_ocr_engine_helper_tasks (GcOcrEngine * engine);
 
+/* gc-ocr-omp.c: libgomp's entry points for the OpenMP regions
+ * libtesseract opens, run inline when the OpenMP thread limit is 1;
+ * whether they do (looks libgomp up on the first call: engines call it
+ * when they are made), and how many regions ran so (exported, for tests
+ * that load the library). */
+void GOMP_parallel (void (*fn) (void *), void *data, unsigned num_threads,
+    unsigned flags);
+void GOMP_parallel_sections (void (*fn) (void *), void *data,
+    unsigned num_threads, unsigned count, unsigned flags);
+unsigned GOMP_sections_next (void);
+void GOMP_sections_end_nowait (void);
+gboolean gc_ocr_omp_inline (void);
+guint gc_ocr_omp_inline_regions (void);
+
 /* The values of @rect (inside @frame) in @channel (see GcOcrPrepared):
  * 8 bpp, the size of @rect. */
 PIX *gc_ocr_channel_crop (const GcOcrFrame * frame, const GcOcrBox * rect,

@@ -957,6 +957,126 @@ TEST (OcrStrike, RemovesStrokeKeepsGlyphs)
   pixDestroy (&pix);
 }
 
+/* Tesseract's OpenMP regions run inline (gc-ocr-omp.c): the test
+ * environment sets OMP_THREAD_LIMIT=1, as the loader does for users. */
+struct OmpRecord
+{
+  std::vector<unsigned> sections;
+  gint nested = 0;
+};
+
+void
+omp_nested_body (void *data)
+{
+  static_cast<OmpRecord *> (data)->nested++;
+}
+
+void
+omp_sections_body (void *data)
+{
+  OmpRecord *rec = static_cast<OmpRecord *> (data);
+  for (unsigned s = GOMP_sections_next (); s != 0; s = GOMP_sections_next ()) {
+    rec->sections.push_back (s);
+    /* A region inside a section has its own work sharing: it must not
+     * take the outer region's sections. */
+    if (s == 2)
+      GOMP_parallel (omp_nested_body, rec, 0, 0);
+  }
+  GOMP_sections_end_nowait ();
+}
+
+TEST (OcrOmp, SectionsRunInlineOnceEachInOrder)
+{
+  ASSERT_STREQ (g_getenv ("OMP_THREAD_LIMIT"), "1");
+  ASSERT_TRUE (gc_ocr_omp_inline ());
+  guint before = gc_ocr_omp_inline_regions ();
+  OmpRecord rec;
+  GOMP_parallel_sections (omp_sections_body, &rec, 5, 5, 0);
+  EXPECT_EQ (rec.sections, (std::vector<unsigned> {1, 2, 3, 4, 5}));
+  EXPECT_EQ (rec.nested, 1);
+  EXPECT_EQ (gc_ocr_omp_inline_regions (), before + 2);
+}
+
+void
+omp_sections_body_locked (void *data)
+{
+  static GMutex lock;
+  OmpRecord *rec = static_cast<OmpRecord *> (data);
+  for (unsigned s = GOMP_sections_next (); s != 0; s = GOMP_sections_next ()) {
+    g_mutex_lock (&lock);
+    rec->sections.push_back (s);
+    g_mutex_unlock (&lock);
+  }
+  GOMP_sections_end_nowait ();
+}
+
+TEST (OcrOmp, OtherThreadLimitGoesToLibgomp)
+{
+  /* libgomp reads OMP_THREAD_LIMIT when it is loaded: the case runs again
+   * in a child process with a limit of 2, as a user may set it. */
+  if (g_strcmp0 (g_getenv ("OMP_THREAD_LIMIT"), "2") != 0) {
+    g_autofree gchar *self = g_file_read_link ("/proc/self/exe", NULL);
+    ASSERT_NE (self, nullptr);
+    const gchar *argv[] = { self,
+      "--gtest_filter=OcrOmp.OtherThreadLimitGoesToLibgomp", NULL };
+    g_auto (GStrv) envp = g_environ_setenv (g_get_environ (),
+        "OMP_THREAD_LIMIT", "2", TRUE);
+    g_autofree gchar *out = NULL;
+    gint status = -1;
+    g_autoptr (GError) error = NULL;
+    ASSERT_TRUE (g_spawn_sync (NULL, (gchar **) argv, envp,
+            G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL, &status,
+            &error)) << error->message;
+    EXPECT_TRUE (g_spawn_check_wait_status (status, NULL)) << out;
+    EXPECT_NE (strstr (out, "[  PASSED  ] 1 test"), nullptr) << out;
+    return;
+  }
+  EXPECT_FALSE (gc_ocr_omp_inline ());
+  OmpRecord rec;
+  GOMP_parallel_sections (omp_sections_body_locked, &rec, 2, 5, 0);
+  std::sort (rec.sections.begin (), rec.sections.end ());
+  EXPECT_EQ (rec.sections, (std::vector<unsigned> {1, 2, 3, 4, 5}));
+  /* Tesseract through libgomp reads as well. */
+  g_autoptr (GError) error = NULL;
+  GcOcrEngine *engine = gc_ocr_engine_new (NULL, &error);
+  ASSERT_NE (engine, nullptr) << error->message;
+  std::vector<SceneItem> items = {
+    {"到手价 ¥89.00", 200, 300, 40, 0x202020, FALSE, FALSE, FALSE, 0, 0, 0, 0,
+        0, FALSE, NULL},
+  };
+  Frame f (640, 480, SCENE_BG_LIGHT, items);
+  g_autoptr (GPtrArray) lines = gc_ocr_engine_read_frame (engine, &f.frame,
+      NULL, &error);
+  ASSERT_NE (lines, nullptr) << error->message;
+  const GcOcrLine *l = line_at (lines, items[0]);
+  ASSERT_NE (l, nullptr) << dump (lines);
+  g_autofree gchar *price = scene_extract_price (l->text);
+  EXPECT_STREQ (price, "¥89.00") << l->text;
+  EXPECT_EQ (gc_ocr_omp_inline_regions (), 0u);
+  gc_ocr_engine_free (engine);
+}
+
+TEST_F (Ocr, TesseractRegionsRunInline)
+{
+  /* libtesseract's calls reach gc-ocr-omp.c, not libgomp: reading one line
+   * runs the LSTM's sections regions, hundreds of them, inline. */
+  std::vector<SceneItem> items = {
+    {"到手价 ¥89.00", 200, 300, 40, 0x202020, FALSE, FALSE, FALSE, 0, 0, 0, 0,
+        0, FALSE, NULL},
+  };
+  Frame f (640, 480, SCENE_BG_LIGHT, items);
+  guint before = gc_ocr_omp_inline_regions ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) lines = gc_ocr_engine_read_frame (engine (), &f.frame,
+      NULL, &error);
+  ASSERT_NE (lines, nullptr) << error->message;
+  const GcOcrLine *l = line_at (lines, items[0]);
+  ASSERT_NE (l, nullptr) << dump (lines);
+  g_autofree gchar *price = scene_extract_price (l->text);
+  EXPECT_STREQ (price, "¥89.00") << l->text;
+  EXPECT_GT (gc_ocr_omp_inline_regions () - before, 100u);
+}
+
 TEST (OcrErrors, MissingTessdataNamesPathAndPackage)
 {
   GcOcrConfig config;

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <string.h>
 
+#include <gmodule.h>
+
 #include "gc-error.h"
 #include "gc-ocr-loader.h"
 
@@ -36,4 +38,41 @@ TEST (OcrLoader, LoadsEngineWithSingleThreadedOpenMP)
   g_autoptr (GArray) regions = info->api->find_regions (&frame, &error);
   ASSERT_NE (regions, nullptr);
   EXPECT_EQ (regions->len, 0u);
+
+  /* Loaded like this, libtesseract's OpenMP regions still run inline in
+   * the engine library (gc-ocr-omp.c), not in libgomp: reading a line
+   * ("18" drawn in blocks) runs hundreds of them. */
+  GModule *module = g_module_open (info->path, G_MODULE_BIND_LOCAL);
+  ASSERT_NE (module, nullptr);
+  guint (*inline_regions) (void) = NULL;
+  ASSERT_TRUE (g_module_symbol (module, "gc_ocr_omp_inline_regions",
+          (gpointer *) & inline_regions));
+  EXPECT_EQ (inline_regions (), 0u);
+  static const char *const digits[7] = {   /* "18", 5x7 cells of 3x3 px */
+    "..#.. .###.",
+    ".##.. #...#",
+    "..#.. #...#",
+    "..#.. .###.",
+    "..#.. #...#",
+    "..#.. #...#",
+    ".###. .###.",
+  };
+  for (gint row = 0; row < 7; row++)
+    for (gint col = 0; digits[row][col]; col++)
+      if (digits[row][col] == '#')
+        for (gint y = 0; y < 3; y++)
+          memset (gray + (20 + row * 3 + y) * 64 + 14 + col * 3, 20, 3);
+  GcOcrConfig config;
+  info->api->config_init (&config);
+  config.languages = "eng";
+  GcOcrEngine *engine = info->api->engine_new (&config, &error);
+  ASSERT_NE (engine, nullptr) << error->message;
+  GcOcrBox box = { 4, 12, 56, 40 };
+  GcOcrLine *line = info->api->read_region (engine, &frame, &box, &error);
+  EXPECT_EQ (error, nullptr);
+  if (line)
+    info->api->line_free (line);
+  EXPECT_GT (inline_regions (), 100u);
+  info->api->engine_free (engine);
+  g_module_close (module);
 }
