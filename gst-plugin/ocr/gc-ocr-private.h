@@ -18,7 +18,17 @@ gboolean gc_ocr_frame_check (const GcOcrFrame * frame, GError ** error);
  * this factor (2 or 4) in each direction, each pixel the mean of its
  * block. */
 gint gc_ocr_reduction (const GcOcrFrame * frame);
-PIX *gc_ocr_reduce_luma (const GcOcrFrame * frame, gint factor);
+guint8 *gc_ocr_reduce_luma (const GcOcrFrame * frame, gint factor,
+    gint * width, gint * height);
+
+/* Steps of region finding (gc-ocr-regions.c), for tests.  The edge map of
+ * a w x h luma (1 bpp); the vertical edge runs of @max_run and more taken
+ * out, and every run of @min_run and more in columns where those add up to
+ * @total; the horizontal runs of @max_run and more taken out. */
+PIX *gc_ocr_edge_map (const guint8 * luma, gint w, gint h);
+void gc_ocr_remove_poles (PIX * edges, gint min_run, gint max_run,
+    gint total);
+void gc_ocr_remove_rails (PIX * edges, gint max_run);
 
 /* A region made ready for Tesseract: 1 bpp, ink = 1 (black on white), text
  * scaled to the configured height, strike-through removed, white margin. */

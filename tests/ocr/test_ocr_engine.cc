@@ -940,6 +940,105 @@ TEST_F (Ocr, PriceSlidingInIsNeverReadClipped)
           (guint8 * const *) decoded->pdata, drawn, "cn"));
 }
 
+/* Region finding's fast steps against the plain ways they replace: the
+ * per-pixel edge test, and Leptonica's brick openings (the pixels each
+ * opening keeps, subtracted) after the column-by-column pole scan. */
+PIX *
+reference_edges (const guint8 *luma, gint w, gint h)
+{
+  PIX *pix = pixCreate (w, h, 1);
+  for (gint y = 1; y < h - 1; y++)
+    for (gint x = 1; x < w - 1; x++) {
+      const guint8 *p = luma + y * w + x;
+      gint dx = abs (p[-1] - p[1]), dy = abs (p[-w] - p[w]);
+      if (MAX (dx, dy) >= 40)
+        pixSetPixel (pix, x, y, 1);
+    }
+  return pix;
+}
+
+void
+reference_poles_and_rails (PIX *edges, gint min_run, gint max_run,
+    gint total, gint rail)
+{
+  gint w = pixGetWidth (edges), h = pixGetHeight (edges);
+  for (gint x = 0; x < w; x++) {
+    std::vector<std::pair<gint, gint>> runs;   /* start, length */
+    gint run = 0, sum = 0;
+    for (gint y = 0; y <= h; y++) {
+      l_uint32 v = 0;
+      if (y < h)
+        pixGetPixel (edges, x, y, &v);
+      if (v) {
+        run++;
+        continue;
+      }
+      if (run >= min_run) {
+        sum += run;
+        runs.push_back ({y - run, run});
+      }
+      run = 0;
+    }
+    if (sum >= total)
+      for (auto &r : runs)
+        for (gint y = r.first; y < r.first + r.second; y++)
+          pixSetPixel (edges, x, y, 0);
+  }
+  PIX *poles = pixOpenBrick (NULL, edges, 1, max_run);
+  pixSubtract (edges, edges, poles);
+  pixDestroy (&poles);
+  PIX *rails = pixOpenBrick (NULL, edges, rail, 1);
+  pixSubtract (edges, edges, rails);
+  pixDestroy (&rails);
+}
+
+TEST (OcrRegions, FastStepsMatchThePlainWays)
+{
+  GRand *rand = g_rand_new_with_seed (7);
+  for (gint round = 0; round < 40; round++) {
+    /* Odd and word-sized widths; speckle, bars and lines of every length
+     * around the cuts, some touching the image's edges. */
+    gint w = g_rand_int_range (rand, 3, 400), h = g_rand_int_range (rand, 3,
+        300);
+    if (round % 4 == 0)
+      w = 32 * g_rand_int_range (rand, 1, 12);
+    std::vector<guint8> luma (w * h);
+    for (auto &v : luma)
+      v = g_rand_int_range (rand, 0, 256) < 200 ? 128 : g_rand_int_range (rand,
+          0, 256);
+    for (gint k = 0; k < 12; k++) {
+      gint x0 = g_rand_int_range (rand, 0, w), y0 = g_rand_int_range (rand, 0, h);
+      gint len = g_rand_int_range (rand, 1, MAX (2, MAX (w, h)));
+      gboolean vertical = g_rand_boolean (rand);
+      guint8 value = g_rand_boolean (rand) ? 0 : 255;
+      for (gint i = 0; i < len; i++) {
+        gint x = vertical ? x0 : x0 + i, y = vertical ? y0 + i : y0;
+        if (x < w && y < h)
+          luma[y * w + x] = value;
+      }
+    }
+    PIX *fast = gc_ocr_edge_map (luma.data (), w, h);
+    PIX *plain = reference_edges (luma.data (), w, h);
+    l_int32 same = 0;
+    pixEqual (fast, plain, &same);
+    ASSERT_TRUE (same) << "edge map, round " << round << ", " << w << "x" << h;
+
+    gint min_run = 6, max_run = g_rand_int_range (rand, 6, 140);
+    gint total = g_rand_int_range (rand, 6, 2 * max_run + 1);
+    gint rail = g_rand_int_range (rand, 2, 70);
+    gc_ocr_remove_poles (fast, min_run, max_run, total);
+    gc_ocr_remove_rails (fast, rail);
+    reference_poles_and_rails (plain, min_run, max_run, total, rail);
+    pixEqual (fast, plain, &same);
+    EXPECT_TRUE (same) << "poles and rails, round " << round << ", " << w
+        << "x" << h << " max_run " << max_run << " total " << total
+        << " rail " << rail;
+    pixDestroy (&fast);
+    pixDestroy (&plain);
+  }
+  g_rand_free (rand);
+}
+
 TEST (OcrStrike, RemovesStrokeKeepsGlyphs)
 {
   /* Three 20x30 "glyphs" (boxes) with a 2 px stroke through all of them. */
