@@ -1096,6 +1096,25 @@ TEST (OcrOmp, SectionsRunInlineOnceEachInOrder)
   EXPECT_EQ (gc_ocr_omp_inline_regions (), before + 2);
 }
 
+/* One dark price on a light frame, read exactly. */
+void
+expect_reads_a_price (GcOcrEngine *engine)
+{
+  std::vector<SceneItem> items = {
+    {"到手价 ¥89.00", 200, 300, 40, 0x202020, FALSE, FALSE, FALSE, 0, 0, 0, 0,
+        0, FALSE, NULL},
+  };
+  Frame f (640, 480, SCENE_BG_LIGHT, items);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) lines = gc_ocr_engine_read_frame (engine, &f.frame,
+      NULL, &error);
+  ASSERT_NE (lines, nullptr) << error->message;
+  const GcOcrLine *l = line_at (lines, items[0]);
+  ASSERT_NE (l, nullptr) << dump (lines);
+  g_autofree gchar *price = scene_extract_price (l->text);
+  EXPECT_STREQ (price, "¥89.00") << l->text;
+}
+
 void
 omp_sections_body_locked (void *data)
 {
@@ -1139,18 +1158,7 @@ TEST (OcrOmp, OtherThreadLimitGoesToLibgomp)
   g_autoptr (GError) error = NULL;
   GcOcrEngine *engine = gc_ocr_engine_new (NULL, &error);
   ASSERT_NE (engine, nullptr) << error->message;
-  std::vector<SceneItem> items = {
-    {"到手价 ¥89.00", 200, 300, 40, 0x202020, FALSE, FALSE, FALSE, 0, 0, 0, 0,
-        0, FALSE, NULL},
-  };
-  Frame f (640, 480, SCENE_BG_LIGHT, items);
-  g_autoptr (GPtrArray) lines = gc_ocr_engine_read_frame (engine, &f.frame,
-      NULL, &error);
-  ASSERT_NE (lines, nullptr) << error->message;
-  const GcOcrLine *l = line_at (lines, items[0]);
-  ASSERT_NE (l, nullptr) << dump (lines);
-  g_autofree gchar *price = scene_extract_price (l->text);
-  EXPECT_STREQ (price, "¥89.00") << l->text;
+  expect_reads_a_price (engine);
   EXPECT_EQ (gc_ocr_omp_inline_regions (), 0u);
   gc_ocr_engine_free (engine);
 }
@@ -1159,20 +1167,8 @@ TEST_F (Ocr, TesseractRegionsRunInline)
 {
   /* libtesseract's calls reach gc-ocr-omp.c, not libgomp: reading one line
    * runs the LSTM's sections regions, hundreds of them, inline. */
-  std::vector<SceneItem> items = {
-    {"到手价 ¥89.00", 200, 300, 40, 0x202020, FALSE, FALSE, FALSE, 0, 0, 0, 0,
-        0, FALSE, NULL},
-  };
-  Frame f (640, 480, SCENE_BG_LIGHT, items);
   guint before = gc_ocr_omp_inline_regions ();
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) lines = gc_ocr_engine_read_frame (engine (), &f.frame,
-      NULL, &error);
-  ASSERT_NE (lines, nullptr) << error->message;
-  const GcOcrLine *l = line_at (lines, items[0]);
-  ASSERT_NE (l, nullptr) << dump (lines);
-  g_autofree gchar *price = scene_extract_price (l->text);
-  EXPECT_STREQ (price, "¥89.00") << l->text;
+  expect_reads_a_price (engine ());
   EXPECT_GT (gc_ocr_omp_inline_regions () - before, 100u);
 }
 
