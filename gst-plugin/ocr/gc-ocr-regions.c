@@ -159,8 +159,8 @@ mark_row (const guint8 * row, const guint8 * up, const guint8 * down,
 }
 
 /* Stroke boundaries: the neighbours on either side differ strongly.  Each
- * row is marked in bytes first (a loop the compiler vectorises), then
- * packed into the 1 bpp image, most significant bit first. */
+ * row is marked in bytes first (mark_row), then packed into the 1 bpp
+ * image, most significant bit first. */
 PIX *
 gc_ocr_edge_map (const guint8 * luma, gint w, gint h)
 {
