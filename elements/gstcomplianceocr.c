@@ -52,11 +52,12 @@
  * path in GST_COMPLIANCE_OCR_LIBRARY) after OMP_THREAD_LIMIT=1 is set, as
  * Debian's Tesseract is ~10x slower with OpenMP threads; a warning is posted
  * when that could not be ensured.  With the limit at 1 the engine runs
- * Tesseract's OpenMP regions inline, without libgomp's per-region team.  Each worker creates its own engine when
- * the element goes to PAUSED (~100 ms and ~56 MB each for chi_sim+eng), and
- * keeps it until it goes back to READY.  A missing tessdata directory or
- * language, a bad #GstComplianceOcr:roi, threads=0 or a missing engine
- * library fail that state change with a message saying what to fix.
+ * Tesseract's OpenMP regions inline, without libgomp's per-region team.
+ * Each worker creates its own engine when the element goes to PAUSED
+ * (~100 ms and ~56 MB each for chi_sim+eng), and keeps it until it goes
+ * back to READY.  A missing tessdata directory or language, a bad
+ * #GstComplianceOcr:roi, threads=0 or a missing engine library fail that
+ * state change with a message saying what to fix.
  *
  * ## Example launch lines
  * |[

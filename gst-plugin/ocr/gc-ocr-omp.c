@@ -25,8 +25,10 @@
  * scope (then libgomp's definitions come first), everything goes to
  * libgomp as before.
  *
- * Threads: the sections state is per thread; nothing else is written after
- * the one-time lookup of libgomp's functions. */
+ * Threads: the sections state and the count of inline regions are per
+ * thread (a shared counter would bounce between the cores thousands of
+ * times a line); nothing else is written after the one-time lookup of
+ * libgomp's functions. */
 #define _GNU_SOURCE
 #include "gc-ocr-private.h"
 
@@ -52,7 +54,7 @@ typedef struct
 } Sections;
 
 static _Thread_local Sections *current_sections;
-static gint inline_regions;
+static _Thread_local guint inline_regions;
 
 static const Gomp *
 gomp (void)
@@ -93,7 +95,7 @@ GOMP_parallel (RegionFunc fn, void *data, unsigned num_threads,
     g->parallel (fn, data, num_threads, flags);
     return;
   }
-  g_atomic_int_inc (&inline_regions);
+  inline_regions++;
   /* A region inside a section is a new team: its own work sharing. */
   outer = current_sections;
   current_sections = NULL;
@@ -112,7 +114,7 @@ GOMP_parallel_sections (RegionFunc fn, void *data, unsigned num_threads,
     g->parallel_sections (fn, data, num_threads, count, flags);
     return;
   }
-  g_atomic_int_inc (&inline_regions);
+  inline_regions++;
   outer = current_sections;
   current_sections = &sections;
   fn (data);
@@ -147,5 +149,5 @@ gc_ocr_omp_inline (void)
 GC_OCR_EXPORT guint
 gc_ocr_omp_inline_regions (void)
 {
-  return (guint) g_atomic_int_get (&inline_regions);
+  return inline_regions;
 }

@@ -64,8 +64,8 @@ guint gc_ocr_engine_helper_tasks (GcOcrEngine * engine);
 /* gc-ocr-omp.c: libgomp's entry points for the OpenMP regions
  * libtesseract opens, run inline when the OpenMP thread limit is 1;
  * whether they do (looks libgomp up on the first call: engines call it
- * when they are made), and how many regions ran so (exported, for tests
- * that load the library). */
+ * when they are made), and how many regions ran so in the calling thread
+ * (exported, for tests that load the library). */
 void GOMP_parallel (void (*fn) (void *), void *data, unsigned num_threads,
     unsigned flags);
 void GOMP_parallel_sections (void (*fn) (void *), void *data,
