@@ -1389,7 +1389,9 @@ gst_compliance_ocr_class_init (GstComplianceOcrClass * klass)
   g_object_class_install_property (gobject_class, PROP_LANGUAGES,
       g_param_spec_string ("languages", "Languages",
           "Tesseract languages joined by '+' (each needs its "
-          "LANG.traineddata, Debian package tesseract-ocr-LANG)",
+          "LANG.traineddata, Debian package tesseract-ocr-LANG); with a CJK "
+          "language first, it reads each line and the others only the "
+          "Latin letters, digits and signs in it",
           DEFAULT_LANGUAGES, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_TESSDATA_DIR,

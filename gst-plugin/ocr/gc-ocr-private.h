@@ -60,6 +60,9 @@ PIX *gc_ocr_binarise (PIX * gray, gboolean bright, gint thresh);
 /* How many regions an engine's helper threads (GcOcrConfig.threads > 1)
  * have prepared or read so far: for tests, that the work is shared. */
 guint gc_ocr_engine_helper_tasks (GcOcrEngine * engine);
+/* Latin runs the engine's own thread read with its second model (an engine
+ * with a CJK language first and others after it); for the tests. */
+guint gc_ocr_engine_alt_reads (GcOcrEngine * engine);
 
 /* gc-ocr-omp.c: libgomp's entry points for the OpenMP regions
  * libtesseract opens, run inline when the OpenMP thread limit is 1;

@@ -54,7 +54,10 @@ typedef struct
 typedef struct
 {
   const gchar *tessdata_dir;    /* NULL: GC_OCR_DEFAULT_TESSDATA_DIR */
-  const gchar *languages;       /* NULL: GC_OCR_DEFAULT_LANGUAGES, Tesseract's "a+b" form */
+  /* NULL: GC_OCR_DEFAULT_LANGUAGES; Tesseract's "a+b" form.  With a CJK
+   * language first, it reads the lines and the others only their Latin
+   * letters, digits and signs. */
+  const gchar *languages;
   gboolean numeric_reread;      /* re-read digit runs with eng and a whitelist */
   gint text_height;             /* px the line's text is scaled to; 0: default (44) */
   /* Threads that read one frame's regions together, each with its own

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <glib/gstdio.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -404,11 +405,25 @@ char_error_rate (const char *want, const char *got)
   return a.empty () ? 0 : (gdouble) prev[b.size ()] / a.size ();
 }
 
+gboolean
+has_cjk (const char *s)
+{
+  for (const char *p = s; *p; p = g_utf8_next_char (p)) {
+    gunichar c = g_utf8_get_char (p);
+    if (c >= 0x4E00 && c <= 0x9FFF)
+      return TRUE;
+  }
+  return FALSE;
+}
+
 struct SetScore
 {
   guint prices = 0, exact = 0, struck = 0, strike_ok = 0, false_strike = 0;
   guint claims = 0, claims_ok = 0, captions = 0;
   gdouble caption_cer = 0;
+  /* Chinese text read at all, and read with no Chinese character in it
+   * (Latin guesses of the second language: "Mea" for 直播间专享福利). */
+  guint chinese = 0, chinese_as_latin = 0;
   gdouble ms = 0;
   guint frames = 0, lines = 0;
   std::string misses;
@@ -417,11 +432,13 @@ struct SetScore
   {
     printf ("[ocr-set] %s: %u frames, %u prices: exact %u/%u (%.1f%%), "
         "strike flag right %u/%u (%.1f%%), false strike %u/%u; sales claims "
-        "%u/%u; captions mean CER %.1f%% over %u; %.1f ms per frame "
-        "(%u lines)\n", name, frames, prices, exact, prices,
+        "%u/%u; captions mean CER %.1f%% over %u; Chinese read as Latin "
+        "%u/%u; %.1f ms per frame (%u lines)\n", name, frames, prices, exact,
+        prices,
         100.0 * exact / MAX (1u, prices), strike_ok, struck,
         100.0 * strike_ok / MAX (1u, struck), false_strike, prices - struck,
         claims_ok, claims, 100.0 * caption_cer / MAX (1u, captions), captions,
+        chinese_as_latin, chinese,
         ms / MAX (1u, frames), lines);
     if (!misses.empty ())
       printf ("[ocr-set] %s misses:\n%s", name, misses.c_str ());
@@ -448,6 +465,14 @@ score_frame (GcOcrEngine *engine, const SetFrame &sf, const GcOcrFrame *frame,
     std::string want_c, got_c;
     gboolean ok;
 
+    if (has_cjk (t->text) && !got.empty ()) {
+      score->chinese++;
+      if (!has_cjk (got.c_str ())) {
+        score->chinese_as_latin++;
+        score->misses += "  Chinese \"" + std::string (t->text) + "\" read \""
+            + got + "\"\n";
+      }
+    }
     if (!is_price
         && !parse_fact (t->text, FALSE, t->pack, TRUE, &want_v, &want_c)) {
       /* A caption. */
@@ -504,6 +529,7 @@ TEST_F (Ocr, GeneratedSetReadsPrices)
   EXPECT_GE (score.strike_ok * 100, score.struck * 90u);
   EXPECT_LE (score.false_strike * 100, (score.prices - score.struck) * 5u);
   EXPECT_GE (score.claims_ok * 100, score.claims * 80u);
+  EXPECT_EQ (score.chinese_as_latin, 0u);
 }
 
 /* The same kind of frames after a live encoder: x264 at 2500 kbit/s
@@ -539,6 +565,7 @@ TEST_F (Ocr, GeneratedSetReadsPricesAfterX264)
   EXPECT_GE (score.exact * 100, score.prices * 95u);
   EXPECT_GE (score.strike_ok * 100, score.struck * 90u);
   EXPECT_LE (score.false_strike * 100, (score.prices - score.struck) * 5u);
+  EXPECT_EQ (score.chinese_as_latin, 0u);
 }
 
 TEST_F (Ocr, NoPriceOnTextFreeFrames)
@@ -1172,6 +1199,57 @@ TEST_F (Ocr, TesseractRegionsRunInline)
   EXPECT_GT (gc_ocr_omp_inline_regions () - before, 100u);
 }
 
+/* With a CJK language first (the default chi_sim+eng), chi_sim reads every
+ * line and eng only the runs of letters, digits and signs in it: a Chinese
+ * claim costs no eng read, a price line one, and its sign comes out right.
+ * With eng first, Tesseract combines the languages itself. */
+TEST (OcrLanguages, SecondModelReadsOnlyLatinRuns)
+{
+  std::vector<SceneItem> claim = {
+    {"限时秒杀", 200, 300, 48, 0xffffff, TRUE, FALSE, FALSE, 0, 0, 0, 0, 0,
+        FALSE, NULL},
+  };
+  std::vector<SceneItem> price = {
+    {"到手价 ¥89.00", 200, 300, 40, 0xffffff, TRUE, FALSE, FALSE, 0, 0, 0, 0,
+        0, FALSE, NULL},
+  };
+  Frame fc (1280, 720, SCENE_BG_GRADIENT, claim);
+  Frame fp (1280, 720, SCENE_BG_GRADIENT, price);
+
+  for (const char *languages : {"chi_sim+eng", "eng+chi_sim"}) {
+    gboolean split = g_str_has_prefix (languages, "chi_sim");
+    GcOcrConfig config;
+    gc_ocr_config_init (&config);
+    config.languages = languages;
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GcOcrEngine) engine = gc_ocr_engine_new (&config, &error);
+    ASSERT_NE (engine, nullptr) << error->message;
+
+    g_autoptr (GPtrArray) lc = gc_ocr_engine_read_frame (engine, &fc.frame,
+        NULL, &error);
+    ASSERT_NE (lc, nullptr) << error->message;
+    const GcOcrLine *l = line_at (lc, claim[0]);
+    ASSERT_NE (l, nullptr) << languages << ":\n" << dump (lc);
+    if (split) {
+      EXPECT_STREQ (l->text, "限时秒杀") << languages;
+    }
+    EXPECT_EQ (gc_ocr_engine_alt_reads (engine), 0u) << languages;
+
+    g_autoptr (GPtrArray) lp = gc_ocr_engine_read_frame (engine, &fp.frame,
+        NULL, &error);
+    ASSERT_NE (lp, nullptr) << error->message;
+    l = line_at (lp, price[0]);
+    ASSERT_NE (l, nullptr) << languages << ":\n" << dump (lp);
+    g_autofree gchar *p = scene_extract_price (l->text);
+    EXPECT_STREQ (p, "¥89.00") << languages << " read " << l->text;
+    if (split) {
+      EXPECT_GE (gc_ocr_engine_alt_reads (engine), 1u) << l->text;
+    } else {
+      EXPECT_EQ (gc_ocr_engine_alt_reads (engine), 0u) << l->text;
+    }
+  }
+}
+
 TEST (OcrErrors, MissingTessdataNamesPathAndPackage)
 {
   GcOcrConfig config;
@@ -1209,6 +1287,23 @@ TEST (OcrErrors, CorruptModelFailsEveryThread)
         << error->message;
     EXPECT_NE (strstr (error->message, dir), nullptr) << error->message;
   }
+  /* A CJK language first and a corrupt one after it: the first's
+   * instance is not left behind. */
+  g_autofree gchar *chi = g_build_filename (dir, "chi_sim.traineddata", NULL);
+  ASSERT_EQ (symlink (GC_OCR_DEFAULT_TESSDATA_DIR "/chi_sim.traineddata", chi),
+      0);
+  GcOcrConfig config;
+  gc_ocr_config_init (&config);
+  config.tessdata_dir = dir;
+  config.languages = "chi_sim+eng";
+  config.numeric_reread = FALSE;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GcOcrEngine) e = gc_ocr_engine_new (&config, &error);
+  EXPECT_EQ (e, nullptr);
+  ASSERT_NE (error, nullptr);
+  EXPECT_NE (strstr (error->message, "could not load \"eng\""), nullptr)
+      << error->message;
+  g_unlink (chi);
   g_unlink (model);
   g_rmdir (dir);
 }
