@@ -877,6 +877,23 @@ reread_cjk_labels (GcOcrEngine * engine, PIX * pix, GArray * symbols)
  * surer of it by more than this. */
 #define DIGIT_MARGIN 3
 
+/* A digit (or separator) the two models read differently goes to the
+ * model of the line's script unless the other is surer of it by more than
+ * DIGIT_MARGIN: @c, the CJK model's, replaces @e, the other's, in a line
+ * with Chinese (@cjk_line); in a Latin line the other model keeps it. */
+static void
+vote (const Symbol * c, Symbol * e, gboolean cjk_line)
+{
+  if (g_str_equal (c->text, e->text))
+    return;
+  if (cjk_line ? c->conf + DIGIT_MARGIN >= e->conf
+      : c->conf > e->conf + DIGIT_MARGIN) {
+    g_free (e->text);
+    e->text = g_strdup (c->text);
+    e->conf = c->conf;
+  }
+}
+
 /* Reads symbols [first, last] again with the other languages' model, over
  * their span widened by a quarter of the text height (a whole one at the
  * line's ends), or to the neighbour where the gap is wide (it may hold a
@@ -887,13 +904,12 @@ reread_cjk_labels (GcOcrEngine * engine, PIX * pix, GArray * symbols)
  * see one there. */
 static gint
 reread_run (GcOcrEngine * engine, PIX * pix, GArray * symbols, gint first,
-    gint last, gboolean sign_left, gboolean sign_right)
+    gint last, gboolean sign_left, gboolean sign_right, gboolean cjk_line)
 {
   gint n = symbols->len, th = engine->text_height;
   const Symbol *a = &g_array_index (symbols, Symbol, first);
   const Symbol *b = &g_array_index (symbols, Symbol, last);
   gint x1 = a->x1 - th / 4, x2 = b->x2 + th / 4, lo, hi;
-  gboolean gap_left = first == 0, gap_right = last + 1 == n;
   gfloat sum = 0, resum = 0, mean, remean;
   g_autoptr (GArray) re = g_array_new (FALSE, TRUE, sizeof (Symbol));
   g_autoptr (GArray) cd = g_array_new (FALSE, FALSE, sizeof (gint));
@@ -903,14 +919,14 @@ reread_run (GcOcrEngine * engine, PIX * pix, GArray * symbols, gint first,
   if (first > 0) {
     gint px2 = g_array_index (symbols, Symbol, first - 1).x2 + 1;
     if (a->x1 - px2 > th / 2)
-      x1 = px2, gap_left = TRUE;
+      x1 = px2;
   } else {
     x1 = a->x1 - th;
   }
   if (last + 1 < n) {
     gint nx1 = g_array_index (symbols, Symbol, last + 1).x1 - 1;
     if (nx1 - b->x2 > th / 2)
-      x2 = nx1, gap_right = TRUE;
+      x2 = nx1;
   } else {
     x2 = b->x2 + th;
   }
@@ -925,11 +941,13 @@ reread_run (GcOcrEngine * engine, PIX * pix, GArray * symbols, gint first,
   engine->alt_reads++;
   collect_symbols (engine->alt, re);
 
-  /* What the re-read saw of a close neighbour is not the run's (万 read
-   * as a 4 after "2.3"): a symbol centred beyond the run's ends is dropped
-   * on that side, unless it is a sign. */
-  lo = gap_left ? x1 : a->x1;
-  hi = gap_right ? x2 : b->x2;
+  /* What the re-read saw beyond the run's ends (a quarter of the text
+   * height of slack: the CJK model's boxes are approximate) is not the
+   * run's: a neighbour's edge, or noise in a gap between words ("500ml
+   * 8限时").  Only a sign is taken from there, and whatever the line's own
+   * ends hold. */
+  lo = first == 0 ? x1 : a->x1 - th / 4;
+  hi = last + 1 == n ? x2 : b->x2 + th / 4;
   for (gint k = (gint) re->len - 1; k >= 0; k--) {
     Symbol *r = &g_array_index (re, Symbol, k);
     gint c = (r->x1 + r->x2) / 2;
@@ -967,14 +985,14 @@ reread_run (GcOcrEngine * engine, PIX * pix, GArray * symbols, gint first,
       && !text_is_currency (g_array_index (re, Symbol, re->len - 1).text))
     return 0;
 
-  /* With as many digits in both readings, each digit goes to the model
-   * surer of it by a margin, the CJK one on a tie (eng reads 9 as 5 at
-   * some sizes, chi_sim 2 as 0).  With more digits in the re-read around
-   * the first reading's, the extra ones are the neighbours' edges ("2.3万"
-   * re-read "2.35"), unless the first had a letter there ("YL29"): the
-   * first reading stays.  With other differences (chi_sim reads a $ or €
-   * as a digit: "Was520.99"), the reading surer by a margin wins, eng on
-   * a tie. */
+  /* With as many digits in both readings, each digit (and a separator
+   * between two) is voted on (vote(): eng reads 9 as 5 at some sizes,
+   * chi_sim 2 as 0).  With more digits in the re-read around the first
+   * reading's, the extra ones are the neighbours' edges ("2.3万" re-read
+   * "2.35"), unless the first had a letter there ("YL29"): the first
+   * reading stays.  With other differences (chi_sim reads a $ or € as a
+   * digit: "Was520.99"), the reading surer by a margin wins, eng on a
+   * tie. */
   g_autoptr (GString) cdigits = g_string_new (NULL);
   g_autoptr (GString) edigits = g_string_new (NULL);
   for (gint k = first; k <= last; k++)
@@ -996,16 +1014,15 @@ reread_run (GcOcrEngine * engine, PIX * pix, GArray * symbols, gint first,
     return 0;
   if (cd->len == ed->len && cd->len > 0) {
     for (guint i = 0; i < cd->len; i++) {
-      const Symbol *c = &g_array_index (symbols, Symbol,
-          g_array_index (cd, gint, i));
-      Symbol *e = &g_array_index (re, Symbol, g_array_index (ed, gint, i));
+      gint ci = g_array_index (cd, gint, i), ei = g_array_index (ed, gint, i);
 
-      if (!g_str_equal (c->text, e->text)
-          && c->conf + DIGIT_MARGIN >= e->conf) {
-        g_free (e->text);
-        e->text = g_strdup (c->text);
-        e->conf = c->conf;
-      }
+      vote (&g_array_index (symbols, Symbol, ci), &g_array_index (re, Symbol,
+              ei), cjk_line);
+      /* And the separator after the digit, "9.90" read "9,90". */
+      if (i + 1 < cd->len && g_array_index (cd, gint, i + 1) == ci + 2
+          && g_array_index (ed, gint, i + 1) == ei + 2)
+        vote (&g_array_index (symbols, Symbol, ci + 1),
+            &g_array_index (re, Symbol, ei + 1), cjk_line);
     }
   } else if (remean + (cd->len + ed->len ? RUN_MARGIN : WORD_MARGIN) < mean) {
     return 0;
@@ -1023,7 +1040,8 @@ reread_run (GcOcrEngine * engine, PIX * pix, GArray * symbols, gint first,
  * digits, signs) are read again by the other languages' model, which
  * knows them better. */
 static void
-reread_latin_runs (GcOcrEngine * engine, PIX * pix, GArray * symbols)
+reread_latin_runs (GcOcrEngine * engine, PIX * pix, GArray * symbols,
+    gboolean cjk_line)
 {
   gboolean image_set = FALSE;
   gint a = 0;
@@ -1073,10 +1091,12 @@ reread_latin_runs (GcOcrEngine * engine, PIX * pix, GArray * symbols)
     first = left ? a - 1 : a;
     last = right ? b + 1 : b;
     if (left || right)
-      done = reread_run (engine, pix, symbols, first, last, left, right);
+      done = reread_run (engine, pix, symbols, first, last, left, right,
+          cjk_line);
     if (done == 0) {
       first = a;
-      done = reread_run (engine, pix, symbols, a, b, FALSE, FALSE);
+      done = reread_run (engine, pix, symbols, a, b, FALSE, FALSE,
+          cjk_line);
     }
     a = done > 0 ? first + done : b + 1;
   }
@@ -1108,7 +1128,7 @@ read_prepared (GcOcrEngine * engine, GcOcrPrepared * prep)
     if (symbol_is_cjk (&g_array_index (symbols, Symbol, i)))
       line_has_cjk = TRUE;
   if (engine->alt) {
-    reread_latin_runs (engine, prep->pix, symbols);
+    reread_latin_runs (engine, prep->pix, symbols, line_has_cjk);
     reread_cjk_labels (engine, prep->pix, symbols);
   }
   if (engine->cjk)
