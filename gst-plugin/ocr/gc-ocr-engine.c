@@ -1020,7 +1020,9 @@ reread_run (GcOcrEngine * engine, PIX * pix, GArray * symbols, gint first,
               ei), cjk_line);
       /* And the separator after the digit, "9.90" read "9,90". */
       if (i + 1 < cd->len && g_array_index (cd, gint, i + 1) == ci + 2
-          && g_array_index (ed, gint, i + 1) == ei + 2)
+          && g_array_index (ed, gint, i + 1) == ei + 2
+          && symbol_is_digit_punct (&g_array_index (symbols, Symbol, ci + 1))
+          && symbol_is_digit_punct (&g_array_index (re, Symbol, ei + 1)))
         vote (&g_array_index (symbols, Symbol, ci + 1),
             &g_array_index (re, Symbol, ei + 1), cjk_line);
     }
