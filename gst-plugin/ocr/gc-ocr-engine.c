@@ -90,7 +90,6 @@ struct _GcOcrEngine
   /* NULL: numeric re-read disabled.  When alt is eng, num is alt, with the
    * whitelist set only for the re-read. */
   TessBaseAPI *num;
-  gboolean num_is_alt;
   /* With a CJK language first: api has that language alone, alt the
    * others; NULL otherwise.  page: all of them, for read_page, made on
    * its first call. */
@@ -299,9 +298,7 @@ gc_ocr_engine_new (const GcOcrConfig * config, GError ** error)
   }
   if (engine->api != NULL && config->numeric_reread) {
     /* One eng instance less per thread (~0.1 s of loading, ~20 MB). */
-    engine->num_is_alt = engine->alt != NULL
-        && g_str_equal (rest, NUMERIC_LANGUAGE);
-    if (engine->num_is_alt)
+    if (engine->alt != NULL && g_str_equal (rest, NUMERIC_LANGUAGE))
       engine->num = engine->alt;
     else if ((engine->num = create_api (dir, NUMERIC_LANGUAGE, error)))
       TessBaseAPISetVariable (engine->num, "tessedit_char_whitelist",
@@ -351,7 +348,7 @@ gc_ocr_engine_free (GcOcrEngine * engine)
   g_cond_clear (&engine->team.wake);
   g_cond_clear (&engine->team.done);
   api_free (engine->api);
-  if (!engine->num_is_alt)
+  if (engine->num != engine->alt)
     api_free (engine->num);
   api_free (engine->alt);
   api_free (engine->page);
@@ -665,7 +662,7 @@ reread_numeric (GcOcrEngine * engine, PIX * pix, GArray * symbols, gint first,
 
   TessBaseAPISetImage2 (engine->num, pix);
   TessBaseAPISetRectangle (engine->num, x1, 0, x2 - x1, pixGetHeight (pix));
-  if (engine->num_is_alt)
+  if (engine->num == engine->alt)
     TessBaseAPISetVariable (engine->num, "tessedit_char_whitelist",
         NUMERIC_WHITELIST);
   {
@@ -678,7 +675,7 @@ reread_numeric (GcOcrEngine * engine, PIX * pix, GArray * symbols, gint first,
     }
   }
   conf = TessBaseAPIMeanTextConf (engine->num);
-  if (engine->num_is_alt)
+  if (engine->num == engine->alt)
     TessBaseAPISetVariable (engine->num, "tessedit_char_whitelist", "");
   if (raw == NULL)
     return NULL;
@@ -995,20 +992,21 @@ reread_run (GcOcrEngine * engine, PIX * pix, GArray * symbols, gint first,
    * tie. */
   g_autoptr (GString) cdigits = g_string_new (NULL);
   g_autoptr (GString) edigits = g_string_new (NULL);
-  for (gint k = first; k <= last; k++)
-    if (symbol_is_digit (&g_array_index (symbols, Symbol, k))) {
+  gboolean lookalike = FALSE;
+  for (gint k = first; k <= last; k++) {
+    const Symbol *c = &g_array_index (symbols, Symbol, k);
+
+    lookalike |= symbol_is_digit_lookalike (c);
+    if (symbol_is_digit (c)) {
       g_array_append_val (cd, k);
-      g_string_append (cdigits, g_array_index (symbols, Symbol, k).text);
+      g_string_append (cdigits, c->text);
     }
+  }
   for (gint k = 0; k < (gint) re->len; k++)
     if (symbol_is_digit (&g_array_index (re, Symbol, k))) {
       g_array_append_val (ed, k);
       g_string_append (edigits, g_array_index (re, Symbol, k).text);
     }
-  gboolean lookalike = FALSE;
-  for (gint k = first; k <= last; k++)
-    lookalike |= symbol_is_digit_lookalike (&g_array_index (symbols, Symbol,
-            k));
   if (cd->len > 0 && ed->len > cd->len && !lookalike
       && strstr (edigits->str, cdigits->str) != NULL)
     return 0;
@@ -1118,7 +1116,7 @@ read_prepared (GcOcrEngine * engine, GcOcrPrepared * prep)
   g_autofree gchar *normalised = NULL;
   GcOcrLine *line;
   gint conf, i;
-  gboolean line_has_cjk = FALSE;
+  gboolean line_has_cjk;
 
   g_array_set_clear_func (symbols, symbol_clear);
   TessBaseAPISetImage2 (engine->api, prep->pix);
@@ -1126,9 +1124,7 @@ read_prepared (GcOcrEngine * engine, GcOcrPrepared * prep)
     return NULL;
   conf = TessBaseAPIMeanTextConf (engine->api);
   collect_symbols (engine->api, symbols);
-  for (i = 0; i < (gint) symbols->len; i++)
-    if (symbol_is_cjk (&g_array_index (symbols, Symbol, i)))
-      line_has_cjk = TRUE;
+  line_has_cjk = word_is_cjk (symbols, 0, symbols->len);
   if (engine->alt) {
     reread_latin_runs (engine, prep->pix, symbols, line_has_cjk);
     reread_cjk_labels (engine, prep->pix, symbols);
