@@ -4,11 +4,22 @@
  * @title: complianceocr
  *
  * Reads the text on screen — prices, crossed-out "original" prices, sales
- * claims, ad labels, captions — with the gst-compliance OCR engine (text
- * regions found with classic image methods, lines read with Tesseract) and
+ * claims, ad labels, captions — with the gst-compliance OCR engine and
  * attaches what it read to the buffers as a #GstComplianceTextMeta, which
  * compliancecheck turns into facts and verdicts.  Pixels are never touched:
  * one buffer leaves for every buffer that enters, with the same caps.
+ *
+ * #GstComplianceOcr:engine chooses the reader.  `ppocr` is PaddleOCR's
+ * PP-OCRv4 text detector and recognizer run by ONNX Runtime (opened at
+ * start: libonnxruntime.so.1 and the models as tools/setup installs them,
+ * or where GST_COMPLIANCE_ONNXRUNTIME and GST_COMPLIANCE_PPOCR_MODELS
+ * point); it reads livestream text (noise, outlines, serif and kai faces,
+ * struck prices) far better than Tesseract.  `tesseract` finds text
+ * regions with classic image methods and reads them with Tesseract.
+ * `auto` (default) takes ppocr when it is found and every language in
+ * #GstComplianceOcr:languages is one it reads, else tesseract; either
+ * way an INFO message says which reader was taken and, after a fallback,
+ * what was missing (also in #GstComplianceOcr:engine-used).
  *
  * A frame is sampled every #GstComplianceOcr:interval ms of running time.
  * What happens to it depends on #GstComplianceOcr:mode:
@@ -111,6 +122,8 @@ enum
   PROP_ROI,
   PROP_THREADS,
   PROP_MIN_CONFIDENCE,
+  PROP_ENGINE,
+  PROP_ENGINE_USED,
   PROP_FRAMES_SEEN,
   PROP_FRAMES_SAMPLED,
   PROP_FRAMES_SKIPPED,
@@ -122,6 +135,7 @@ enum
 #define DEFAULT_INTERVAL 500
 #define DEFAULT_LANGUAGES GC_OCR_DEFAULT_LANGUAGES
 #define DEFAULT_THREADS 2
+#define DEFAULT_ENGINE GST_COMPLIANCE_OCR_ENGINE_AUTO
 #define MAX_THREADS 16
 #define DEFAULT_MIN_CONFIDENCE 0.0f
 
@@ -183,6 +197,8 @@ struct _GstComplianceOcr
   gchar *roi;
   guint threads;
   gfloat min_confidence;
+  GstComplianceOcrEngine engine;
+  gchar *engine_used;           /* what start() took; NULL before */
 
   /* Hand-over with the workers and statistics; lock. */
   GMutex lock;
@@ -201,6 +217,7 @@ struct _GstComplianceOcr
   GstComplianceOcrMode run_mode;
   gchar *run_languages;
   guint run_engine_threads;     /* threads of each worker's engine */
+  GstComplianceOcrEngine run_engine;
   gchar *run_tessdata_dir;
   GArray *rois;                 /* Roi; empty: the whole frame */
   Worker *workers;
@@ -285,6 +302,28 @@ gst_compliance_ocr_mode_get_type (void)
 
   if (g_once_init_enter (&type)) {
     GType t = g_enum_register_static ("GstComplianceOcrMode", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+GType
+gst_compliance_ocr_engine_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_COMPLIANCE_OCR_ENGINE_AUTO,
+        "PP-OCR when its runtime and models are found, else Tesseract",
+        "auto"},
+    {GST_COMPLIANCE_OCR_ENGINE_PPOCR,
+        "PP-OCRv4 detection and recognition (ONNX Runtime)", "ppocr"},
+    {GST_COMPLIANCE_OCR_ENGINE_TESSERACT,
+        "Classic region finding and Tesseract", "tesseract"},
+    {0, NULL, NULL},
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstComplianceOcrEngine", values);
     g_once_init_leave (&type, t);
   }
   return type;
@@ -565,6 +604,10 @@ worker_main (gpointer data)
   config.languages = self->run_languages;
   config.tessdata_dir = self->run_tessdata_dir;
   config.threads = self->run_engine_threads;
+  config.engine = self->run_engine == GST_COMPLIANCE_OCR_ENGINE_PPOCR
+      ? GC_OCR_ENGINE_PPOCR : self->run_engine ==
+      GST_COMPLIANCE_OCR_ENGINE_TESSERACT ? GC_OCR_ENGINE_TESSERACT
+      : GC_OCR_ENGINE_AUTO;
   w->engine = api->engine_new (&config, &err);
   w->trackers = g_ptr_array_new_with_free_func ((GDestroyNotify)
       api->tracker_free);
@@ -795,10 +838,13 @@ gst_compliance_ocr_start (GstBaseTransform * trans)
   const GcOcrLoadInfo *load;
   GstComplianceOcrMode mode;
   guint threads;
+  GstComplianceOcrEngine engine;
   GError *init_error = NULL;
+  const gchar *used;
 
   GST_OBJECT_LOCK (self);
   mode = self->mode;
+  engine = self->engine;
   threads = self->threads;
   languages = g_strdup (self->languages);
   tessdata_dir = g_strdup (self->tessdata_dir);
@@ -843,6 +889,7 @@ gst_compliance_ocr_start (GstBaseTransform * trans)
 
   self->api = load->api;
   self->run_mode = mode;
+  self->run_engine = engine;
   self->run_languages = g_steal_pointer (&languages);
   self->run_tessdata_dir = g_steal_pointer (&tessdata_dir);
   self->rois = g_steal_pointer (&rois);
@@ -908,6 +955,16 @@ gst_compliance_ocr_start (GstBaseTransform * trans)
   self->next_worker = 0;
   self->read_error_posted = FALSE;
   reset_seen (self);
+
+  /* Every worker was configured alike; the first says which reader
+   * they took.  Said once per start, where the user sees it. */
+  used = self->api->engine_describe (self->workers[0].engine);
+  GST_OBJECT_LOCK (self);
+  g_free (self->engine_used);
+  self->engine_used = g_strdup (used);
+  GST_OBJECT_UNLOCK (self);
+  GST_ELEMENT_INFO (self, RESOURCE, SETTINGS, ("OCR engine: %s", used),
+      (NULL));
 
   GST_INFO_OBJECT (self, "%s mode, %u worker(s) of %u thread(s), languages "
       "%s, engine %s", mode == GST_COMPLIANCE_OCR_MODE_LIVE ? "live" : "replay",
@@ -1279,6 +1336,9 @@ gst_compliance_ocr_set_property (GObject * object, guint prop_id,
     case PROP_MIN_CONFIDENCE:
       self->min_confidence = g_value_get_float (value);
       break;
+    case PROP_ENGINE:
+      self->engine = g_value_get_enum (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1339,6 +1399,12 @@ gst_compliance_ocr_get_property (GObject * object, guint prop_id,
     case PROP_MIN_CONFIDENCE:
       g_value_set_float (value, self->min_confidence);
       break;
+    case PROP_ENGINE:
+      g_value_set_enum (value, self->engine);
+      break;
+    case PROP_ENGINE_USED:
+      g_value_set_string (value, self->engine_used);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1354,6 +1420,7 @@ gst_compliance_ocr_finalize (GObject * object)
   g_free (self->languages);
   g_free (self->tessdata_dir);
   g_free (self->roi);
+  g_free (self->engine_used);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->done_cond);
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -1417,6 +1484,21 @@ gst_compliance_ocr_class_init (GstComplianceOcrClass * klass)
           MAX_THREADS, DEFAULT_THREADS,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_ENGINE,
+      g_param_spec_enum ("engine", "Engine",
+          "What reads the text: ppocr (PP-OCRv4 detector and recognizer "
+          "run by ONNX Runtime; fails the state change when the runtime or "
+          "the models are missing), tesseract (classic region finding and "
+          "Tesseract), or auto: ppocr when it is found and reads the "
+          "languages, else tesseract, saying which as an INFO message",
+          GST_TYPE_COMPLIANCE_OCR_ENGINE, DEFAULT_ENGINE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_ENGINE_USED,
+      g_param_spec_string ("engine-used", "Engine used",
+          "The reader the last start took, with its models and why (NULL "
+          "before the first start)", NULL,
+          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_property (gobject_class, PROP_MIN_CONFIDENCE,
       g_param_spec_float ("min-confidence", "Minimum confidence",
           "Readings below this confidence (0..1) are dropped", 0.0f, 1.0f,
@@ -1461,6 +1543,7 @@ gst_compliance_ocr_class_init (GstComplianceOcrClass * klass)
   trans_class->passthrough_on_same_caps = FALSE;
 
   gst_type_mark_as_plugin_api (GST_TYPE_COMPLIANCE_OCR_MODE, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_COMPLIANCE_OCR_ENGINE, 0);
 }
 
 static void
@@ -1470,6 +1553,7 @@ gst_compliance_ocr_init (GstComplianceOcr * self)
   self->interval = DEFAULT_INTERVAL;
   self->languages = g_strdup (DEFAULT_LANGUAGES);
   self->threads = DEFAULT_THREADS;
+  self->engine = DEFAULT_ENGINE;
   self->min_confidence = DEFAULT_MIN_CONFIDENCE;
   g_mutex_init (&self->lock);
   g_cond_init (&self->done_cond);

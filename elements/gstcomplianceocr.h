@@ -32,4 +32,24 @@ typedef enum
 #define GST_TYPE_COMPLIANCE_OCR_MODE (gst_compliance_ocr_mode_get_type ())
 GType gst_compliance_ocr_mode_get_type (void);
 
+/**
+ * GstComplianceOcrEngine:
+ * @GST_COMPLIANCE_OCR_ENGINE_AUTO: PP-OCR when ONNX Runtime and the models
+ *   are found and the languages are ones it reads, else Tesseract; which
+ *   one was taken, and why, is posted as an INFO message at start
+ * @GST_COMPLIANCE_OCR_ENGINE_PPOCR: PP-OCRv4 detection and recognition
+ *   (ONNX Runtime); the state change fails when it is missing
+ * @GST_COMPLIANCE_OCR_ENGINE_TESSERACT: classic region finding and
+ *   Tesseract
+ */
+typedef enum
+{
+  GST_COMPLIANCE_OCR_ENGINE_AUTO,
+  GST_COMPLIANCE_OCR_ENGINE_PPOCR,
+  GST_COMPLIANCE_OCR_ENGINE_TESSERACT,
+} GstComplianceOcrEngine;
+
+#define GST_TYPE_COMPLIANCE_OCR_ENGINE (gst_compliance_ocr_engine_get_type ())
+GType gst_compliance_ocr_engine_get_type (void);
+
 G_END_DECLS

@@ -87,6 +87,7 @@ typedef struct
   gboolean from_sei;
   gint interval_ms;
   gint threads;                 /* OCR threads (complianceocr threads) */
+  gchar *engine;                /* complianceocr engine: auto|ppocr|tesseract */
   gchar *input;
   gchar *uri;
 
@@ -703,6 +704,7 @@ build_branch (Scan *s, const gchar *caps_name, GError **error)
     /* With the probes sampling, every frame that arrives is a sample. */
     g_object_set (e, "interval", (guint) ((s->skipping && s->have_decoder)
             ? 0 : s->interval_ms), "threads", (guint) s->threads, NULL);
+    gst_util_set_object_arg (G_OBJECT (e), "engine", s->engine);
     ADD ("compliancecheck");
     g_object_set (e, "catalog", s->catalog_path, NULL);
     if (s->rules)
@@ -1124,6 +1126,7 @@ scan_clear (Scan *s)
   g_free (s->report_path);
   g_free (s->html_path);
   g_free (s->rules);
+  g_free (s->engine);
   g_free (s->evidence_dir);
   g_free (s->annotated_path);
   g_free (s->input);
@@ -1186,9 +1189,14 @@ main (int argc, char **argv)
     {"interval", 'i', 0, G_OPTION_ARG_INT, &s.interval_ms,
         "Analyse one frame every MS milliseconds (default 1000)", "MS"},
     {"threads", 't', 0, G_OPTION_ARG_INT, &s.threads,
-        "Read each frame's text on N threads, each with its own Tesseract "
-          "(~56 MB); the report is the same for any N (default: the number "
-          "of processors, at most 8)", "N"},
+        "Read each frame's text on N threads (PP-OCR: ONNX Runtime's "
+          "threads; Tesseract: one instance of ~56 MB each); the report is "
+          "the same for any N (default: the number of processors, at most 8)",
+          "N"},
+    {"engine", 0, 0, G_OPTION_ARG_STRING, &s.engine,
+        "What reads the text: ppocr (PP-OCRv4, ONNX Runtime), tesseract, or "
+          "auto: ppocr when installed, else tesseract (default auto; the one "
+          "taken is said on stderr)", "auto|ppocr|tesseract"},
     {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL,
         "INPUT"},
     {NULL}
@@ -1223,6 +1231,13 @@ main (int argc, char **argv)
   }
   if (s.threads < 1 || s.threads > MAX_THREADS) {
     status = fail ("--threads %d: give 1 to %d", s.threads, MAX_THREADS);
+    goto out;
+  }
+  if (s.engine == NULL)
+    s.engine = g_strdup ("auto");
+  if (!g_str_equal (s.engine, "auto") && !g_str_equal (s.engine, "ppocr")
+      && !g_str_equal (s.engine, "tesseract")) {
+    status = fail ("--engine %s: give auto, ppocr or tesseract", s.engine);
     goto out;
   }
   s.interval = (GstClockTime) s.interval_ms * GST_MSECOND;
@@ -1335,6 +1350,15 @@ main (int argc, char **argv)
               fprintf (stderr, "%sgst-compliance-scan: warning: %s\n",
                   tty ? "\n" : "", e->message);
             }
+            break;
+          }
+          case GST_MESSAGE_INFO:{
+            g_autoptr (GError) e = NULL;
+            g_autofree gchar *debug = NULL;
+            gst_message_parse_info (msg, &e, &debug);
+            /* complianceocr says which reader it took. */
+            fprintf (stderr, "%sgst-compliance-scan: %s\n", tty ? "\n" : "",
+                e->message);
             break;
           }
           case GST_MESSAGE_APPLICATION:{

@@ -104,6 +104,15 @@ struct _GcOcrEngine
   Helper *helpers;
   guint n_helpers;
   gint helper_tasks;            /* atomic: tasks the helpers took, ever */
+  /* PP-OCR: set when the engine reads with it (then no Tesseract is
+   * loaded). */
+  GcPpocr *pp;
+  gint det_side;
+  gchar *description;
+  /* PP-OCR: eng for the signs it cannot read, made on first use;
+   * sign_failed: it could not be made (no eng traineddata). */
+  TessBaseAPI *sign;
+  gboolean sign_failed;
 };
 
 void
@@ -115,6 +124,7 @@ gc_ocr_config_init (GcOcrConfig * config)
   config->numeric_reread = TRUE;
   config->text_height = GC_OCR_DEFAULT_TEXT_HEIGHT;
   config->threads = 1;
+  config->engine = GC_OCR_ENGINE_AUTO;
 }
 
 GcOcrLine *
@@ -258,6 +268,36 @@ gc_ocr_engine_new (const GcOcrConfig * config, GError ** error)
   engine->cjk = strstr (languages, "chi_") != NULL
       || strstr (languages, "jpn") != NULL || strstr (languages, "kor") != NULL;
 
+  if (config->engine != GC_OCR_ENGINE_TESSERACT) {
+    g_autoptr (GError) pp_error = NULL;
+    g_autofree gchar *lacking = gc_ocr_ppocr_lacks (languages);
+
+    if (lacking != NULL)
+      g_set_error (&pp_error, GC_ERROR, GC_ERROR_INVALID,
+          "PP-OCR: the model does not read the language %s (languages %s)",
+          lacking, languages);
+    else
+      engine->pp = gc_ppocr_new (config->ppocr_models, config->onnxruntime,
+          MAX (1, config->threads), &pp_error);
+    if (engine->pp != NULL) {
+      engine->tessdata_dir = g_strdup (dir);
+      engine->languages = g_strdup (languages);
+      engine->det_side = GC_OCR_PPOCR_DET_SIDE;
+      engine->description = g_strdup_printf ("ppocr (PP-OCRv4 det + rec, "
+          "ONNX Runtime %s, %d thread%s)", gc_ppocr_library (engine->pp),
+          MAX (1, config->threads), config->threads > 1 ? "s" : "");
+      return g_steal_pointer (&engine);
+    }
+    if (config->engine == GC_OCR_ENGINE_PPOCR) {
+      g_propagate_error (error, g_steal_pointer (&pp_error));
+      return NULL;
+    }
+    engine->description = g_strdup_printf ("tesseract (%s; ppocr not used: "
+        "%s)", languages, pp_error->message);
+  } else {
+    engine->description = g_strdup_printf ("tesseract (%s)", languages);
+  }
+
   if (!check_languages (dir, languages, error))
     return NULL;
   if (config->numeric_reread && !check_languages (dir, NUMERIC_LANGUAGE, error))
@@ -354,7 +394,75 @@ gc_ocr_engine_free (GcOcrEngine * engine)
   api_free (engine->page);
   g_free (engine->tessdata_dir);
   g_free (engine->languages);
+  gc_ppocr_free (engine->pp);
+  api_free (engine->sign);
+  g_free (engine->description);
   g_free (engine);
+}
+
+GcOcrEngineKind
+gc_ocr_engine_kind (GcOcrEngine * engine)
+{
+  return engine->pp ? GC_OCR_ENGINE_PPOCR : GC_OCR_ENGINE_TESSERACT;
+}
+
+const gchar *
+gc_ocr_engine_describe (GcOcrEngine * engine)
+{
+  return engine->description;
+}
+
+GcPpocr *
+gc_ocr_engine_ppocr (GcOcrEngine * engine)
+{
+  return engine->pp;
+}
+
+/* Signs only, and digits so that a digit is not forced into a sign. */
+#define SIGN_WHITELIST "€£$0123456789"
+/* Tesseract's word confidence a sign must reach. */
+#define SIGN_CONFIDENCE 60
+
+const gchar *
+gc_ocr_engine_read_sign (GcOcrEngine * engine, const GcOcrFrame * frame,
+    const GcOcrBox * box)
+{
+  GcOcrPrepared prep;
+  const gchar *sign = NULL;
+  char *text;
+
+  if (engine->sign == NULL && !engine->sign_failed) {
+    g_autoptr (GError) error = NULL;
+
+    engine->sign = check_languages (engine->tessdata_dir, NUMERIC_LANGUAGE,
+        &error) ? create_api (engine->tessdata_dir, NUMERIC_LANGUAGE, &error)
+        : NULL;
+    if (engine->sign == NULL) {
+      g_debug ("no sign re-reads: %s", error ? error->message : "");
+      engine->sign_failed = TRUE;
+      return NULL;
+    }
+    TessBaseAPISetVariable (engine->sign, "tessedit_char_whitelist",
+        SIGN_WHITELIST);
+    TessBaseAPISetPageSegMode (engine->sign, PSM_SINGLE_CHAR);
+  }
+  if (engine->sign == NULL
+      || !gc_ocr_prepare_line (frame, box, engine->text_height, &prep))
+    return NULL;
+  TessBaseAPISetImage2 (engine->sign, prep.pix);
+  if (TessBaseAPIRecognize (engine->sign, NULL) == 0
+      && TessBaseAPIMeanTextConf (engine->sign) >= SIGN_CONFIDENCE
+      && (text = TessBaseAPIGetUTF8Text (engine->sign)) != NULL) {
+    g_strstrip (text);
+    if (g_str_equal (text, "€"))
+      sign = "€";
+    else if (g_str_equal (text, "£"))
+      sign = "£";
+    TessDeleteText (text);
+  }
+  TessBaseAPIClear (engine->sign);
+  gc_ocr_prepared_clear (&prep);
+  return sign;
 }
 
 static gboolean
@@ -373,8 +481,8 @@ is_numberish (gunichar c)
 /* Tesseract separates CJK characters (and the numbers among them: 已售10万+)
  * with spaces that are not on screen; spaces before Latin words and
  * currency signs (到手价 ¥89) are kept. */
-static gchar *
-normalise_text (const gchar * raw)
+gchar *
+gc_ocr_normalise_text (const gchar * raw)
 {
   GString *s = g_string_new (NULL);
   const gchar *p;
@@ -1243,7 +1351,7 @@ read_prepared (GcOcrEngine * engine, GcOcrPrepared * prep)
     i = last;
   }
 
-  normalised = normalise_text (text->str);
+  normalised = gc_ocr_normalise_text (text->str);
   if (G_UNLIKELY (g_getenv ("GC_OCR_DEBUG_DIR") != NULL))
     g_printerr ("line \"%s\"\n", text->str);
   if (*normalised == '\0')
@@ -1291,6 +1399,8 @@ gc_ocr_engine_read_region (GcOcrEngine * engine, const GcOcrFrame * frame,
         box->width, box->height, frame->width, frame->height);
     return NULL;
   }
+  if (engine->pp)
+    return gc_ocr_ppocr_read_region (engine, frame, box, error);
   if (!gc_ocr_prepare_line (frame, box, engine->text_height, &prep))
     return NULL;
   line = read_prepared_debug (engine, &prep, box);
@@ -1431,6 +1541,9 @@ gc_ocr_engine_read_frame (GcOcrEngine * engine, const GcOcrFrame * frame,
 
   if (!gc_ocr_frame_check (frame, error))
     return NULL;
+  if (engine->pp)
+    return gc_ocr_ppocr_read_frame (engine, engine->det_side, frame,
+        tracker, error);
   lines = g_ptr_array_new_with_free_func ((GDestroyNotify) gc_ocr_line_free);
   /* Overlays stay up for seconds: most sampled frames of a static shot are
    * the last one again, and cost only this comparison. */
@@ -1562,6 +1675,9 @@ gc_ocr_engine_read_page (GcOcrEngine * engine, const GcOcrFrame * frame,
 
   if (!gc_ocr_frame_check (frame, error))
     return NULL;
+  if (engine->pp)
+    return gc_ocr_ppocr_read_frame (engine, engine->det_side, frame,
+        NULL, error);
   /* The baseline reads with all the languages in one Tesseract. */
   if (engine->alt == NULL)
     api = engine->api;
@@ -1588,7 +1704,7 @@ gc_ocr_engine_read_page (GcOcrEngine * engine, const GcOcrFrame * frame,
       if (t == NULL)
         continue;
       line = g_new0 (GcOcrLine, 1);
-      line->text = normalise_text (t);
+      line->text = gc_ocr_normalise_text (t);
       TessDeleteText (t);
       TessPageIteratorBoundingBox (pit, RIL_TEXTLINE, &x1, &y1, &x2, &y2);
       line->box = (GcOcrBox) { x1, y1, x2 - x1, y2 - y1 };
@@ -1622,6 +1738,8 @@ static const GcOcrApi api_table = {
   .tracker_reset = gc_ocr_tracker_reset,
   .line_copy = gc_ocr_line_copy,
   .line_free = gc_ocr_line_free,
+  .engine_kind = gc_ocr_engine_kind,
+  .engine_describe = gc_ocr_engine_describe,
 };
 
 const GcOcrApi *

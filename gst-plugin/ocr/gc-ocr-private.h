@@ -157,4 +157,69 @@ guint gc_ocr_tracker_store (GcOcrTracker * tracker, const GcOcrFrame * frame,
 gboolean gc_ocr_ink_same (PIX * a, PIX * b);
 void gc_ocr_tracker_end (GcOcrTracker * tracker);
 
+/* gc-ocr-ppocr.c: PP-OCRv4 detection and recognition through ONNX
+ * Runtime.  One thread at a time per GcPpocr. */
+typedef struct _GcPpocr GcPpocr;
+
+typedef struct
+{
+  GcOcrBox box;                 /* in frame pixels, grown as PaddleOCR does */
+  gfloat score;                 /* mean text probability in the box */
+} GcOcrDetBox;
+
+/* Finds the models (see GC_OCR_PPOCR_MODELS_ENV) and ONNX Runtime (see
+ * GC_OCR_ONNXRUNTIME_ENV); @threads: intra-op threads per model.  The
+ * error says what is missing and where it was looked for. */
+GcPpocr *gc_ppocr_new (const gchar * models_dir, const gchar * library,
+    gint threads, GError ** error);
+void gc_ppocr_free (GcPpocr * pp);
+const gchar *gc_ppocr_library (GcPpocr * pp);
+/* Text boxes (GcOcrDetBox) in @area of the frame (NULL: all of it),
+ * scaled down first so that its longer side is at most @max_side (0: not
+ * scaled). */
+GArray *gc_ppocr_detect (GcPpocr * pp, const GcOcrFrame * frame,
+    const GcOcrBox * area, gint max_side, GError ** error);
+/* Reads @n boxes of the frame, one line each: @texts[i] (owned by the
+ * caller, "" when nothing was read), @confidences[i] (0..1) and, when @xs
+ * is not NULL, @xs[i]: the frame x of each character of @texts[i]
+ * (GArray of gint, owned by the caller). */
+gboolean gc_ppocr_recognize (GcPpocr * pp, const GcOcrFrame * frame,
+    const GcOcrBox * boxes, guint n, gchar ** texts, gfloat * confidences,
+    GArray ** xs, GError ** error);
+/* Model runs so far, for tests. */
+guint gc_ppocr_rec_calls (GcPpocr * pp);
+guint gc_ppocr_det_calls (GcPpocr * pp);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GcPpocr, gc_ppocr_free)
+
+/* The longer side of the frame as the detector sees it: PaddleOCR's 960
+ * loses 16 px labels of a 1080p frame. */
+#define GC_OCR_PPOCR_DET_SIDE 1280
+
+/* gc-ocr-ppread.c: a frame read with PP-OCR: detection, the tracker's
+ * looks, recognition of what changed, and the text's repairs. */
+GPtrArray *gc_ocr_ppocr_read_frame (GcOcrEngine * engine, gint det_side,
+    const GcOcrFrame * frame, GcOcrTracker * tracker, GError ** error);
+GcOcrLine *gc_ocr_ppocr_read_region (GcOcrEngine * engine,
+    const GcOcrFrame * frame, const GcOcrBox * box, GError ** error);
+/* € and £ are not in the recognizer's character set: the sign beside a
+ * price it read without one is read by Tesseract (eng, made on first
+ * use) in @box.  Returns "€", "£" or NULL. */
+const gchar *gc_ocr_engine_read_sign (GcOcrEngine * engine,
+    const GcOcrFrame * frame, const GcOcrBox * box);
+/* The first configured language the model cannot read (owned), or NULL. */
+gchar *gc_ocr_ppocr_lacks (const gchar * languages);
+/* The recognizer's text made the engine's: known glyph confusions
+ * repaired ("10o%" -> "100%", ￥ -> ¥), spacing as gc_ocr_normalise_text. */
+gchar *gc_ocr_ppocr_fix_text (const gchar * raw);
+/* Joins the detector's pieces of one row of text (see gc-ocr-ppread.c);
+ * leaves @lines top to bottom. */
+void gc_ocr_join_rows (GPtrArray * lines);
+/* The PP-OCR reader of an engine that has one, else NULL (tests). */
+GcPpocr *gc_ocr_engine_ppocr (GcOcrEngine * engine);
+
+/* Drops the spaces Tesseract puts between CJK characters (and the numbers
+ * among them); keeps those before Latin words and currency signs. */
+gchar *gc_ocr_normalise_text (const gchar * raw);
+
 G_END_DECLS

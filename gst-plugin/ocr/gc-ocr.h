@@ -1,5 +1,6 @@
 /* gst-compliance OCR engine: finds text lines in a video frame and reads
- * them with Tesseract.  GLib, Tesseract and Leptonica only, no GStreamer.
+ * them with PP-OCRv4 (ONNX Runtime, opened at run time) or Tesseract.
+ * GLib, Tesseract and Leptonica only, no GStreamer.
  *
  * The engine lives in its own shared library (libgstcompliance-ocr.so) that
  * the GStreamer plugin does not link: libtesseract pulls in libgomp, which
@@ -27,6 +28,24 @@ G_BEGIN_DECLS
 #define GC_OCR_MAX_FRAME_WIDTH 7680
 #define GC_OCR_MAX_FRAME_HEIGHT 4320
 #define GC_OCR_MIN_FRAME_SIZE 16
+
+/* Which reader the engine uses.  AUTO: PP-OCR when ONNX Runtime and the
+ * models are found and every configured language is one the model reads
+ * (chi_sim, eng and Latin-script languages), else Tesseract; the engine
+ * says which it took and why (gc_ocr_engine_describe). */
+typedef enum
+{
+  GC_OCR_ENGINE_AUTO,
+  GC_OCR_ENGINE_PPOCR,
+  GC_OCR_ENGINE_TESSERACT,
+} GcOcrEngineKind;
+
+/* Override where PP-OCR's pieces are looked for (tests, uninstalled
+ * runs, other layouts): the path of libonnxruntime.so.1, and a directory
+ * holding ch_PP-OCRv4_det_infer.onnx, ch_PP-OCRv4_rec_infer.onnx and
+ * ppocr_keys_v1.txt. */
+#define GC_OCR_ONNXRUNTIME_ENV "GST_COMPLIANCE_ONNXRUNTIME"
+#define GC_OCR_PPOCR_MODELS_ENV "GST_COMPLIANCE_PPOCR_MODELS"
 
 typedef enum
 {
@@ -62,8 +81,12 @@ typedef struct
   gint text_height;             /* px the line's text is scaled to; 0: default (44) */
   /* Threads that read one frame's regions together, each with its own
    * Tesseract (~56 MB for chi_sim+eng); the calling thread is one of them.
-   * 0 or 1: the calling thread alone.  At most GC_OCR_MAX_THREADS. */
+   * 0 or 1: the calling thread alone.  At most GC_OCR_MAX_THREADS.
+   * With PP-OCR: the threads ONNX Runtime runs each model on. */
   gint threads;
+  GcOcrEngineKind engine;       /* default AUTO */
+  const gchar *ppocr_models;    /* NULL: see GC_OCR_PPOCR_MODELS_ENV */
+  const gchar *onnxruntime;     /* NULL: see GC_OCR_ONNXRUNTIME_ENV */
 } GcOcrConfig;
 
 #define GC_OCR_MAX_THREADS 16
@@ -94,6 +117,11 @@ GC_OCR_EXPORT void gc_ocr_line_free (GcOcrLine * line);
 GC_OCR_EXPORT GcOcrEngine *gc_ocr_engine_new (const GcOcrConfig * config,
     GError ** error);
 GC_OCR_EXPORT void gc_ocr_engine_free (GcOcrEngine * engine);
+/* The reader the engine took (never AUTO). */
+GC_OCR_EXPORT GcOcrEngineKind gc_ocr_engine_kind (GcOcrEngine * engine);
+/* One line for the user: which reader, its models and runtime, and for an
+ * AUTO that fell back to Tesseract, what was missing. */
+GC_OCR_EXPORT const gchar *gc_ocr_engine_describe (GcOcrEngine * engine);
 
 /* Candidate text lines, as GcOcrBox, top to bottom.  Cheap: no Tesseract. */
 GC_OCR_EXPORT GArray *gc_ocr_find_regions (const GcOcrFrame * frame,
@@ -135,8 +163,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GcOcrTracker, gc_ocr_tracker_free)
  * GC_OCR_API_SYMBOL.  Append only; bump GC_OCR_API_VERSION when the
  * meaning of a member, or the layout of a struct passed through it,
  * changes.  2: GcOcrConfig gained `threads` (config_init writes it, and
- * would overrun a caller built against version 1). */
-#define GC_OCR_API_VERSION 2
+ * would overrun a caller built against version 1).  3: GcOcrConfig gained
+ * engine, ppocr_models and onnxruntime; engine_kind and engine_describe. */
+#define GC_OCR_API_VERSION 3
 #define GC_OCR_API_SYMBOL "gc_ocr_get_api"
 
 typedef struct
@@ -158,6 +187,8 @@ typedef struct
   void (*tracker_reset) (GcOcrTracker * tracker);
   GcOcrLine *(*line_copy) (const GcOcrLine * line);
   void (*line_free) (GcOcrLine * line);
+  GcOcrEngineKind (*engine_kind) (GcOcrEngine * engine);
+  const gchar *(*engine_describe) (GcOcrEngine * engine);
 } GcOcrApi;
 
 typedef const GcOcrApi *(*GcOcrGetApiFunc) (void);

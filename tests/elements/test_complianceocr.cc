@@ -847,9 +847,66 @@ start_error (GstElement *e)
 
 TEST_F (Ocr, MissingTessdataDirFails)
 {
-  std::string msg = start_error (make ("tessdata-dir=/nonexistent/tessdata"));
+  std::string msg = start_error (make ("engine=tesseract "
+          "tessdata-dir=/nonexistent/tessdata"));
   EXPECT_NE (msg.find ("/nonexistent/tessdata"), std::string::npos) << msg;
   EXPECT_NE (msg.find ("tesseract-ocr"), std::string::npos) << msg;
+}
+
+/* What start() says it took: the engine-used property and an INFO
+ * message on the bus. */
+std::string
+start_info (GstElement *e, std::string *info)
+{
+  GstBus *b = gst_bus_new ();
+  gst_element_set_bus (e, b);
+  EXPECT_NE (gst_element_set_state (e, GST_STATE_PAUSED),
+      GST_STATE_CHANGE_FAILURE);
+  GstMessage *m = gst_bus_pop_filtered (b, GST_MESSAGE_INFO);
+  if (m) {
+    GError *err = nullptr;
+    gst_message_parse_info (m, &err, nullptr);
+    *info = err->message;
+    g_error_free (err);
+    gst_message_unref (m);
+  }
+  gchar *used = nullptr;
+  g_object_get (e, "engine-used", &used, NULL);
+  std::string text = used ? used : "";
+  g_free (used);
+  gst_element_set_state (e, GST_STATE_NULL);
+  gst_element_set_bus (e, nullptr);
+  gst_object_unref (b);
+  gst_object_unref (e);
+  return text;
+}
+
+/* tools/setup installs PP-OCR: auto takes it and says so. */
+TEST_F (Ocr, AutoTakesPpocrAndSaysSo)
+{
+  std::string info;
+  std::string used = start_info (make ("threads=1"), &info);
+  EXPECT_EQ (used.rfind ("ppocr", 0), 0u) << used;
+  EXPECT_NE (info.find ("OCR engine: ppocr"), std::string::npos) << info;
+}
+
+/* Without the models, engine=ppocr fails the state change naming what is
+ * missing and how to get it; auto falls back to Tesseract, naming the
+ * same. */
+TEST_F (Ocr, MissingPpocrModelsFailOrFallBack)
+{
+  g_setenv ("GST_COMPLIANCE_PPOCR_MODELS", "/nonexistent/ppocr", TRUE);
+  std::string msg = start_error (make ("engine=ppocr threads=1"));
+  EXPECT_NE (msg.find ("/nonexistent/ppocr/ch_PP-OCRv4_det_infer.onnx"),
+      std::string::npos) << msg;
+  EXPECT_NE (msg.find ("tools/setup"), std::string::npos) << msg;
+
+  std::string info;
+  std::string used = start_info (make ("engine=auto threads=1"), &info);
+  g_unsetenv ("GST_COMPLIANCE_PPOCR_MODELS");
+  EXPECT_EQ (used.rfind ("tesseract", 0), 0u) << used;
+  EXPECT_NE (used.find ("/nonexistent/ppocr"), std::string::npos) << used;
+  EXPECT_NE (info.find ("OCR engine: tesseract"), std::string::npos) << info;
 }
 
 TEST_F (Ocr, MissingLanguageFails)

@@ -64,6 +64,7 @@ TEST (OcrLoader, LoadsEngineWithSingleThreadedOpenMP)
           memset (gray + (20 + row * 3 + y) * 64 + 14 + col * 3, 20, 3);
   GcOcrConfig config;
   info->api->config_init (&config);
+  config.engine = GC_OCR_ENGINE_TESSERACT;
   config.languages = "eng";
   GcOcrEngine *engine = info->api->engine_new (&config, &error);
   ASSERT_NE (engine, nullptr) << error->message;

@@ -106,7 +106,10 @@ TEST (OcrOverlays, OutlinedTextOverMovingBars)
   ASSERT_NE (frames[0], frames[kFrames - 1]);
   ASSERT_EQ ((gint) frames.size (), kFrames);
 
-  g_autoptr (GcOcrEngine) engine = gc_ocr_engine_new (NULL, &error);
+  GcOcrConfig tess;
+  gc_ocr_config_init (&tess);
+  tess.engine = GC_OCR_ENGINE_TESSERACT;
+  g_autoptr (GcOcrEngine) engine = gc_ocr_engine_new (&tess, &error);
   ASSERT_NE (engine, nullptr) << error->message;
 
   gint current = 0, reference = 0, name = 0, lone_reference = 0;
@@ -208,6 +211,7 @@ TEST (OcrOverlays, TrackerKeepsStaticTextOverMovingBars)
 
   GcOcrConfig config;
   gc_ocr_config_init (&config);
+  config.engine = GC_OCR_ENGINE_TESSERACT;
   config.threads = 2;
   g_autoptr (GcOcrEngine) two = gc_ocr_engine_new (&config, &error);
   ASSERT_NE (two, nullptr) << error->message;

@@ -1,0 +1,475 @@
+/* A frame read with PP-OCR: the detector finds the lines, the tracker
+ * keeps the readings of lines whose glyphs did not change, the
+ * recognizer reads the rest in batches, and the text gets the repairs
+ * the recognizer needs.
+ *
+ * The tracker is the one the Tesseract path uses: per line it compares
+ * the region's pixels, then the glyphs where the last reading came from,
+ * then the binarised ink of the line (gc_ocr_prepare_line), so that a
+ * price card over a panning, noisy camera keeps its reading; the same
+ * preparation tells a struck-through price. */
+#include "gc-ocr-private.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* PaddleOCR's drop_score: below it a line is a guess. */
+#define MIN_CONFIDENCE 0.5f
+
+/* Languages the PP-OCRv4 Chinese model reads: Chinese, and the Latin
+ * alphabet with the accents of these languages. */
+static const gchar *const readable[] = {
+  "chi_sim", "eng", "deu", "fra", "ita", "spa", "por", "nld", NULL
+};
+
+gchar *
+gc_ocr_ppocr_lacks (const gchar * languages)
+{
+  g_auto (GStrv) langs = g_strsplit (languages ? languages : "", "+", -1);
+  guint i;
+
+  for (i = 0; langs[i]; i++)
+    if (*langs[i] && !g_strv_contains (readable, langs[i]))
+      return g_strdup (langs[i]);
+  return NULL;
+}
+
+/* What the recognizer writes for what is on screen.  Each entry: a
+ * character as read, what must stand before and after it for the repair
+ * to apply (classes: 'd' a digit, '%' a percent sign, 0 anything), and
+ * what it is. */
+typedef struct
+{
+  const gchar *read;
+  gchar before, after;
+  const gchar *is;
+} Confusion;
+
+static const Confusion confusions[] = {
+  /* "100% cure" read "10o% cure": a round glyph between digits or before
+   * a percent sign is a zero. */
+  {"o", 'd', 'd', "0"}, {"o", 'd', '%', "0"},
+  {"O", 'd', 'd', "0"}, {"O", 'd', '%', "0"},
+  /* The model's yuan sign is the fullwidth one; screens mostly use ¥. */
+  {"￥", 0, 0, "¥"},
+  /* A ¥ drawn in some faces (Noto Sans CJK's, outlined) comes out as a
+   * question mark; before a price in a Chinese line it is the yuan sign
+   * (class 'c': the line has a CJK character). */
+  {"?", 'c', 'd', "¥"}, {"？", 'c', 'd', "¥"},
+};
+
+static gboolean
+has_cjk (const gchar * s)
+{
+  for (; *s; s = g_utf8_next_char (s)) {
+    gunichar c = g_utf8_get_char (s);
+
+    if ((c >= 0x3400 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+static gboolean
+class_matches (gchar cls, gunichar c, gboolean cjk_line)
+{
+  switch (cls) {
+    case 0:
+      return TRUE;
+    case 'c':
+      return cjk_line;
+    case 'd':
+      return c != 0 && g_unichar_isdigit (c);
+    case '%':
+      return c == '%';
+    default:
+      return FALSE;
+  }
+}
+
+gchar *
+gc_ocr_ppocr_fix_text (const gchar * raw)
+{
+  g_autoptr (GString) s = g_string_new (NULL);
+  const gchar *p;
+  gunichar prev = 0;
+  gboolean cjk_line = has_cjk (raw);
+
+  for (p = raw; *p; p = g_utf8_next_char (p)) {
+    gunichar next = *g_utf8_next_char (p) ?
+        g_utf8_get_char (g_utf8_next_char (p)) : 0;
+    const gchar *out = NULL;
+    gsize len = g_utf8_next_char (p) - p;
+    guint i;
+
+    for (i = 0; i < G_N_ELEMENTS (confusions) && out == NULL; i++) {
+      const Confusion *c = &confusions[i];
+
+      if (strlen (c->read) == len && strncmp (p, c->read, len) == 0
+          && class_matches (c->before, prev, cjk_line)
+          && class_matches (c->after, next, cjk_line))
+        out = c->is;
+    }
+    if (out)
+      g_string_append (s, out);
+    else
+      g_string_append_len (s, p, len);
+    prev = g_utf8_get_char (out ? out : p);
+  }
+  return gc_ocr_normalise_text (s->str);
+}
+
+static gboolean
+is_sign (gunichar c)
+{
+  return c == '$' || c == 0xA5 || c == 0xFFE5 || c == 0x20AC || c == 0xA3
+      || c == '?' || c == 0xFF1F;
+}
+
+/* A price the recognizer read without a sign ("49,90", "24.50": digits, a
+ * separator, two decimals, no sign next to it): the glyph just before or
+ * after it is read again for € and £, which the model does not know. */
+static gchar *
+restore_signs (GcOcrEngine * engine, const GcOcrFrame * frame,
+    const gchar * text, GArray * xs, const GcOcrBox * box)
+{
+  g_autofree gunichar *u = g_utf8_to_ucs4_fast (text, -1, NULL);
+  glong n = 0, i;
+  GString *out;
+
+  while (u[n])
+    n++;
+  if (xs == NULL || (glong) xs->len != n)
+    return g_strdup (text);
+  out = g_string_new (NULL);
+  for (i = 0; i < n; i++) {
+    glong a = i, b, j, k;
+    const gchar *sign = NULL;
+    gboolean before_has = FALSE, after_has = FALSE;
+    gint x0, x1, pitch;
+
+    if (!g_unichar_isdigit (u[i]) || (i > 0 && g_unichar_isdigit (u[i - 1]))) {
+      g_string_append_unichar (out, u[i]);
+      continue;
+    }
+    for (b = a; b + 1 < n && (g_unichar_isdigit (u[b + 1])
+            || ((u[b + 1] == '.' || u[b + 1] == ',') && b + 2 < n
+                && g_unichar_isdigit (u[b + 2]))); b++);
+    /* Only a decimal price: d+[.,]dd at the run's end. */
+    if (!(b - a >= 3 && (u[b - 2] == '.' || u[b - 2] == ','))) {
+      for (j = a; j <= b; j++)
+        g_string_append_unichar (out, u[j]);
+      i = b;
+      continue;
+    }
+    for (k = a - 1; k >= 0 && u[k] == ' '; k--);
+    before_has = k >= 0 && is_sign (u[k]);
+    for (k = b + 1; k < n && u[k] == ' '; k++);
+    after_has = k < n && is_sign (u[k]);
+    x0 = g_array_index (xs, gint, a);
+    x1 = g_array_index (xs, gint, b);
+    pitch = MAX (2, (x1 - x0) / MAX (1, (gint) (b - a)));
+    if (!before_has && !after_has) {
+      /* The sign stands in the gap between the number and the character
+       * the model read before (or after) it, or between the number and
+       * the box's end (widened: the box may end on the sign). */
+      gint lo = box->x - pitch, hi = frame->width;
+
+      for (k = a - 1; k >= 0 && u[k] == ' '; k--);
+      if (k >= 0)
+        lo = g_array_index (xs, gint, k) + pitch / 2;
+      lo = MAX (MAX (lo, x0 - pitch * 3), 0);
+      if (x0 - pitch / 3 - lo >= pitch / 2) {
+        GcOcrBox left = { lo, box->y, x0 - pitch / 3 - lo, box->height };
+        sign = gc_ocr_engine_read_sign (engine, frame, &left);
+        if (sign) {
+          g_string_append (out, sign);
+          sign = NULL;
+          before_has = TRUE;
+        }
+      }
+      for (k = b + 1; k < n && u[k] == ' '; k++);
+      if (k < n)
+        hi = g_array_index (xs, gint, k) - pitch / 2;
+      hi = MIN (hi, x1 + pitch * 3);
+      if (!before_has && hi - (x1 + pitch / 2 + 1) >= pitch / 2) {
+        GcOcrBox right = { x1 + pitch / 2 + 1, box->y,
+          hi - (x1 + pitch / 2 + 1), box->height };
+        sign = gc_ocr_engine_read_sign (engine, frame, &right);
+      }
+    }
+    for (j = a; j <= b; j++)
+      g_string_append_unichar (out, u[j]);
+    if (sign)
+      g_string_append_printf (out, " %s", sign);
+    i = b;
+  }
+  return g_string_free (out, FALSE);
+}
+
+static GcOcrLine *
+make_line (GcOcrEngine * engine, const GcOcrFrame * frame,
+    const gchar * raw, GArray * xs, gfloat confidence, const GcOcrBox * box,
+    const GcOcrPrepared * prep)
+{
+  g_autofree gchar *fixed = NULL, *text = NULL;
+  GcOcrLine *line;
+
+  if (raw == NULL || confidence < MIN_CONFIDENCE)
+    return NULL;
+  text = restore_signs (engine, frame, raw, xs, box);
+  fixed = gc_ocr_ppocr_fix_text (text);
+  if (G_UNLIKELY (g_getenv ("GC_OCR_DEBUG_DIR") != NULL))
+    fprintf (stderr, "ppocr line %d,%d %dx%d: \"%s\" -> \"%s\" (%.2f)\n",
+        box->x, box->y, box->width, box->height, raw, fixed, confidence);
+  if (*fixed == '\0')
+    return NULL;
+  line = g_new0 (GcOcrLine, 1);
+  line->text = g_steal_pointer (&fixed);
+  line->confidence = confidence;
+  line->box = prep && prep->pix ? prep->ink_box : *box;
+  line->struck = prep && prep->pix ? prep->struck : FALSE;
+  return line;
+}
+
+GcOcrLine *
+gc_ocr_ppocr_read_region (GcOcrEngine * engine, const GcOcrFrame * frame,
+    const GcOcrBox * box, GError ** error)
+{
+  g_autofree gchar *text = NULL;
+  g_autoptr (GArray) xs = NULL;
+  gfloat confidence;
+  GcOcrPrepared prep;
+  GcOcrLine *line;
+
+  if (!gc_ppocr_recognize (gc_ocr_engine_ppocr (engine), frame, box, 1,
+          &text, &confidence, &xs, error))
+    return NULL;
+  if (!gc_ocr_prepare_line (frame, box, GC_OCR_DEFAULT_TEXT_HEIGHT, &prep))
+    memset (&prep, 0, sizeof (prep));
+  line = make_line (engine, frame, text, xs, confidence, box, &prep);
+  gc_ocr_prepared_clear (&prep);
+  return line;
+}
+
+/* One detected line and what became of it. */
+typedef struct
+{
+  GcOcrBox box;
+  GcOcrPrepared prep;           /* prep.pix NULL: not prepared */
+  gboolean ink_known;           /* the tracker has these glyphs */
+  gboolean done;                /* reused, or nothing there */
+  GcOcrLine *line;
+} Item;
+
+/* The detector splits a line at wide word gaps ("风冷无霜  强劲动力",
+ * "原价  ¥129"); the facts parser needs a label and its price on one line,
+ * as Tesseract's path gives them.  Neighbours on one row (heights within
+ * a third, overlapping by most of the smaller, the gap under
+ * ROW_GAP of the height) are joined, left to right.  A struck part is
+ * never joined to one that is not: the strike marks the reference
+ * price, not its neighbours. */
+#define ROW_GAP 0.8
+
+static gboolean
+same_row (const GcOcrLine * a, const GcOcrLine * b)
+{
+  gint ha = a->box.height, hb = b->box.height;
+  gint top = MAX (a->box.y, b->box.y);
+  gint bottom = MIN (a->box.y + ha, b->box.y + hb);
+  gint gap = b->box.x - (a->box.x + a->box.width);
+
+  return a->struck == b->struck && 3 * ABS (ha - hb) <= MAX (ha, hb)
+      && (bottom - top) * 10 >= MIN (ha, hb) * 6
+      && gap >= -MIN (ha, hb) / 2 && gap <= ROW_GAP * MAX (ha, hb);
+}
+
+static gint
+compare_x (gconstpointer pa, gconstpointer pb)
+{
+  const GcOcrLine *a = *(GcOcrLine * const *) pa, *b = *(GcOcrLine * const *) pb;
+
+  return a->box.x < b->box.x ? -1 : a->box.x > b->box.x;
+}
+
+static gint
+compare_y (gconstpointer pa, gconstpointer pb)
+{
+  const GcOcrLine *a = *(GcOcrLine * const *) pa, *b = *(GcOcrLine * const *) pb;
+
+  if (a->box.y != b->box.y)
+    return a->box.y < b->box.y ? -1 : 1;
+  return a->box.x < b->box.x ? -1 : a->box.x > b->box.x;
+}
+
+void
+gc_ocr_join_rows (GPtrArray * lines)
+{
+  guint i, j;
+
+  g_ptr_array_sort (lines, compare_x);
+  for (i = 0; i < lines->len; i++) {
+    GcOcrLine *a = g_ptr_array_index (lines, i);
+
+    for (j = i + 1; j < lines->len; j++) {
+      GcOcrLine *b = g_ptr_array_index (lines, j);
+      gchar *text;
+      gint x2, y2;
+
+      if (!same_row (a, b))
+        continue;
+      text = g_strconcat (a->text, " ", b->text, NULL);
+      g_free (a->text);
+      /* Repairs that need the whole line ("到手" + "?268"). */
+      a->text = gc_ocr_ppocr_fix_text (text);
+      g_free (text);
+      x2 = MAX (a->box.x + a->box.width, b->box.x + b->box.width);
+      y2 = MAX (a->box.y + a->box.height, b->box.y + b->box.height);
+      a->box.y = MIN (a->box.y, b->box.y);
+      a->box.width = x2 - a->box.x;
+      a->box.height = y2 - a->box.y;
+      a->confidence = MIN (a->confidence, b->confidence);
+      a->reused = a->reused && b->reused;
+      g_ptr_array_remove_index (lines, j);
+      /* b is freed; a grew: look again from its new right end. */
+      j = i;
+    }
+  }
+  g_ptr_array_sort (lines, compare_y);
+}
+
+static GcOcrLine *
+reused (const GcOcrLine * known, guint id)
+{
+  GcOcrLine *line = gc_ocr_line_copy (known);
+
+  line->reused = TRUE;
+  line->track_id = id;
+  return line;
+}
+
+GPtrArray *
+gc_ocr_ppocr_read_frame (GcOcrEngine * engine, gint det_side,
+    const GcOcrFrame * frame, GcOcrTracker * tracker, GError ** error)
+{
+  GcPpocr *pp = gc_ocr_engine_ppocr (engine);
+  g_autoptr (GArray) dets = NULL;
+  g_autofree Item *items = NULL;
+  g_autofree GcOcrBox *to_read = NULL;
+  g_autofree gint *read_item = NULL;
+  g_autofree gchar **texts = NULL;
+  g_autofree gfloat *confidences = NULL;
+  g_autofree GArray **xs = NULL;
+  GPtrArray *lines;
+  guint i, n_read = 0;
+
+  lines = g_ptr_array_new_with_free_func ((GDestroyNotify) gc_ocr_line_free);
+  if (tracker && gc_ocr_tracker_frame_unchanged (tracker, frame)) {
+    gc_ocr_tracker_reuse_all (tracker, lines);
+    gc_ocr_join_rows (lines);
+    return lines;
+  }
+  dets = gc_ppocr_detect (pp, frame, NULL, det_side, error);
+  if (dets == NULL) {
+    g_ptr_array_unref (lines);
+    return NULL;
+  }
+  if (tracker)
+    gc_ocr_tracker_begin (tracker);
+
+  /* The tracker's looks: pixels, glyphs where the reading was, then the
+   * prepared ink. */
+  items = g_new0 (Item, MAX (1, dets->len));
+  to_read = g_new (GcOcrBox, MAX (1, dets->len));
+  read_item = g_new (gint, MAX (1, dets->len));
+  for (i = 0; i < dets->len; i++) {
+    Item *it = &items[i];
+    const GcOcrLine *known = NULL;
+    guint id;
+
+    it->box = g_array_index (dets, GcOcrDetBox, i).box;
+    if (tracker && (gc_ocr_tracker_lookup (tracker, frame, &it->box, &known,
+                &id) || gc_ocr_tracker_lookup_glyphs (tracker, frame,
+                &it->box, &known, &id))) {
+      it->line = known ? reused (known, id) : NULL;
+      it->done = TRUE;
+      continue;
+    }
+    if (!gc_ocr_prepare_line (frame, &it->box, GC_OCR_DEFAULT_TEXT_HEIGHT,
+            &it->prep))
+      memset (&it->prep, 0, sizeof (it->prep));
+    if (tracker && it->prep.pix
+        && gc_ocr_tracker_has_ink (tracker, &it->box, &it->prep)) {
+      it->ink_known = TRUE;
+      continue;
+    }
+    read_item[n_read] = i;
+    to_read[n_read++] = it->box;
+  }
+
+  texts = g_new0 (gchar *, MAX (1, n_read));
+  confidences = g_new0 (gfloat, MAX (1, n_read));
+  xs = g_new0 (GArray *, MAX (1, n_read));
+  if (n_read > 0 && !gc_ppocr_recognize (pp, frame, to_read, n_read, texts,
+          confidences, xs, error)) {
+    for (i = 0; i < dets->len; i++) {
+      gc_ocr_prepared_clear (&items[i].prep);
+      g_clear_pointer (&items[i].line, gc_ocr_line_free);
+    }
+    if (tracker)
+      gc_ocr_tracker_end (tracker);
+    g_ptr_array_unref (lines);
+    return NULL;
+  }
+  for (i = 0; i < n_read; i++) {
+    Item *it = &items[read_item[i]];
+
+    it->line = make_line (engine, frame, texts[i], xs[i], confidences[i],
+        &it->box, &it->prep);
+    g_free (texts[i]);
+    if (xs[i])
+      g_array_unref (xs[i]);
+  }
+
+  /* In detection order, so that the result and the tracker do not depend
+   * on which lines needed reading. */
+  for (i = 0; i < dets->len; i++) {
+    Item *it = &items[i];
+    GcOcrLine *line = g_steal_pointer (&it->line);
+    const GcOcrLine *known = NULL;
+    guint id;
+
+    if (it->done) {
+      if (line)
+        g_ptr_array_add (lines, line);
+      continue;
+    }
+    if (it->ink_known) {
+      if (gc_ocr_tracker_lookup_ink (tracker, frame, &it->box, &it->prep,
+              &known, &id)) {
+        if (known) {
+          line = reused (known, id);
+          line->box = it->prep.ink_box;
+          g_ptr_array_add (lines, line);
+        }
+        gc_ocr_prepared_clear (&it->prep);
+        continue;
+      }
+      /* A line stored earlier in this frame took the entry's place. */
+      line = gc_ocr_ppocr_read_region (engine, frame, &it->box, NULL);
+    }
+    if (tracker) {
+      id = gc_ocr_tracker_store (tracker, frame, &it->box, line,
+          it->prep.pix ? &it->prep : NULL);
+      if (line)
+        line->track_id = id;
+    }
+    gc_ocr_prepared_clear (&it->prep);
+    if (line)
+      g_ptr_array_add (lines, line);
+  }
+  if (tracker)
+    gc_ocr_tracker_end (tracker);
+  gc_ocr_join_rows (lines);
+  return lines;
+}
