@@ -554,12 +554,38 @@ run (GcPpocr * pp, OrtSession * session, const gchar * in_name,
   return output;
 }
 
+/* The frame's EDGE_COLUMNS columns from @col on rows y0..y1 hold ink:
+ * their luma spans more than EDGE_INK levels. */
+#define EDGE_COLUMNS 6
+#define EDGE_INK 60
+
+static gboolean
+ink_at_edge (const GcOcrFrame * f, gint y0, gint y1, gint col)
+{
+  gint x, y, lo = 255, hi = 0;
+
+  y0 = CLAMP (y0, 0, f->height - 1);
+  y1 = CLAMP (y1, y0 + 1, f->height);
+  for (y = y0; y < y1; y++)
+    for (x = col; x < col + EDGE_COLUMNS; x++) {
+      gfloat bgr[3];
+      gint luma;
+
+      pixel_bgr (f, x, y, bgr);
+      luma = (gint) (0.114f * bgr[0] + 0.587f * bgr[1] + 0.299f * bgr[2]);
+      lo = MIN (lo, luma);
+      hi = MAX (hi, luma);
+    }
+  return hi - lo > EDGE_INK;
+}
+
 /* Connected components of the thresholded probability map, each an
  * axis-aligned box grown back from the shrunk kernel. */
 static void
 det_boxes (const gfloat * prob, gint w, gint h, gdouble fx, gdouble fy,
-    const GcOcrBox * area, gint frame_w, gint frame_h, GArray * boxes)
+    const GcOcrBox * area, const GcOcrFrame * frame, GArray * boxes)
 {
+  gint frame_w = frame->width, frame_h = frame->height;
   g_autofree guint8 *seen = g_new0 (guint8, (gsize) w * h);
   g_autofree gint *stack = g_new (gint, (gsize) w * h);
   gint x, y;
@@ -607,11 +633,18 @@ det_boxes (const gfloat * prob, gint w, gint h, gdouble fx, gdouble fy,
       /* Text cut by the frame's left or right edge (a card sliding in)
        * would give a wrong price ("¥12" of "¥129"): it is read once it is
        * whole.  The kernel is shrunk, and a glyph cut in two is often not
-       * detected at all, so cut text ends short of the edge by up to about
-       * a glyph: twice the unclip distance.  Only at the frame's own
-       * edges, not a detection area's. */
-      if ((x0 <= 2 * d && area->x == 0)
-          || (x1 + 1 + 2 * d >= w && area->x + area->width == frame_w))
+       * detected at all, so cut text may end short of the edge by about a
+       * glyph (twice the unclip distance); it is cut when the frame's
+       * edge columns hold ink on the line's rows, whole when they show
+       * background (a big price 16 px from the edge).  Only at the
+       * frame's own edges, not a detection area's. */
+      if ((area->x == 0 && x0 <= 2 * d
+              && ink_at_edge (frame, (gint) floor ((y0 - d) * fy) + area->y,
+                  (gint) ceil ((y1 + 1 + d) * fy) + area->y, 0))
+          || (area->x + area->width == frame_w && x1 + 1 + 2 * d >= w
+              && ink_at_edge (frame, (gint) floor ((y0 - d) * fy) + area->y,
+                  (gint) ceil ((y1 + 1 + d) * fy) + area->y,
+                  frame_w - EDGE_COLUMNS)))
         continue;
       {
         gdouble ux0 = x0 - d, ux1 = x1 + 1 + d, uy0 = y0 - d, uy1 = y1 + 1 + d;
@@ -681,7 +714,7 @@ gc_ppocr_detect (GcPpocr * pp, const GcOcrFrame * frame,
   boxes = g_array_new (FALSE, FALSE, sizeof (GcOcrDetBox));
   if (out_shape[2] == h && out_shape[3] == w)
     det_boxes (prob, w, h, (gdouble) area->width / w,
-        (gdouble) area->height / h, area, frame->width, frame->height, boxes);
+        (gdouble) area->height / h, area, frame, boxes);
   ort->ReleaseValue (output);
   return boxes;
 }

@@ -264,9 +264,10 @@ typedef struct
 
 /* The detector splits a line at wide word gaps ("风冷无霜  强劲动力",
  * "原价  ¥129"); the facts parser needs a label and its price on one line,
- * as Tesseract's path gives them.  Neighbours on one row (heights within
- * a third, overlapping by most of the smaller, the gap under
- * ROW_GAP of the height) are joined, left to right.  A struck part is
+ * as Tesseract's path gives them; a label is often much smaller than its
+ * price ("到手价" beside a 73 px "2480").  Neighbours on one row (heights
+ * within 2.5x, overlapping by most of the smaller, the gap under ROW_GAP
+ * of the larger height) are joined, left to right.  A struck part is
  * never joined to one that is not: the strike marks the reference
  * price, not its neighbours. */
 #define ROW_GAP 0.8
@@ -279,9 +280,9 @@ same_row (const GcOcrLine * a, const GcOcrLine * b)
   gint bottom = MIN (a->box.y + ha, b->box.y + hb);
   gint gap = b->box.x - (a->box.x + a->box.width);
 
-  return a->struck == b->struck && 3 * ABS (ha - hb) <= MAX (ha, hb)
+  return a->struck == b->struck && 2 * MAX (ha, hb) <= 5 * MIN (ha, hb)
       && (bottom - top) * 10 >= MIN (ha, hb) * 6
-      && gap >= -MIN (ha, hb) / 2 && gap <= ROW_GAP * MAX (ha, hb);
+      && gap * 10 >= -MIN (ha, hb) * 6 && gap <= ROW_GAP * MAX (ha, hb);
 }
 
 static gint
