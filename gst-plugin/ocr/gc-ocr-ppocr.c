@@ -70,6 +70,12 @@ gc_ppocr_det_calls (GcPpocr * pp)
   g_return_val_if_reached (0);
 }
 
+void
+gc_ppocr_times (GcPpocr * pp, gint64 * det_us, gint64 * rec_us)
+{
+  g_return_if_reached ();
+}
+
 GArray *
 gc_ppocr_detect (GcPpocr * pp, const GcOcrFrame * frame,
     const GcOcrBox * area, gint max_side, GError ** error)
@@ -131,6 +137,7 @@ struct _GcPpocr
   gchar *library;               /* the ONNX Runtime that was opened */
   guint rec_calls;              /* recognizer runs, for tests */
   guint det_calls;
+  gint64 det_us, rec_us;        /* time in each model, for the debug log */
 };
 
 #define ORT_OK(call, what) ort_ok ((call), (what), error)
@@ -433,6 +440,13 @@ gc_ppocr_det_calls (GcPpocr * pp)
   return pp->det_calls;
 }
 
+void
+gc_ppocr_times (GcPpocr * pp, gint64 * det_us, gint64 * rec_us)
+{
+  *det_us = pp->det_us;
+  *rec_us = pp->rec_us;
+}
+
 /* The frame's pixel at (x, y) as B, G, R (the models' channel order). */
 static inline void
 pixel_bgr (const GcOcrFrame * f, gint x, gint y, gfloat bgr[3])
@@ -666,6 +680,49 @@ det_boxes (const gfloat * prob, gint w, gint h, gdouble fx, gdouble fy,
 }
 
 static gint
+overlap (const GcOcrBox * a, const GcOcrBox * b)
+{
+  gint w = MIN (a->x + a->width, b->x + b->width) - MAX (a->x, b->x);
+  gint h = MIN (a->y + a->height, b->y + b->height) - MAX (a->y, b->y);
+
+  return w > 0 && h > 0 ? w * h : 0;
+}
+
+/* A line whose kernel broke in two (a strike-through across "¥129") gives
+ * two boxes over the same text once grown back: read twice, once with the
+ * stroke and once without, it would be both a reference and a current
+ * price.  Boxes overlapping by half the smaller become their union. */
+static void
+drop_overlaps (GArray * boxes)
+{
+  guint i, j;
+
+  for (i = 0; i < boxes->len; i++) {
+    GcOcrBox *a = &g_array_index (boxes, GcOcrDetBox, i).box;
+
+    for (j = i + 1; j < boxes->len; j++) {
+      GcOcrBox *b = &g_array_index (boxes, GcOcrDetBox, j).box;
+      gint area_a = a->width * a->height, area_b = b->width * b->height;
+
+      if (overlap (a, b) * 2 < MIN (area_a, area_b))
+        continue;
+      /* The union: the two kernels were one line. */
+      {
+        gint x2 = MAX (a->x + a->width, b->x + b->width);
+        gint y2 = MAX (a->y + a->height, b->y + b->height);
+
+        a->x = MIN (a->x, b->x);
+        a->y = MIN (a->y, b->y);
+        a->width = x2 - a->x;
+        a->height = y2 - a->y;
+      }
+      g_array_remove_index (boxes, j);
+      j = i;
+    }
+  }
+}
+
+static gint
 round32 (gdouble v)
 {
   return MAX (32, (gint) (round (v / 32.0)) * 32);
@@ -684,6 +741,7 @@ gc_ppocr_detect (GcPpocr * pp, const GcOcrFrame * frame,
   const gfloat *prob;
   OrtValue *output;
   GArray *boxes;
+  gint64 t0;
 
   if (area == NULL)
     area = &whole;
@@ -706,8 +764,10 @@ gc_ppocr_detect (GcPpocr * pp, const GcOcrFrame * frame,
   shape[1] = 3;
   shape[2] = h;
   shape[3] = w;
+  t0 = g_get_monotonic_time ();
   output = run (pp, pp->det, pp->det_in, pp->det_out, input, shape, 4, &prob,
       out_shape, 4, error);
+  pp->det_us += g_get_monotonic_time () - t0;
   if (output == NULL)
     return NULL;
   pp->det_calls++;
@@ -716,6 +776,7 @@ gc_ppocr_detect (GcPpocr * pp, const GcOcrFrame * frame,
     det_boxes (prob, w, h, (gdouble) area->width / w,
         (gdouble) area->height / h, area, frame, boxes);
   ort->ReleaseValue (output);
+  drop_overlaps (boxes);
   return boxes;
 }
 
@@ -765,6 +826,10 @@ ctc_decode (GcPpocr * pp, const gfloat * probs, gint steps, gint classes,
   return g_string_free (s, FALSE);
 }
 
+/* A batch's lines are padded to its widest: a line joins the batch only
+ * while that costs at most this factor over its own width. */
+#define REC_BATCH_SPREAD 1.5
+
 static gint
 compare_width (gconstpointer a, gconstpointer b, gpointer data)
 {
@@ -781,7 +846,7 @@ gc_ppocr_recognize (GcPpocr * pp, const GcOcrFrame * frame,
     GArray ** xs, GError ** error)
 {
   g_autofree gint *order = g_new (gint, MAX (1, n));
-  guint i, start;
+  guint i, start, count;
 
   for (i = 0; i < n; i++) {
     order[i] = i;
@@ -789,14 +854,23 @@ gc_ppocr_recognize (GcPpocr * pp, const GcOcrFrame * frame,
     confidences[i] = 0;
   }
   g_qsort_with_data (order, n, sizeof (gint), compare_width, (gpointer) boxes);
-  for (start = 0; start < n; start += REC_BATCH) {
-    guint count = MIN (REC_BATCH, n - start), b;
+  for (start = 0; start < n; start += count) {
+    guint b;
     gint width = REC_MIN_WIDTH;
+    gint first = MAX (REC_MIN_WIDTH, rec_width (&boxes[order[start]]));
+
+    count = 1;
+    /* Sorted narrowest first: the batch grows while its widest line stays
+     * within REC_BATCH_SPREAD of its narrowest. */
+    while (start + count < n && count < REC_BATCH
+        && rec_width (&boxes[order[start + count]]) <= first * REC_BATCH_SPREAD)
+      count++;
     g_autofree gfloat *input = NULL;
     gsize plane, item;
     int64_t shape[4], out_shape[3];
     const gfloat *probs;
     OrtValue *output;
+    gint64 t0;
 
     for (b = 0; b < count; b++)
       width = MAX (width, rec_width (&boxes[order[start + b]]));
@@ -820,8 +894,10 @@ gc_ppocr_recognize (GcPpocr * pp, const GcOcrFrame * frame,
     shape[1] = 3;
     shape[2] = REC_HEIGHT;
     shape[3] = width;
+    t0 = g_get_monotonic_time ();
     output = run (pp, pp->rec, pp->rec_in, pp->rec_out, input, shape, 4,
         &probs, out_shape, 3, error);
+    pp->rec_us += g_get_monotonic_time () - t0;
     if (output == NULL) {
       for (i = 0; i < n; i++)
         g_clear_pointer (&texts[i], g_free);

@@ -56,6 +56,9 @@ static const Confusion confusions[] = {
    * question mark; before a price in a Chinese line it is the yuan sign
    * (class 'c': the line has a CJK character). */
   {"?", 'c', 'd', "¥"}, {"？", 'c', 'd', "¥"},
+  /* ...or as a V or Y (a struck "原价 ¥150" read "原价 V150"); class 'y':
+   * a Chinese line, and no Latin letter before it. */
+  {"V", 'y', 'd', "¥"}, {"Y", 'y', 'd', "¥"},
 };
 
 static gboolean
@@ -78,6 +81,8 @@ class_matches (gchar cls, gunichar c, gboolean cjk_line)
       return TRUE;
     case 'c':
       return cjk_line;
+    case 'y':
+      return cjk_line && !(c < 0x80 && g_ascii_isalpha (c));
     case 'd':
       return c != 0 && g_unichar_isdigit (c);
     case '%':
@@ -96,8 +101,13 @@ gc_ocr_ppocr_fix_text (const gchar * raw)
   gboolean cjk_line = has_cjk (raw);
 
   for (p = raw; *p; p = g_utf8_next_char (p)) {
-    gunichar next = *g_utf8_next_char (p) ?
-        g_utf8_get_char (g_utf8_next_char (p)) : 0;
+    const gchar *q = g_utf8_next_char (p);
+    gunichar next;
+
+    /* A sign is often read with a space before its number ("? 79"). */
+    if (*q == ' ' && g_ascii_isdigit (q[1]))
+      q++;
+    next = *q ? g_utf8_get_char (q) : 0;
     const gchar *out = NULL;
     gsize len = g_utf8_next_char (p) - p;
     guint i;
@@ -207,6 +217,111 @@ restore_signs (GcOcrEngine * engine, const GcOcrFrame * frame,
   return g_string_free (out, FALSE);
 }
 
+/* A strike-through on the line: a thin run of rows where nearly every
+ * pixel between the text's first and last columns differs from the
+ * background (the box's border) in one flat colour, with glyph rows above
+ * and below it.  The preparation's own test works on its binarisation,
+ * which a light grey price struck with a coloured line on a white card
+ * defeats (the ink it keeps is the stroke alone); either test's word
+ * counts (both flag the flat edge of a viewer-count pill at times, which
+ * is harmless: a struck line matters only where it holds a price). */
+#define STRIKE_DIFF 28          /* luma levels from the background */
+#define STRIKE_COVER 0.9        /* share of the text's width */
+#define STRIKE_MAX_ROWS 0.2     /* of the box height, for a thin stroke */
+#define STRIKE_FLAT 24          /* luma spread along the stroke */
+#define STRIKE_TEXT_MIN 0.08    /* coverage of a row through glyphs */
+#define STRIKE_TEXT_MAX 0.85
+
+static gint
+luma_at (const GcOcrFrame * f, gint x, gint y)
+{
+  const guint8 *p = f->data + (gsize) y * f->stride;
+
+  if (f->format == GC_OCR_FORMAT_GRAY8)
+    return p[x];
+  p += x * 4;
+  return (p[0] * 77 + p[1] * 150 + p[2] * 29) >> 8;
+}
+
+static gint
+compare_ints (gconstpointer a, gconstpointer b)
+{
+  return *(const gint *) a - *(const gint *) b;
+}
+
+static gboolean
+struck_through (const GcOcrFrame * f, const GcOcrBox * box)
+{
+  g_autoptr (GArray) border = g_array_new (FALSE, FALSE, sizeof (gint));
+  gint x, y, bg, cx0 = G_MAXINT, cx1 = -1;
+  gint x0 = box->x, y0 = box->y, x1 = box->x + box->width - 1;
+  gint y1 = box->y + box->height - 1;
+
+  if (box->width < 8 || box->height < 6)
+    return FALSE;
+  for (x = x0; x <= x1; x++) {
+    gint v = luma_at (f, x, y0), w = luma_at (f, x, y1);
+    g_array_append_val (border, v);
+    g_array_append_val (border, w);
+  }
+  g_array_sort (border, compare_ints);
+  bg = g_array_index (border, gint, border->len / 2);
+  /* The text's extent: columns holding any ink. */
+  for (x = x0; x <= x1; x++)
+    for (y = y0 + box->height / 4; y <= y1 - box->height / 4; y++)
+      if (ABS (luma_at (f, x, y) - bg) > STRIKE_DIFF) {
+        cx0 = MIN (cx0, x);
+        cx1 = MAX (cx1, x);
+        break;
+      }
+  if (cx1 - cx0 < box->height)
+    return FALSE;
+  {
+    gint n = cx1 - cx0 + 1, rows = box->height, r;
+    g_autofree gdouble *cover = g_new0 (gdouble, rows);
+    g_autofree gboolean *stroke = g_new0 (gboolean, rows);
+
+    for (y = y0; y <= y1; y++) {
+      gint ink = 0;
+      gdouble sum = 0, sum2 = 0;
+
+      for (x = cx0; x <= cx1; x++) {
+        gint v = luma_at (f, x, y);
+
+        ink += ABS (v - bg) > STRIKE_DIFF;
+        sum += v;
+        sum2 += (gdouble) v * v;
+      }
+      cover[y - y0] = (gdouble) ink / n;
+      /* A stroke is one colour along its length; a row through bold or
+       * outlined glyphs alternates fill, outline and gaps. */
+      stroke[y - y0] = ink >= STRIKE_COVER * n
+          && sum2 / n - (sum / n) * (sum / n) <= STRIKE_FLAT * STRIKE_FLAT;
+    }
+    /* In the middle half, thin, and through text: glyph rows (partly
+     * covered) just above and below it.  The flat edge of a panel inside
+     * the box has background or panel on one side. */
+    /* Not at the box's very edges; the detector's box may be shifted
+     * off the text's middle. */
+    for (r = 2; r < rows - 1; r++) {
+      gint a = r, b, above, below;
+
+      if (!stroke[r])
+        continue;
+      for (b = a; b + 1 < rows && stroke[b + 1]; b++);
+      r = b;
+      if (b - a + 1 > MAX (2, STRIKE_MAX_ROWS * rows) || b + 1 >= rows)
+        continue;
+      above = a - 2;
+      below = MIN (b + 2, rows - 1);
+      if (cover[above] > STRIKE_TEXT_MIN && cover[above] < STRIKE_TEXT_MAX
+          && cover[below] > STRIKE_TEXT_MIN && cover[below] < STRIKE_TEXT_MAX)
+        return TRUE;
+    }
+  }
+  return FALSE;
+}
+
 static GcOcrLine *
 make_line (GcOcrEngine * engine, const GcOcrFrame * frame,
     const gchar * raw, GArray * xs, gfloat confidence, const GcOcrBox * box,
@@ -227,8 +342,12 @@ make_line (GcOcrEngine * engine, const GcOcrFrame * frame,
   line = g_new0 (GcOcrLine, 1);
   line->text = g_steal_pointer (&fixed);
   line->confidence = confidence;
-  line->box = prep && prep->pix ? prep->ink_box : *box;
-  line->struck = prep && prep->pix ? prep->struck : FALSE;
+  /* The preparation's ink box is wrong where its binarisation kept only
+   * part of the text (a light struck price: the stroke alone). */
+  line->box = prep && prep->pix && prep->ink_box.width * 2 >= box->width
+      ? prep->ink_box : *box;
+  line->struck = (prep && prep->pix && prep->struck)
+      || struck_through (frame, box);
   return line;
 }
 
@@ -349,11 +468,172 @@ reused (const GcOcrLine * known, guint id)
   return line;
 }
 
+/* The detector is the costly step (~200-350 ms for a 1080p frame); a
+ * stream's overlays stay put for seconds.  With a tracker, the whole
+ * frame is detected every FULL_DETECT_EVERY analysed frames; in between
+ * the line boxes of the last detection are kept, and the cheap classic
+ * region finder (~3 ms) tells where text may have appeared: only its
+ * regions that no kept line covers are detected, each in a crop around
+ * it.  A crop where nothing was found is not detected again until the
+ * next whole-frame detection (the photo behind the overlays holds shapes
+ * the region finder takes for text).  When the crops would cover much of
+ * the frame (a scene change), the whole frame is detected. */
+#define FULL_DETECT_EVERY 8
+#define MAX_CROP_SHARE 0.35
+/* A region is covered by a box holding this share of it. */
+#define COVERED 0.6
+
+static gint
+box_overlap (const GcOcrBox * a, const GcOcrBox * b)
+{
+  gint w = MIN (a->x + a->width, b->x + b->width) - MAX (a->x, b->x);
+  gint h = MIN (a->y + a->height, b->y + b->height) - MAX (a->y, b->y);
+
+  return w > 0 && h > 0 ? w * h : 0;
+}
+
+static gboolean
+covered (const GcOcrBox * r, GArray * boxes)
+{
+  guint i;
+
+  for (i = 0; i < boxes->len; i++)
+    if (box_overlap (r, &g_array_index (boxes, GcOcrBox, i))
+        >= COVERED * r->width * r->height)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+set_from_dets (GArray * boxes, GArray * dets)
+{
+  guint i;
+
+  for (i = 0; i < dets->len; i++)
+    g_array_append_val (boxes, g_array_index (dets, GcOcrDetBox, i).box);
+}
+
+static gboolean
+detect_all (GcPpocr * pp, gint det_side, const GcOcrFrame * frame,
+    GArray * layout, GArray * empty, guint * since_full, GError ** error)
+{
+  g_autoptr (GArray) dets = gc_ppocr_detect (pp, frame, NULL, det_side,
+      error);
+
+  if (dets == NULL)
+    return FALSE;
+  g_array_set_size (layout, 0);
+  g_array_set_size (empty, 0);
+  set_from_dets (layout, dets);
+  *since_full = 0;
+  return TRUE;
+}
+
+/* The line boxes to look at in @frame (GcOcrBox, top to bottom). */
+static GArray *
+find_lines (GcPpocr * pp, gint det_side, const GcOcrFrame * frame,
+    GcOcrTracker * tracker, GError ** error)
+{
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (GcOcrBox));
+  GArray *layout, *empty;
+  g_autoptr (GArray) regions = NULL;
+  g_autoptr (GArray) crops = NULL;
+  guint *since_full, i, j;
+  gdouble crop_area = 0;
+
+  if (tracker == NULL) {
+    g_autoptr (GArray) dets = gc_ppocr_detect (pp, frame, NULL, det_side,
+        error);
+    if (dets == NULL) {
+      g_array_unref (out);
+      return NULL;
+    }
+    set_from_dets (out, dets);
+    return out;
+  }
+  layout = gc_ocr_tracker_layout (tracker, frame, &empty, &since_full);
+  if (*since_full >= FULL_DETECT_EVERY) {
+    if (!detect_all (pp, det_side, frame, layout, empty, since_full, error))
+      goto fail;
+    goto done;
+  }
+  regions = gc_ocr_find_regions (frame, error);
+  if (regions == NULL)
+    goto fail;
+  crops = g_array_new (FALSE, FALSE, sizeof (GcOcrBox));
+  for (i = 0; i < regions->len; i++) {
+    const GcOcrBox *r = &g_array_index (regions, GcOcrBox, i);
+    gint mx = 2 * r->height + 16, my = r->height / 2 + 8;
+    GcOcrBox c;
+
+    if (covered (r, layout) || covered (r, empty))
+      continue;
+    /* The region may be part of a longer line. */
+    c.x = MAX (0, r->x - mx);
+    c.y = MAX (0, r->y - my);
+    c.width = MIN (frame->width, r->x + r->width + mx) - c.x;
+    c.height = MIN (frame->height, r->y + r->height + my) - c.y;
+    /* Overlapping crops become one. */
+    for (j = 0; j < crops->len; j++) {
+      GcOcrBox *o = &g_array_index (crops, GcOcrBox, j);
+
+      if (box_overlap (o, &c) > 0) {
+        gint x2 = MAX (o->x + o->width, c.x + c.width);
+        gint y2 = MAX (o->y + o->height, c.y + c.height);
+
+        c.x = MIN (o->x, c.x);
+        c.y = MIN (o->y, c.y);
+        c.width = x2 - c.x;
+        c.height = y2 - c.y;
+        g_array_remove_index (crops, j);
+        j = (guint) - 1;
+      }
+    }
+    g_array_append_val (crops, c);
+  }
+  for (i = 0; i < crops->len; i++)
+    crop_area += g_array_index (crops, GcOcrBox, i).width
+        * (gdouble) g_array_index (crops, GcOcrBox, i).height;
+  if (crop_area > MAX_CROP_SHARE * frame->width * (gdouble) frame->height) {
+    if (!detect_all (pp, det_side, frame, layout, empty, since_full, error))
+      goto fail;
+    goto done;
+  }
+  for (i = 0; i < crops->len; i++) {
+    const GcOcrBox *c = &g_array_index (crops, GcOcrBox, i);
+    g_autoptr (GArray) dets = gc_ppocr_detect (pp, frame, c, det_side,
+        error);
+
+    if (dets == NULL)
+      goto fail;
+    /* What was kept there is replaced by what is there now. */
+    for (j = 0; j < layout->len; j++) {
+      const GcOcrBox *b = &g_array_index (layout, GcOcrBox, j);
+
+      if (box_overlap (b, c) * 2 >= b->width * b->height)
+        g_array_remove_index (layout, j--);
+    }
+    if (dets->len == 0)
+      g_array_append_val (empty, *c);
+    set_from_dets (layout, dets);
+  }
+
+done:
+  (*since_full)++;
+  g_array_append_vals (out, layout->data, layout->len);
+  return out;
+
+fail:
+  g_array_unref (out);
+  return NULL;
+}
+
 GPtrArray *
 gc_ocr_ppocr_read_frame (GcOcrEngine * engine, gint det_side,
     const GcOcrFrame * frame, GcOcrTracker * tracker, GError ** error)
 {
   GcPpocr *pp = gc_ocr_engine_ppocr (engine);
+  gint64 t_start = g_get_monotonic_time ();
   g_autoptr (GArray) dets = NULL;
   g_autofree Item *items = NULL;
   g_autofree GcOcrBox *to_read = NULL;
@@ -370,7 +650,7 @@ gc_ocr_ppocr_read_frame (GcOcrEngine * engine, gint det_side,
     gc_ocr_join_rows (lines);
     return lines;
   }
-  dets = gc_ppocr_detect (pp, frame, NULL, det_side, error);
+  dets = find_lines (pp, det_side, frame, tracker, error);
   if (dets == NULL) {
     g_ptr_array_unref (lines);
     return NULL;
@@ -388,7 +668,7 @@ gc_ocr_ppocr_read_frame (GcOcrEngine * engine, gint det_side,
     const GcOcrLine *known = NULL;
     guint id;
 
-    it->box = g_array_index (dets, GcOcrDetBox, i).box;
+    it->box = g_array_index (dets, GcOcrBox, i);
     if (tracker && (gc_ocr_tracker_lookup (tracker, frame, &it->box, &known,
                 &id) || gc_ocr_tracker_lookup_glyphs (tracker, frame,
                 &it->box, &known, &id))) {
@@ -472,5 +752,15 @@ gc_ocr_ppocr_read_frame (GcOcrEngine * engine, gint det_side,
   if (tracker)
     gc_ocr_tracker_end (tracker);
   gc_ocr_join_rows (lines);
+  if (G_UNLIKELY (g_getenv ("GC_OCR_DEBUG_DIR") != NULL)) {
+    gint64 det_us, rec_us;
+
+    gc_ppocr_times (pp, &det_us, &rec_us);
+    fprintf (stderr, "ppocr frame: %u lines, %u read, %.0f ms; so far "
+        "detector %u runs %.0f ms, recognizer %u runs %.0f ms\n", dets->len,
+        n_read, (g_get_monotonic_time () - t_start) / 1000.0,
+        gc_ppocr_det_calls (pp), det_us / 1000.0, gc_ppocr_rec_calls (pp),
+        rec_us / 1000.0);
+  }
   return lines;
 }

@@ -156,6 +156,13 @@ guint gc_ocr_tracker_store (GcOcrTracker * tracker, const GcOcrFrame * frame,
  * tests. */
 gboolean gc_ocr_ink_same (PIX * a, PIX * b);
 void gc_ocr_tracker_end (GcOcrTracker * tracker);
+/* PP-OCR's detector memory for this stream (see gc-ocr-ppread.c): the
+ * line boxes last detected (GcOcrBox, to be updated by the caller), the
+ * areas where detection found nothing (*empty), and the frames since the
+ * whole frame was detected (*since_full).  All are cleared when the frame
+ * size changes or the tracker is reset. */
+GArray *gc_ocr_tracker_layout (GcOcrTracker * tracker,
+    const GcOcrFrame * frame, GArray ** empty, guint ** since_full);
 
 /* gc-ocr-ppocr.c: PP-OCRv4 detection and recognition through ONNX
  * Runtime.  One thread at a time per GcPpocr. */
@@ -189,6 +196,8 @@ gboolean gc_ppocr_recognize (GcPpocr * pp, const GcOcrFrame * frame,
 /* Model runs so far, for tests. */
 guint gc_ppocr_rec_calls (GcPpocr * pp);
 guint gc_ppocr_det_calls (GcPpocr * pp);
+/* Microseconds spent in each model so far (debug log). */
+void gc_ppocr_times (GcPpocr * pp, gint64 * det_us, gint64 * rec_us);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GcPpocr, gc_ppocr_free)
 

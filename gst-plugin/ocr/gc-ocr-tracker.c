@@ -80,6 +80,14 @@ struct _GcOcrTracker
   /* The frame last analysed, and the one being analysed. */
   guint8 *thumb, *pending;
   gint frame_w, frame_h, pending_w, pending_h;
+  /* PP-OCR's detector memory (gc-ocr-ppread.c): the line boxes of the
+   * last detection, where detection found nothing, and how many frames
+   * ago the whole frame was detected; layout_w/h: the frame size they
+   * belong to. */
+  GArray *layout;               /* GcOcrBox */
+  GArray *empty;                /* GcOcrBox */
+  guint since_full;
+  gint layout_w, layout_h;
 };
 
 void
@@ -156,6 +164,8 @@ gc_ocr_tracker_new (void)
   tracker->entries = g_array_new (FALSE, TRUE, sizeof (Entry));
   g_array_set_clear_func (tracker->entries, entry_clear);
   tracker->next_id = 1;
+  tracker->layout = g_array_new (FALSE, FALSE, sizeof (GcOcrBox));
+  tracker->empty = g_array_new (FALSE, FALSE, sizeof (GcOcrBox));
   return tracker;
 }
 
@@ -165,6 +175,8 @@ gc_ocr_tracker_free (GcOcrTracker * tracker)
   if (tracker == NULL)
     return;
   g_array_unref (tracker->entries);
+  g_array_unref (tracker->layout);
+  g_array_unref (tracker->empty);
   g_free (tracker->thumb);
   g_free (tracker->pending);
   g_free (tracker);
@@ -176,6 +188,25 @@ gc_ocr_tracker_reset (GcOcrTracker * tracker)
   g_array_set_size (tracker->entries, 0);
   g_clear_pointer (&tracker->thumb, g_free);
   g_clear_pointer (&tracker->pending, g_free);
+  g_array_set_size (tracker->layout, 0);
+  g_array_set_size (tracker->empty, 0);
+  tracker->layout_w = tracker->layout_h = 0;
+}
+
+GArray *
+gc_ocr_tracker_layout (GcOcrTracker * tracker, const GcOcrFrame * frame,
+    GArray ** empty, guint ** since_full)
+{
+  if (tracker->layout_w != frame->width || tracker->layout_h != frame->height) {
+    g_array_set_size (tracker->layout, 0);
+    g_array_set_size (tracker->empty, 0);
+    tracker->layout_w = frame->width;
+    tracker->layout_h = frame->height;
+    tracker->since_full = G_MAXUINT / 2;
+  }
+  *empty = tracker->empty;
+  *since_full = &tracker->since_full;
+  return tracker->layout;
 }
 
 gboolean
@@ -437,16 +468,26 @@ static gint
 ink_entry (GcOcrTracker * tracker, const GcOcrBox * box,
     const GcOcrPrepared * prep)
 {
-  gint i = find_entry (tracker, box);
+  gint i = find_entry (tracker, box), j;
   Entry *e;
 
-  if (i < 0)
+  if (prep == NULL || prep->pix == NULL)
     return -1;
-  e = &g_array_index (tracker->entries, Entry, i);
-  if (e->ink == NULL || prep == NULL || prep->pix == NULL
-      || e->struck != prep->struck || !gc_ocr_ink_same (e->ink, prep->pix))
-    return -1;
-  return i;
+  if (i >= 0) {
+    e = &g_array_index (tracker->entries, Entry, i);
+    if (e->ink != NULL && e->struck == prep->struck
+        && gc_ocr_ink_same (e->ink, prep->pix))
+      return i;
+  }
+  /* Text that moved: a chat line scrolling up, a card sliding.  Any
+   * reading not yet claimed in this frame whose glyphs these are. */
+  for (j = 0; j < (gint) tracker->entries->len; j++) {
+    e = &g_array_index (tracker->entries, Entry, j);
+    if (j != i && !e->seen && e->ink != NULL && e->struck == prep->struck
+        && gc_ocr_ink_same (e->ink, prep->pix))
+      return j;
+  }
+  return -1;
 }
 
 gboolean
