@@ -705,6 +705,10 @@ build_branch (Scan *s, const gchar *caps_name, GError **error)
     g_object_set (e, "interval", (guint) ((s->skipping && s->have_decoder)
             ? 0 : s->interval_ms), "threads", (guint) s->threads, NULL);
     gst_util_set_object_arg (G_OBJECT (e), "engine", s->engine);
+    /* The catalog's jurisdiction and currency choose the languages. */
+    if (s->catalog)
+      g_object_set (e, "languages",
+          gc_catalog_reading_languages (s->catalog), NULL);
     ADD ("compliancecheck");
     g_object_set (e, "catalog", s->catalog_path, NULL);
     if (s->rules)

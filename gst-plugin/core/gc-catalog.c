@@ -1456,3 +1456,15 @@ gc_product_allowed_reference (const GcProduct * product,
   }
   return FALSE;
 }
+
+const gchar *
+gc_catalog_reading_languages (const GcCatalog *catalog)
+{
+  const gchar *j = catalog->jurisdiction, *c = catalog->currency;
+
+  if ((j == NULL && c == NULL) || g_strcmp0 (j, "CN") == 0
+      || g_strcmp0 (c, "CNY") == 0 || g_strcmp0 (c, "HKD") == 0
+      || g_strcmp0 (c, "TWD") == 0)
+    return "chi_sim+eng";
+  return "eng";
+}

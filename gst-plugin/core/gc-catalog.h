@@ -90,6 +90,12 @@ GcCatalog *gc_catalog_ref (GcCatalog *catalog);
 void gc_catalog_unref (GcCatalog *catalog);
 
 const GcProduct *gc_catalog_find (const GcCatalog *catalog, const gchar *sku);
+
+/* The OCR languages (Tesseract's "a+b" form) a stream of this catalog is
+ * read in when the user set none: Chinese and English for a Chinese
+ * seller (jurisdiction CN, or a CNY/HKD/TWD currency, or neither given),
+ * English alone otherwise (a Chinese model reads "Sponsored" as "广 a"). */
+const gchar *gc_catalog_reading_languages (const GcCatalog *catalog);
 /* The product the schedule says is on sale at running time @t (seconds),
  * or NULL. */
 const GcProduct *gc_catalog_scheduled_at (const GcCatalog *catalog, gdouble t);

@@ -192,6 +192,30 @@ TEST (Catalog, ProductExampleLoadsWithEveryField)
   EXPECT_EQ (gc_catalog_scheduled_at (catalog, 10.0), p);
 }
 
+TEST (Catalog, JurisdictionChoosesReadingLanguages)
+{
+  struct
+  {
+    const char *head, *want;
+  } cases[] = {
+    {"\"jurisdiction\": \"CN\", \"currency\": \"CNY\",", "chi_sim+eng"},
+    {"\"currency\": \"CNY\",", "chi_sim+eng"},
+    {"", "chi_sim+eng"},
+    {"\"jurisdiction\": \"US\", \"currency\": \"USD\",", "eng"},
+    {"\"jurisdiction\": \"EU\", \"currency\": \"EUR\",", "eng"},
+    {"\"currency\": \"GBP\",", "eng"},
+  };
+  for (auto &c : cases) {
+    std::string json = std::string ("{\"schema\": \"gst-compliance-catalog/1\", ")
+        + c.head + " \"products\": []}";
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GcCatalog) catalog = gc_catalog_load_data (json.c_str (), -1,
+        "t.json", &error);
+    ASSERT_NE (catalog, nullptr) << json << ": " << error->message;
+    EXPECT_STREQ (gc_catalog_reading_languages (catalog), c.want) << json;
+  }
+}
+
 TEST (Catalog, OptionalFieldsDefault)
 {
   g_autoptr (GError) error = NULL;
