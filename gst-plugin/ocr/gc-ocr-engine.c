@@ -412,6 +412,12 @@ gc_ocr_engine_describe (GcOcrEngine * engine)
   return engine->description;
 }
 
+gboolean
+gc_ocr_engine_chinese (GcOcrEngine * engine)
+{
+  return engine->cjk;
+}
+
 GcPpocr *
 gc_ocr_engine_ppocr (GcOcrEngine * engine)
 {

@@ -679,15 +679,6 @@ det_boxes (const gfloat * prob, gint w, gint h, gdouble fx, gdouble fy,
     }
 }
 
-static gint
-overlap (const GcOcrBox * a, const GcOcrBox * b)
-{
-  gint w = MIN (a->x + a->width, b->x + b->width) - MAX (a->x, b->x);
-  gint h = MIN (a->y + a->height, b->y + b->height) - MAX (a->y, b->y);
-
-  return w > 0 && h > 0 ? w * h : 0;
-}
-
 /* A line whose kernel broke in two (a strike-through across "¥129") gives
  * two boxes over the same text once grown back: read twice, once with the
  * stroke and once without, it would be both a reference and a current
@@ -702,20 +693,13 @@ drop_overlaps (GArray * boxes)
 
     for (j = i + 1; j < boxes->len; j++) {
       GcOcrBox *b = &g_array_index (boxes, GcOcrDetBox, j).box;
-      gint area_a = a->width * a->height, area_b = b->width * b->height;
+      gint64 area_a = (gint64) a->width * a->height;
+      gint64 area_b = (gint64) b->width * b->height;
 
-      if (overlap (a, b) * 2 < MIN (area_a, area_b))
+      if (gc_ocr_box_overlap (a, b) * 2 < MIN (area_a, area_b))
         continue;
-      /* The union: the two kernels were one line. */
-      {
-        gint x2 = MAX (a->x + a->width, b->x + b->width);
-        gint y2 = MAX (a->y + a->height, b->y + b->height);
-
-        a->x = MIN (a->x, b->x);
-        a->y = MIN (a->y, b->y);
-        a->width = x2 - a->x;
-        a->height = y2 - a->y;
-      }
+      /* The two kernels were one line. */
+      gc_ocr_box_union (a, b);
       g_array_remove_index (boxes, j);
       j = i;
     }

@@ -92,13 +92,30 @@ class_matches (gchar cls, gunichar c, gboolean cjk_line)
   }
 }
 
+static gboolean
+has_latin (const gchar * s)
+{
+  for (; *s; s++)
+    if (g_ascii_isalpha (*s) && !strchr ("VYXvy", *s))
+      return TRUE;
+  return FALSE;
+}
+
 gchar *
 gc_ocr_ppocr_fix_text (const gchar * raw)
+{
+  return gc_ocr_ppocr_fix_text_in (raw, FALSE);
+}
+
+gchar *
+gc_ocr_ppocr_fix_text_in (const gchar * raw, gboolean chinese)
 {
   g_autoptr (GString) s = g_string_new (NULL);
   const gchar *p;
   gunichar prev = 0;
-  gboolean cjk_line = has_cjk (raw);
+  /* A number alone ("? 59.9", a struck "V198") in a Chinese stream is
+   * read as in a Chinese line. */
+  gboolean cjk_line = has_cjk (raw) || (chinese && !has_latin (raw));
 
   for (p = raw; *p; p = g_utf8_next_char (p)) {
     const gchar *q = g_utf8_next_char (p);
@@ -120,10 +137,14 @@ gc_ocr_ppocr_fix_text (const gchar * raw)
           && class_matches (c->after, next, cjk_line))
         out = c->is;
     }
-    if (out)
+    if (out) {
       g_string_append (s, out);
-    else
+      /* "? 79" was "¥79". */
+      if (g_str_equal (out, "¥") && p[len] == ' ' && g_ascii_isdigit (p[len + 1]))
+        p++;
+    } else {
       g_string_append_len (s, p, len);
+    }
     prev = g_utf8_get_char (out ? out : p);
   }
   return gc_ocr_normalise_text (s->str);
@@ -333,7 +354,7 @@ make_line (GcOcrEngine * engine, const GcOcrFrame * frame,
   if (raw == NULL || confidence < MIN_CONFIDENCE)
     return NULL;
   text = restore_signs (engine, frame, raw, xs, box);
-  fixed = gc_ocr_ppocr_fix_text (text);
+  fixed = gc_ocr_ppocr_fix_text_in (text, gc_ocr_engine_chinese (engine));
   if (G_UNLIKELY (g_getenv ("GC_OCR_DEBUG_DIR") != NULL))
     fprintf (stderr, "ppocr line %d,%d %dx%d: \"%s\" -> \"%s\" (%.2f)\n",
         box->x, box->y, box->width, box->height, raw, fixed, confidence);
@@ -434,8 +455,6 @@ gc_ocr_join_rows (GPtrArray * lines)
     for (j = i + 1; j < lines->len; j++) {
       GcOcrLine *b = g_ptr_array_index (lines, j);
       gchar *text;
-      gint x2, y2;
-
       if (!same_row (a, b))
         continue;
       text = g_strconcat (a->text, " ", b->text, NULL);
@@ -443,11 +462,7 @@ gc_ocr_join_rows (GPtrArray * lines)
       /* Repairs that need the whole line ("到手" + "?268"). */
       a->text = gc_ocr_ppocr_fix_text (text);
       g_free (text);
-      x2 = MAX (a->box.x + a->box.width, b->box.x + b->box.width);
-      y2 = MAX (a->box.y + a->box.height, b->box.y + b->box.height);
-      a->box.y = MIN (a->box.y, b->box.y);
-      a->box.width = x2 - a->box.x;
-      a->box.height = y2 - a->box.y;
+      gc_ocr_box_union (&a->box, &b->box);
       a->confidence = MIN (a->confidence, b->confidence);
       a->reused = a->reused && b->reused;
       g_ptr_array_remove_index (lines, j);
@@ -483,22 +498,13 @@ reused (const GcOcrLine * known, guint id)
 /* A region is covered by a box holding this share of it. */
 #define COVERED 0.6
 
-static gint
-box_overlap (const GcOcrBox * a, const GcOcrBox * b)
-{
-  gint w = MIN (a->x + a->width, b->x + b->width) - MAX (a->x, b->x);
-  gint h = MIN (a->y + a->height, b->y + b->height) - MAX (a->y, b->y);
-
-  return w > 0 && h > 0 ? w * h : 0;
-}
-
 static gboolean
 covered (const GcOcrBox * r, GArray * boxes)
 {
   guint i;
 
   for (i = 0; i < boxes->len; i++)
-    if (box_overlap (r, &g_array_index (boxes, GcOcrBox, i))
+    if (gc_ocr_box_overlap (r, &g_array_index (boxes, GcOcrBox, i))
         >= COVERED * r->width * r->height)
       return TRUE;
   return FALSE;
@@ -577,14 +583,8 @@ find_lines (GcPpocr * pp, gint det_side, const GcOcrFrame * frame,
     for (j = 0; j < crops->len; j++) {
       GcOcrBox *o = &g_array_index (crops, GcOcrBox, j);
 
-      if (box_overlap (o, &c) > 0) {
-        gint x2 = MAX (o->x + o->width, c.x + c.width);
-        gint y2 = MAX (o->y + o->height, c.y + c.height);
-
-        c.x = MIN (o->x, c.x);
-        c.y = MIN (o->y, c.y);
-        c.width = x2 - c.x;
-        c.height = y2 - c.y;
+      if (gc_ocr_box_overlap (o, &c) > 0) {
+        gc_ocr_box_union (&c, o);
         g_array_remove_index (crops, j);
         j = (guint) - 1;
       }
@@ -610,7 +610,7 @@ find_lines (GcPpocr * pp, gint det_side, const GcOcrFrame * frame,
     for (j = 0; j < layout->len; j++) {
       const GcOcrBox *b = &g_array_index (layout, GcOcrBox, j);
 
-      if (box_overlap (b, c) * 2 >= b->width * b->height)
+      if (gc_ocr_box_overlap (b, c) * 2 >= b->width * b->height)
         g_array_remove_index (layout, j--);
     }
     if (dets->len == 0)

@@ -14,6 +14,10 @@ G_BEGIN_DECLS
 
 gboolean gc_ocr_frame_check (const GcOcrFrame * frame, GError ** error);
 
+/* The area two boxes share; @a grown to hold @b too. */
+gint64 gc_ocr_box_overlap (const GcOcrBox * a, const GcOcrBox * b);
+void gc_ocr_box_union (GcOcrBox * a, const GcOcrBox * b);
+
 /* Region finding and change detection work on the frame's luma reduced by
  * this factor (2 or 4) in each direction, each pixel the mean of its
  * block. */
@@ -221,6 +225,11 @@ gchar *gc_ocr_ppocr_lacks (const gchar * languages);
 /* The recognizer's text made the engine's: known glyph confusions
  * repaired ("10o%" -> "100%", ￥ -> ¥), spacing as gc_ocr_normalise_text. */
 gchar *gc_ocr_ppocr_fix_text (const gchar * raw);
+/* The same, in a stream read in Chinese (@chinese): a line of a number
+ * alone is repaired as a Chinese line's would be. */
+gchar *gc_ocr_ppocr_fix_text_in (const gchar * raw, gboolean chinese);
+/* A CJK language is among the engine's languages. */
+gboolean gc_ocr_engine_chinese (GcOcrEngine * engine);
 /* Joins the detector's pieces of one row of text (see gc-ocr-ppread.c);
  * leaves @lines top to bottom. */
 void gc_ocr_join_rows (GPtrArray * lines);

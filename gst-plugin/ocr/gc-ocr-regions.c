@@ -315,8 +315,17 @@ mergeable (const GcOcrBox * a, const GcOcrBox * b, gint line_max)
   return gap <= (max_h * 6) / 10;
 }
 
-static void
-box_union (GcOcrBox * a, const GcOcrBox * b)
+gint64
+gc_ocr_box_overlap (const GcOcrBox * a, const GcOcrBox * b)
+{
+  gint ix = MAX (0, MIN (a->x + a->width, b->x + b->width) - MAX (a->x, b->x));
+  gint iy = MAX (0, MIN (a->y + a->height, b->y + b->height) - MAX (a->y, b->y));
+
+  return (gint64) ix * iy;
+}
+
+void
+gc_ocr_box_union (GcOcrBox * a, const GcOcrBox * b)
 {
   gint x2 = MAX (a->x + a->width, b->x + b->width);
   gint y2 = MAX (a->y + a->height, b->y + b->height);
@@ -464,7 +473,7 @@ gc_ocr_find_regions (const GcOcrFrame * frame, GError ** error)
         if (b->y > a->y + a->height)
           break;
         if (mergeable (a, b, max_h)) {
-          box_union (a, b);
+          gc_ocr_box_union (a, b);
           g_array_remove_index (boxes, j);
           merged = TRUE;
           j = i;

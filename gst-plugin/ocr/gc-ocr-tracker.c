@@ -287,19 +287,10 @@ box_area (const GcOcrBox * b)
   return (gint64) b->width * b->height;
 }
 
-static gint64
-intersection (const GcOcrBox * a, const GcOcrBox * b)
-{
-  gint ix = MAX (0, MIN (a->x + a->width, b->x + b->width) - MAX (a->x, b->x));
-  gint iy = MAX (0, MIN (a->y + a->height, b->y + b->height) - MAX (a->y, b->y));
-
-  return (gint64) ix * iy;
-}
-
 static gdouble
 iou (const GcOcrBox * a, const GcOcrBox * b)
 {
-  gdouble inter = (gdouble) intersection (a, b);
+  gdouble inter = (gdouble) gc_ocr_box_overlap (a, b);
   gdouble uni = (gdouble) box_area (a) + (gdouble) box_area (b) - inter;
 
   return uni > 0 ? inter / uni : 0;
@@ -588,7 +579,7 @@ glyph_entry (GcOcrTracker * tracker, const GcOcrBox * box)
 
     if (e->crop == NULL || !e->settled || area <= best)
       continue;
-    if (intersection (&e->crop_rect, box) * 10 >= area * 9) {
+    if (gc_ocr_box_overlap (&e->crop_rect, box) * 10 >= area * 9) {
       best = area;
       found = i;
     }

@@ -966,6 +966,16 @@ TEST_F (Ocr, EngineLibraryMissingFails)
   env = g_environ_setenv (env, "GST_COMPLIANCE_OCR_LIBRARY",
       "/nonexistent/libgstcompliance-ocr.so", TRUE);
   env = g_environ_setenv (env, "GC_OCR_TEST_CHILD", "1", TRUE);
+  /* The child only checks a message; under the sanitizers LeakSanitizer's
+   * tracer crashes at its exit on the dynamic TLS of the plugins the
+   * registry loads ("Tracer caught signal 11", with the test passed).
+   * This process's leaks are still checked. */
+  const gchar *asan = g_environ_getenv (env, "ASAN_OPTIONS");
+  if (asan != NULL) {
+    gchar *no_leaks = g_strconcat (asan, ":detect_leaks=0", NULL);
+    env = g_environ_setenv (env, "ASAN_OPTIONS", no_leaks, TRUE);
+    g_free (no_leaks);
+  }
   const gchar *argv[] = { self,
     "--gtest_filter=Ocr.DISABLED_ChildEngineLibraryMissing",
     "--gtest_also_run_disabled_tests", nullptr };

@@ -1498,6 +1498,24 @@ TEST (OcrPpText, RepairsConfusionsInContext)
     g_autofree gchar *got = gc_ocr_ppocr_fix_text (c.raw);
     EXPECT_STREQ (got, c.want) << c.raw;
   }
+  /* A number alone: repaired only in a stream read in Chinese, never in a
+   * Latin word. */
+  struct
+  {
+    const char *raw;
+    gboolean chinese;
+    const char *want;
+  } alone[] = {
+    {"? 59.9", TRUE, "¥59.9"},
+    {"V198", TRUE, "¥198"},
+    {"V198", FALSE, "V198"},
+    {"? 59.9", FALSE, "? 59.9"},
+    {"Size V2", TRUE, "Size V2"},
+  };
+  for (auto &c : alone) {
+    g_autofree gchar *got = gc_ocr_ppocr_fix_text_in (c.raw, c.chinese);
+    EXPECT_STREQ (got, c.want) << c.raw << (c.chinese ? " (Chinese)" : "");
+  }
 }
 
 /* The detector's pieces of one row become one line; a struck price stays
