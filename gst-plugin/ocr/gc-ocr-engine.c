@@ -1523,8 +1523,8 @@ gc_ocr_engine_helper_tasks (GcOcrEngine * engine)
   return (guint) g_atomic_int_get (&engine->helper_tasks);
 }
 
-static GcOcrLine *
-reused_line (const GcOcrLine * known, guint id)
+GcOcrLine *
+gc_ocr_line_reused (const GcOcrLine * known, guint id)
 {
   GcOcrLine *line = gc_ocr_line_copy (known);
 
@@ -1581,7 +1581,7 @@ gc_ocr_engine_read_frame (GcOcrEngine * engine, const GcOcrFrame * frame,
             || gc_ocr_tracker_lookup_glyphs (tracker, frame, box, &known,
                 &id))) {
       if (known)
-        known_lines[i] = reused_line (known, id);
+        known_lines[i] = gc_ocr_line_reused (known, id);
       continue;
     }
     tasks[n_tasks].box = box;
@@ -1615,7 +1615,7 @@ gc_ocr_engine_read_frame (GcOcrEngine * engine, const GcOcrFrame * frame,
       if (gc_ocr_tracker_lookup_ink (tracker, frame, box, &t->prep, &known,
               &id)) {
         if (known) {
-          line = reused_line (known, id);
+          line = gc_ocr_line_reused (known, id);
           line->box = t->prep.ink_box;
           g_ptr_array_add (lines, line);
         }

@@ -473,16 +473,6 @@ gc_ocr_join_rows (GPtrArray * lines)
   g_ptr_array_sort (lines, compare_y);
 }
 
-static GcOcrLine *
-reused (const GcOcrLine * known, guint id)
-{
-  GcOcrLine *line = gc_ocr_line_copy (known);
-
-  line->reused = TRUE;
-  line->track_id = id;
-  return line;
-}
-
 /* The detector is the costly step (~200-350 ms for a 1080p frame); a
  * stream's overlays stay put for seconds.  With a tracker, the whole
  * frame is detected every FULL_DETECT_EVERY analysed frames; in between
@@ -672,7 +662,7 @@ gc_ocr_ppocr_read_frame (GcOcrEngine * engine, gint det_side,
     if (tracker && (gc_ocr_tracker_lookup (tracker, frame, &it->box, &known,
                 &id) || gc_ocr_tracker_lookup_glyphs (tracker, frame,
                 &it->box, &known, &id))) {
-      it->line = known ? reused (known, id) : NULL;
+      it->line = known ? gc_ocr_line_reused (known, id) : NULL;
       it->done = TRUE;
       continue;
     }
@@ -729,7 +719,7 @@ gc_ocr_ppocr_read_frame (GcOcrEngine * engine, gint det_side,
       if (gc_ocr_tracker_lookup_ink (tracker, frame, &it->box, &it->prep,
               &known, &id)) {
         if (known) {
-          line = reused (known, id);
+          line = gc_ocr_line_reused (known, id);
           line->box = it->prep.ink_box;
           g_ptr_array_add (lines, line);
         }

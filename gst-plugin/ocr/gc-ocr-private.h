@@ -236,6 +236,9 @@ void gc_ocr_join_rows (GPtrArray * lines);
 /* The PP-OCR reader of an engine that has one, else NULL (tests). */
 GcPpocr *gc_ocr_engine_ppocr (GcOcrEngine * engine);
 
+/* A copy of a reading the tracker kept: reused, with its track id. */
+GcOcrLine *gc_ocr_line_reused (const GcOcrLine * known, guint id);
+
 /* Drops the spaces Tesseract puts between CJK characters (and the numbers
  * among them); keeps those before Latin words and currency signs. */
 gchar *gc_ocr_normalise_text (const gchar * raw);
