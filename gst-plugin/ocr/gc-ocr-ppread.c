@@ -319,11 +319,10 @@ struck_through (const GcOcrFrame * f, const GcOcrBox * box)
       stroke[y - y0] = ink >= STRIKE_COVER * n
           && sum2 / n - (sum / n) * (sum / n) <= STRIKE_FLAT * STRIKE_FLAT;
     }
-    /* In the middle half, thin, and through text: glyph rows (partly
-     * covered) just above and below it.  The flat edge of a panel inside
-     * the box has background or panel on one side. */
-    /* Not at the box's very edges; the detector's box may be shifted
-     * off the text's middle. */
+    /* Thin, and through text: glyph rows (partly covered) just above and
+     * below it; the flat edge of a panel inside the box has background or
+     * panel on one side.  Anywhere but the box's first and last rows: the
+     * detector's box may sit off the text's middle. */
     for (r = 2; r < rows - 1; r++) {
       gint a = r, b, above, below;
 
