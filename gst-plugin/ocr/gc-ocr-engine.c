@@ -107,7 +107,6 @@ struct _GcOcrEngine
   /* PP-OCR: set when the engine reads with it (then no Tesseract is
    * loaded). */
   GcPpocr *pp;
-  gint det_side;
   gchar *description;
   /* PP-OCR: eng for the signs it cannot read, made on first use;
    * sign_failed: it could not be made (no eng traineddata). */
@@ -282,7 +281,6 @@ gc_ocr_engine_new (const GcOcrConfig * config, GError ** error)
     if (engine->pp != NULL) {
       engine->tessdata_dir = g_strdup (dir);
       engine->languages = g_strdup (languages);
-      engine->det_side = GC_OCR_PPOCR_DET_SIDE;
       engine->description = g_strdup_printf ("ppocr (PP-OCRv4 det + rec, "
           "ONNX Runtime %s, %d thread%s)", gc_ppocr_library (engine->pp),
           MAX (1, config->threads), config->threads > 1 ? "s" : "");
@@ -1548,7 +1546,7 @@ gc_ocr_engine_read_frame (GcOcrEngine * engine, const GcOcrFrame * frame,
   if (!gc_ocr_frame_check (frame, error))
     return NULL;
   if (engine->pp)
-    return gc_ocr_ppocr_read_frame (engine, engine->det_side, frame,
+    return gc_ocr_ppocr_read_frame (engine, frame,
         tracker, error);
   lines = g_ptr_array_new_with_free_func ((GDestroyNotify) gc_ocr_line_free);
   /* Overlays stay up for seconds: most sampled frames of a static shot are
@@ -1682,7 +1680,7 @@ gc_ocr_engine_read_page (GcOcrEngine * engine, const GcOcrFrame * frame,
   if (!gc_ocr_frame_check (frame, error))
     return NULL;
   if (engine->pp)
-    return gc_ocr_ppocr_read_frame (engine, engine->det_side, frame,
+    return gc_ocr_ppocr_read_frame (engine, frame,
         NULL, error);
   /* The baseline reads with all the languages in one Tesseract. */
   if (engine->alt == NULL)

@@ -70,6 +70,12 @@ gc_ppocr_det_calls (GcPpocr * pp)
   g_return_val_if_reached (0);
 }
 
+guint64
+gc_ppocr_det_pixels (GcPpocr * pp)
+{
+  g_return_val_if_reached (0);
+}
+
 void
 gc_ppocr_times (GcPpocr * pp, gint64 * det_us, gint64 * rec_us)
 {
@@ -137,6 +143,7 @@ struct _GcPpocr
   gchar *library;               /* the ONNX Runtime that was opened */
   guint rec_calls;              /* recognizer runs, for tests */
   guint det_calls;
+  guint64 det_pixels;
   gint64 det_us, rec_us;        /* time in each model, for the debug log */
 };
 
@@ -438,6 +445,12 @@ guint
 gc_ppocr_det_calls (GcPpocr * pp)
 {
   return pp->det_calls;
+}
+
+guint64
+gc_ppocr_det_pixels (GcPpocr * pp)
+{
+  return pp->det_pixels;
 }
 
 void
@@ -755,6 +768,7 @@ gc_ppocr_detect (GcPpocr * pp, const GcOcrFrame * frame,
   if (output == NULL)
     return NULL;
   pp->det_calls++;
+  pp->det_pixels += plane;
   boxes = g_array_new (FALSE, FALSE, sizeof (GcOcrDetBox));
   if (out_shape[2] == h && out_shape[3] == w)
     det_boxes (prob, w, h, (gdouble) area->width / w,

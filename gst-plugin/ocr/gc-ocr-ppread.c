@@ -509,10 +509,10 @@ set_from_dets (GArray * boxes, GArray * dets)
 }
 
 static gboolean
-detect_all (GcPpocr * pp, gint det_side, const GcOcrFrame * frame,
+detect_all (GcPpocr * pp, const GcOcrFrame * frame,
     GArray * layout, GArray * empty, guint * since_full, GError ** error)
 {
-  g_autoptr (GArray) dets = gc_ppocr_detect (pp, frame, NULL, det_side,
+  g_autoptr (GArray) dets = gc_ppocr_detect (pp, frame, NULL, GC_OCR_PPOCR_DET_SIDE,
       error);
 
   if (dets == NULL)
@@ -526,7 +526,7 @@ detect_all (GcPpocr * pp, gint det_side, const GcOcrFrame * frame,
 
 /* The line boxes to look at in @frame (GcOcrBox, top to bottom). */
 static GArray *
-find_lines (GcPpocr * pp, gint det_side, const GcOcrFrame * frame,
+find_lines (GcPpocr * pp, const GcOcrFrame * frame,
     GcOcrTracker * tracker, GError ** error)
 {
   GArray *out = g_array_new (FALSE, FALSE, sizeof (GcOcrBox));
@@ -537,7 +537,7 @@ find_lines (GcPpocr * pp, gint det_side, const GcOcrFrame * frame,
   gdouble crop_area = 0;
 
   if (tracker == NULL) {
-    g_autoptr (GArray) dets = gc_ppocr_detect (pp, frame, NULL, det_side,
+    g_autoptr (GArray) dets = gc_ppocr_detect (pp, frame, NULL, GC_OCR_PPOCR_DET_SIDE,
         error);
     if (dets == NULL) {
       g_array_unref (out);
@@ -548,7 +548,7 @@ find_lines (GcPpocr * pp, gint det_side, const GcOcrFrame * frame,
   }
   layout = gc_ocr_tracker_layout (tracker, frame, &empty, &since_full);
   if (*since_full >= FULL_DETECT_EVERY) {
-    if (!detect_all (pp, det_side, frame, layout, empty, since_full, error))
+    if (!detect_all (pp, frame, layout, empty, since_full, error))
       goto fail;
     goto done;
   }
@@ -584,13 +584,13 @@ find_lines (GcPpocr * pp, gint det_side, const GcOcrFrame * frame,
     crop_area += g_array_index (crops, GcOcrBox, i).width
         * (gdouble) g_array_index (crops, GcOcrBox, i).height;
   if (crop_area > MAX_CROP_SHARE * frame->width * (gdouble) frame->height) {
-    if (!detect_all (pp, det_side, frame, layout, empty, since_full, error))
+    if (!detect_all (pp, frame, layout, empty, since_full, error))
       goto fail;
     goto done;
   }
   for (i = 0; i < crops->len; i++) {
     const GcOcrBox *c = &g_array_index (crops, GcOcrBox, i);
-    g_autoptr (GArray) dets = gc_ppocr_detect (pp, frame, c, det_side,
+    g_autoptr (GArray) dets = gc_ppocr_detect (pp, frame, c, GC_OCR_PPOCR_DET_SIDE,
         error);
 
     if (dets == NULL)
@@ -618,8 +618,8 @@ fail:
 }
 
 GPtrArray *
-gc_ocr_ppocr_read_frame (GcOcrEngine * engine, gint det_side,
-    const GcOcrFrame * frame, GcOcrTracker * tracker, GError ** error)
+gc_ocr_ppocr_read_frame (GcOcrEngine * engine, const GcOcrFrame * frame,
+    GcOcrTracker * tracker, GError ** error)
 {
   GcPpocr *pp = gc_ocr_engine_ppocr (engine);
   gint64 t_start = g_get_monotonic_time ();
@@ -639,7 +639,7 @@ gc_ocr_ppocr_read_frame (GcOcrEngine * engine, gint det_side,
     gc_ocr_join_rows (lines);
     return lines;
   }
-  dets = find_lines (pp, det_side, frame, tracker, error);
+  dets = find_lines (pp, frame, tracker, error);
   if (dets == NULL) {
     g_ptr_array_unref (lines);
     return NULL;

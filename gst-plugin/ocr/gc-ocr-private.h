@@ -200,6 +200,8 @@ gboolean gc_ppocr_recognize (GcPpocr * pp, const GcOcrFrame * frame,
 /* Model runs so far, for tests. */
 guint gc_ppocr_rec_calls (GcPpocr * pp);
 guint gc_ppocr_det_calls (GcPpocr * pp);
+/* Pixels of input the detector has been given so far, for tests. */
+guint64 gc_ppocr_det_pixels (GcPpocr * pp);
 /* Microseconds spent in each model so far (debug log). */
 void gc_ppocr_times (GcPpocr * pp, gint64 * det_us, gint64 * rec_us);
 
@@ -211,7 +213,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GcPpocr, gc_ppocr_free)
 
 /* gc-ocr-ppread.c: a frame read with PP-OCR: detection, the tracker's
  * looks, recognition of what changed, and the text's repairs. */
-GPtrArray *gc_ocr_ppocr_read_frame (GcOcrEngine * engine, gint det_side,
+GPtrArray *gc_ocr_ppocr_read_frame (GcOcrEngine * engine,
     const GcOcrFrame * frame, GcOcrTracker * tracker, GError ** error);
 GcOcrLine *gc_ocr_ppocr_read_region (GcOcrEngine * engine,
     const GcOcrFrame * frame, const GcOcrBox * box, GError ** error);

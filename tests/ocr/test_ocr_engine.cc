@@ -23,22 +23,29 @@
 namespace {
 
 GcOcrEngine *shared_engine;
+GcOcrEngine *shared_pp;
 
+/* One engine of @kind per process, made on first use. */
+void
+make_shared (GcOcrEngine **engine, GcOcrEngineKind kind)
+{
+  if (*engine)
+    return;
+  g_autoptr (GError) error = NULL;
+  GcOcrConfig config;
+  gc_ocr_config_init (&config);
+  config.engine = kind;
+  *engine = gc_ocr_engine_new (&config, &error);
+  ASSERT_NE (*engine, nullptr) << error->message;
+}
+
+/* The Tesseract reader; OcrPp below tests the PP-OCR one. */
 class Ocr : public ::testing::Test
 {
 protected:
   static void SetUpTestSuite ()
   {
-    if (shared_engine)
-      return;
-    g_autoptr (GError) error = NULL;
-    GcOcrConfig config;
-    /* These suites test the Tesseract reader; test_ocr_ppocr.cc the
-     * other. */
-    gc_ocr_config_init (&config);
-    config.engine = GC_OCR_ENGINE_TESSERACT;
-    shared_engine = gc_ocr_engine_new (&config, &error);
-    ASSERT_NE (shared_engine, nullptr) << error->message;
+    make_shared (&shared_engine, GC_OCR_ENGINE_TESSERACT);
   }
   GcOcrEngine *engine () { return shared_engine; }
 };
@@ -1413,21 +1420,12 @@ TEST_F (Ocr, RejectsBadFramesAndSurvivesOddSizes)
 
 /* The PP-OCR reader (tools/setup installs it; without it these fail, as
  * the product would read worse). */
-GcOcrEngine *shared_pp;
-
 class OcrPp : public ::testing::Test
 {
 protected:
   static void SetUpTestSuite ()
   {
-    if (shared_pp)
-      return;
-    g_autoptr (GError) error = NULL;
-    GcOcrConfig config;
-    gc_ocr_config_init (&config);
-    config.engine = GC_OCR_ENGINE_PPOCR;
-    shared_pp = gc_ocr_engine_new (&config, &error);
-    ASSERT_NE (shared_pp, nullptr) << error->message;
+    make_shared (&shared_pp, GC_OCR_ENGINE_PPOCR);
   }
   GcOcrEngine *engine () { return shared_pp; }
 };
@@ -1539,7 +1537,9 @@ TEST_F (OcrPp, TrackerKeepsReadingsOverNoise)
   g_autoptr (GcOcrTracker) tracker = gc_ocr_tracker_new ();
   GcPpocr *pp = gc_ocr_engine_ppocr (engine ());
   guint calls = 0;
+  guint64 first_pixels = 0, later_pixels = 0;
   for (guint32 seed = 1; seed <= 4; seed++) {
+    guint64 pixels_before = gc_ppocr_det_pixels (pp);
     /* SCENE_BG_GRAINY: new sensor noise with every seed. */
     Frame f (1280, 720, SCENE_BG_GRAINY, items, seed);
     g_autoptr (GError) error = NULL;
@@ -1552,8 +1552,15 @@ TEST_F (OcrPp, TrackerKeepsReadingsOverNoise)
     EXPECT_NE (strstr (price->text, "¥89"), nullptr) << price->text;
     if (seed > 1)
       calls += gc_ppocr_rec_calls (pp) - before;
+    (seed > 1 ? later_pixels : first_pixels) +=
+        gc_ppocr_det_pixels (pp) - pixels_before;
   }
   EXPECT_EQ (calls, 0u) << "lines whose glyphs stayed were read again";
+  /* The whole frame is detected once; the next three frames only in crops
+   * around what the kept lines do not cover (the grain makes some). */
+  EXPECT_GT (first_pixels, 0u);
+  EXPECT_LT (later_pixels, first_pixels)
+      << "the detector saw the whole frame again";
 }
 
 }  // namespace
