@@ -1,7 +1,7 @@
-/* A frame read with PP-OCR: the detector finds the lines, the tracker
- * keeps the readings of lines whose glyphs did not change, the
- * recognizer reads the rest in batches, and the text gets the repairs
- * the recognizer needs.
+/* A frame read with PP-OCR: the detector finds the lines (on demand,
+ * gc-ocr-pplines.c), the tracker keeps the readings of lines whose glyphs
+ * did not change or only moved, the recognizer reads the rest in batches,
+ * and the text gets the repairs the recognizer needs.
  *
  * The tracker is the one the Tesseract path uses: per line it compares
  * the region's pixels, then the glyphs where the last reading came from,
@@ -270,8 +270,8 @@ compare_ints (gconstpointer a, gconstpointer b)
   return *(const gint *) a - *(const gint *) b;
 }
 
-static gboolean
-struck_through (const GcOcrFrame * f, const GcOcrBox * box)
+gboolean
+gc_ocr_pp_struck_through (const GcOcrFrame * f, const GcOcrBox * box)
 {
   g_autoptr (GArray) border = g_array_new (FALSE, FALSE, sizeof (gint));
   gint x, y, bg, cx0 = G_MAXINT, cx1 = -1;
@@ -342,6 +342,23 @@ struck_through (const GcOcrFrame * f, const GcOcrBox * box)
   return FALSE;
 }
 
+#define STRUCK_NUMBER_CONFIDENCE 0.85f
+
+static gboolean
+digits_alone (const gchar * text)
+{
+  const gchar *p;
+  gboolean digit = FALSE;
+
+  for (p = text; *p; p++) {
+    if (g_ascii_isdigit (*p))
+      digit = TRUE;
+    else if (*p != '.' && *p != ',' && *p != ' ')
+      return FALSE;
+  }
+  return digit;
+}
+
 static GcOcrLine *
 make_line (GcOcrEngine * engine, const GcOcrFrame * frame,
     const gchar * raw, GArray * xs, gfloat confidence, const GcOcrBox * box,
@@ -367,7 +384,13 @@ make_line (GcOcrEngine * engine, const GcOcrFrame * frame,
   line->box = prep && prep->pix && prep->ink_box.width * 2 >= box->width
       ? prep->ink_box : *box;
   line->struck = (prep && prep->pix && prep->struck)
-      || struck_through (frame, box);
+      || gc_ocr_pp_struck_through (frame, box);
+  /* A number alone on a struck line is taken for an "original" price; a
+   * doubtful one is more often shapes read as digits (floating hearts
+   * read "800") than a price. */
+  if (line->struck && confidence < STRUCK_NUMBER_CONFIDENCE
+      && digits_alone (line->text))
+    line->struck = FALSE;
   return line;
 }
 
@@ -442,11 +465,33 @@ compare_y (gconstpointer pa, gconstpointer pb)
   return a->box.x < b->box.x ? -1 : a->box.x > b->box.x;
 }
 
+/* A piece of a line read twice (a kept box and a fresh one over the same
+ * struck price, "$34.99" and "99"): a line lying mostly inside a larger
+ * one whose text holds its text is dropped. */
+#define PIECE_INSIDE 0.7
+
+static gboolean
+piece_of (const GcOcrLine * piece, const GcOcrLine * whole)
+{
+  gint64 area = (gint64) piece->box.width * piece->box.height;
+
+  return area < (gint64) whole->box.width * whole->box.height
+      && gc_ocr_box_overlap (&piece->box, &whole->box) >= PIECE_INSIDE * area
+      && strstr (whole->text, piece->text) != NULL;
+}
+
 void
 gc_ocr_join_rows (GPtrArray * lines)
 {
   guint i, j;
 
+  for (i = 0; i < lines->len; i++)
+    for (j = 0; j < lines->len; j++)
+      if (i != j && piece_of (g_ptr_array_index (lines, i),
+              g_ptr_array_index (lines, j))) {
+        g_ptr_array_remove_index (lines, i--);
+        break;
+      }
   g_ptr_array_sort (lines, compare_x);
   for (i = 0; i < lines->len; i++) {
     GcOcrLine *a = g_ptr_array_index (lines, i);
@@ -472,149 +517,102 @@ gc_ocr_join_rows (GPtrArray * lines)
   g_ptr_array_sort (lines, compare_y);
 }
 
-/* The detector is the costly step (~200-350 ms for a 1080p frame); a
- * stream's overlays stay put for seconds.  With a tracker, the whole
- * frame is detected every FULL_DETECT_EVERY analysed frames; in between
- * the line boxes of the last detection are kept, and the cheap classic
- * region finder (~3 ms) tells where text may have appeared: only its
- * regions that no kept line covers are detected, each in a crop around
- * it.  A crop where nothing was found is not detected again until the
- * next whole-frame detection (the photo behind the overlays holds shapes
- * the region finder takes for text).  When the crops would cover much of
- * the frame (a scene change), the whole frame is detected. */
-#define FULL_DETECT_EVERY 8
-#define MAX_CROP_SHARE 0.35
-/* A region is covered by a box holding this share of it. */
-#define COVERED 0.6
-
+/* Whether most of @box lies in one of @areas. */
 static gboolean
-covered (const GcOcrBox * r, GArray * boxes)
+inside_any (const GcOcrBox * box, GArray * areas)
 {
   guint i;
 
-  for (i = 0; i < boxes->len; i++)
-    if (gc_ocr_box_overlap (r, &g_array_index (boxes, GcOcrBox, i))
-        >= COVERED * r->width * r->height)
+  for (i = 0; i < areas->len; i++)
+    if (gc_ocr_box_overlap (box, &g_array_index (areas, GcOcrBox, i)) * 2
+        >= box->width * box->height)
       return TRUE;
   return FALSE;
 }
 
-static void
-set_from_dets (GArray * boxes, GArray * dets)
-{
-  guint i;
-
-  for (i = 0; i < dets->len; i++)
-    g_array_append_val (boxes, g_array_index (dets, GcOcrDetBox, i).box);
-}
-
+/* The tracker's looks for one line box: pixels, glyphs where the reading
+ * was, glyphs that moved, then the prepared ink.  Returns FALSE when the box was kept from
+ * an earlier frame and its text is not known: it is to be detected
+ * again. */
 static gboolean
-detect_all (GcPpocr * pp, const GcOcrFrame * frame,
-    GArray * layout, GArray * empty, guint * since_full, GError ** error)
+look_up (GcOcrTracker * tracker, const GcOcrFrame * frame, Item * it,
+    gboolean stale)
 {
-  g_autoptr (GArray) dets = gc_ppocr_detect (pp, frame, NULL, GC_OCR_PPOCR_DET_SIDE,
-      error);
+  const GcOcrLine *known = NULL;
+  guint id;
 
-  if (dets == NULL)
+  if (tracker && (gc_ocr_tracker_lookup (tracker, frame, &it->box, &known,
+              &id) || gc_ocr_tracker_lookup_glyphs (tracker, frame,
+              &it->box, &known, &id))) {
+    it->line = known ? gc_ocr_line_reused (known, id) : NULL;
+    it->done = TRUE;
+    return TRUE;
+  }
+  if (stale)
     return FALSE;
-  g_array_set_size (layout, 0);
-  g_array_set_size (empty, 0);
-  set_from_dets (layout, dets);
-  *since_full = 0;
+  if (tracker && gc_ocr_tracker_lookup_moved (tracker, frame, &it->box,
+          &known, &id)) {
+    it->line = gc_ocr_line_reused (known, id);
+    it->done = TRUE;
+    return TRUE;
+  }
+  if (!gc_ocr_prepare_line (frame, &it->box, GC_OCR_DEFAULT_TEXT_HEIGHT,
+          &it->prep))
+    memset (&it->prep, 0, sizeof (it->prep));
+  if (tracker && it->prep.pix
+      && gc_ocr_tracker_has_ink (tracker, &it->box, &it->prep))
+    it->ink_known = TRUE;
   return TRUE;
 }
 
-/* The line boxes to look at in @frame (GcOcrBox, top to bottom). */
-static GArray *
-find_lines (GcPpocr * pp, const GcOcrFrame * frame,
-    GcOcrTracker * tracker, GError ** error)
+/* Kept boxes whose text changed (@stale, no longer in @items) are
+ * detected again in crops around them; in the layout they give way to the
+ * boxes found there, and those (unless a line already looked up holds
+ * them) are added to @items and looked up. */
+static gboolean
+redetect (GcPpocr * pp, const GcOcrFrame * frame, GcOcrTracker * tracker,
+    GArray * items, GArray * stale, GError ** error)
 {
-  GArray *out = g_array_new (FALSE, FALSE, sizeof (GcOcrBox));
   GArray *layout, *empty;
-  g_autoptr (GArray) regions = NULL;
-  g_autoptr (GArray) crops = NULL;
-  guint *since_full, i, j;
-  gdouble crop_area = 0;
+  guint *since_full, i, j, n = items->len;
+  g_autoptr (GArray) found = NULL;
+  g_autoptr (GArray) known = g_array_new (FALSE, FALSE, sizeof (GcOcrBox));
 
-  if (tracker == NULL) {
-    g_autoptr (GArray) dets = gc_ppocr_detect (pp, frame, NULL, GC_OCR_PPOCR_DET_SIDE,
-        error);
-    if (dets == NULL) {
-      g_array_unref (out);
-      return NULL;
-    }
-    set_from_dets (out, dets);
-    return out;
-  }
   layout = gc_ocr_tracker_layout (tracker, frame, &empty, &since_full);
-  if (*since_full >= FULL_DETECT_EVERY) {
-    if (!detect_all (pp, frame, layout, empty, since_full, error))
-      goto fail;
-    goto done;
-  }
-  regions = gc_ocr_find_regions (frame, error);
-  if (regions == NULL)
-    goto fail;
-  crops = g_array_new (FALSE, FALSE, sizeof (GcOcrBox));
-  for (i = 0; i < regions->len; i++) {
-    const GcOcrBox *r = &g_array_index (regions, GcOcrBox, i);
-    gint mx = 2 * r->height + 16, my = r->height / 2 + 8;
-    GcOcrBox c;
-
-    if (covered (r, layout) || covered (r, empty))
-      continue;
-    /* The region may be part of a longer line. */
-    c.x = MAX (0, r->x - mx);
-    c.y = MAX (0, r->y - my);
-    c.width = MIN (frame->width, r->x + r->width + mx) - c.x;
-    c.height = MIN (frame->height, r->y + r->height + my) - c.y;
-    /* Overlapping crops become one. */
-    for (j = 0; j < crops->len; j++) {
-      GcOcrBox *o = &g_array_index (crops, GcOcrBox, j);
-
-      if (gc_ocr_box_overlap (o, &c) > 0) {
-        gc_ocr_box_union (&c, o);
-        g_array_remove_index (crops, j);
-        j = (guint) - 1;
+  found = gc_ocr_pp_detect_around (pp, frame, stale, error);
+  if (found == NULL)
+    return FALSE;
+  for (i = 0; i < stale->len; i++)
+    for (j = 0; j < layout->len; j++)
+      if (memcmp (&g_array_index (layout, GcOcrBox, j),
+              &g_array_index (stale, GcOcrBox, i), sizeof (GcOcrBox)) == 0) {
+        g_array_remove_index (layout, j);
+        break;
       }
-    }
-    g_array_append_val (crops, c);
+  for (i = 0; i < n; i++)
+    g_array_append_val (known, g_array_index (items, Item, i).box);
+  for (i = 0; i < found->len; i++) {
+    const GcOcrBox *b = &g_array_index (found, GcOcrBox, i);
+    Item it = { 0 };
+
+    if (inside_any (b, known))
+      continue;
+    g_array_append_val (layout, *b);
+    it.box = *b;
+    look_up (tracker, frame, &it, FALSE);
+    g_array_append_val (items, it);
   }
-  for (i = 0; i < crops->len; i++)
-    crop_area += g_array_index (crops, GcOcrBox, i).width
-        * (gdouble) g_array_index (crops, GcOcrBox, i).height;
-  if (crop_area > MAX_CROP_SHARE * frame->width * (gdouble) frame->height) {
-    if (!detect_all (pp, frame, layout, empty, since_full, error))
-      goto fail;
-    goto done;
-  }
-  for (i = 0; i < crops->len; i++) {
-    const GcOcrBox *c = &g_array_index (crops, GcOcrBox, i);
-    g_autoptr (GArray) dets = gc_ppocr_detect (pp, frame, c, GC_OCR_PPOCR_DET_SIDE,
-        error);
+  return TRUE;
+}
 
-    if (dets == NULL)
-      goto fail;
-    /* What was kept there is replaced by what is there now. */
-    for (j = 0; j < layout->len; j++) {
-      const GcOcrBox *b = &g_array_index (layout, GcOcrBox, j);
+static gint
+compare_item_y (gconstpointer pa, gconstpointer pb)
+{
+  const Item *a = pa, *b = pb;
 
-      if (gc_ocr_box_overlap (b, c) * 2 >= b->width * b->height)
-        g_array_remove_index (layout, j--);
-    }
-    if (dets->len == 0)
-      g_array_append_val (empty, *c);
-    set_from_dets (layout, dets);
-  }
-
-done:
-  (*since_full)++;
-  g_array_append_vals (out, layout->data, layout->len);
-  return out;
-
-fail:
-  g_array_unref (out);
-  return NULL;
+  if (a->box.y != b->box.y)
+    return a->box.y < b->box.y ? -1 : 1;
+  return a->box.x < b->box.x ? -1 : a->box.x > b->box.x;
 }
 
 GPtrArray *
@@ -624,14 +622,17 @@ gc_ocr_ppocr_read_frame (GcOcrEngine * engine, const GcOcrFrame * frame,
   GcPpocr *pp = gc_ocr_engine_ppocr (engine);
   gint64 t_start = g_get_monotonic_time ();
   g_autoptr (GArray) dets = NULL;
-  g_autofree Item *items = NULL;
+  g_autoptr (GArray) fresh = g_array_new (FALSE, FALSE, sizeof (GcOcrBox));
+  g_autoptr (GArray) stale = g_array_new (FALSE, FALSE, sizeof (GcOcrBox));
+  g_autoptr (GArray) item_array = g_array_new (FALSE, TRUE, sizeof (Item));
+  Item *items;
   g_autofree GcOcrBox *to_read = NULL;
   g_autofree gint *read_item = NULL;
   g_autofree gchar **texts = NULL;
   g_autofree gfloat *confidences = NULL;
   g_autofree GArray **xs = NULL;
   GPtrArray *lines;
-  guint i, n_read = 0;
+  guint i, n_items, n_read = 0;
 
   lines = g_ptr_array_new_with_free_func ((GDestroyNotify) gc_ocr_line_free);
   if (tracker && gc_ocr_tracker_frame_unchanged (tracker, frame)) {
@@ -639,7 +640,7 @@ gc_ocr_ppocr_read_frame (GcOcrEngine * engine, const GcOcrFrame * frame,
     gc_ocr_join_rows (lines);
     return lines;
   }
-  dets = find_lines (pp, frame, tracker, error);
+  dets = gc_ocr_pp_find_lines (pp, frame, tracker, fresh, error);
   if (dets == NULL) {
     g_ptr_array_unref (lines);
     return NULL;
@@ -647,34 +648,38 @@ gc_ocr_ppocr_read_frame (GcOcrEngine * engine, const GcOcrFrame * frame,
   if (tracker)
     gc_ocr_tracker_begin (tracker);
 
-  /* The tracker's looks: pixels, glyphs where the reading was, then the
-   * prepared ink. */
-  items = g_new0 (Item, MAX (1, dets->len));
-  to_read = g_new (GcOcrBox, MAX (1, dets->len));
-  read_item = g_new (gint, MAX (1, dets->len));
   for (i = 0; i < dets->len; i++) {
-    Item *it = &items[i];
-    const GcOcrLine *known = NULL;
-    guint id;
+    Item it = { 0 };
 
-    it->box = g_array_index (dets, GcOcrBox, i);
-    if (tracker && (gc_ocr_tracker_lookup (tracker, frame, &it->box, &known,
-                &id) || gc_ocr_tracker_lookup_glyphs (tracker, frame,
-                &it->box, &known, &id))) {
-      it->line = known ? gc_ocr_line_reused (known, id) : NULL;
-      it->done = TRUE;
-      continue;
+    it.box = g_array_index (dets, GcOcrBox, i);
+    if (look_up (tracker, frame, &it, tracker && !inside_any (&it.box, fresh)))
+      g_array_append_val (item_array, it);
+    else
+      g_array_append_val (stale, it.box);
+  }
+  if (stale->len > 0 && !redetect (pp, frame, tracker, item_array, stale,
+          error)) {
+    for (i = 0; i < item_array->len; i++) {
+      gc_ocr_prepared_clear (&g_array_index (item_array, Item, i).prep);
+      g_clear_pointer (&g_array_index (item_array, Item, i).line,
+          gc_ocr_line_free);
     }
-    if (!gc_ocr_prepare_line (frame, &it->box, GC_OCR_DEFAULT_TEXT_HEIGHT,
-            &it->prep))
-      memset (&it->prep, 0, sizeof (it->prep));
-    if (tracker && it->prep.pix
-        && gc_ocr_tracker_has_ink (tracker, &it->box, &it->prep)) {
-      it->ink_known = TRUE;
+    gc_ocr_tracker_end (tracker);
+    g_ptr_array_unref (lines);
+    return NULL;
+  }
+  /* Top to bottom, so that the result and the tracker do not depend on
+   * which lines needed detecting or reading again. */
+  g_array_sort (item_array, compare_item_y);
+  items = (Item *) item_array->data;
+  n_items = item_array->len;
+  to_read = g_new (GcOcrBox, MAX (1, n_items));
+  read_item = g_new (gint, MAX (1, n_items));
+  for (i = 0; i < n_items; i++) {
+    if (items[i].done || items[i].ink_known)
       continue;
-    }
     read_item[n_read] = i;
-    to_read[n_read++] = it->box;
+    to_read[n_read++] = items[i].box;
   }
 
   texts = g_new0 (gchar *, MAX (1, n_read));
@@ -682,7 +687,7 @@ gc_ocr_ppocr_read_frame (GcOcrEngine * engine, const GcOcrFrame * frame,
   xs = g_new0 (GArray *, MAX (1, n_read));
   if (n_read > 0 && !gc_ppocr_recognize (pp, frame, to_read, n_read, texts,
           confidences, xs, error)) {
-    for (i = 0; i < dets->len; i++) {
+    for (i = 0; i < n_items; i++) {
       gc_ocr_prepared_clear (&items[i].prep);
       g_clear_pointer (&items[i].line, gc_ocr_line_free);
     }
@@ -701,9 +706,7 @@ gc_ocr_ppocr_read_frame (GcOcrEngine * engine, const GcOcrFrame * frame,
       g_array_unref (xs[i]);
   }
 
-  /* In detection order, so that the result and the tracker do not depend
-   * on which lines needed reading. */
-  for (i = 0; i < dets->len; i++) {
+  for (i = 0; i < n_items; i++) {
     Item *it = &items[i];
     GcOcrLine *line = g_steal_pointer (&it->line);
     const GcOcrLine *known = NULL;
@@ -745,9 +748,9 @@ gc_ocr_ppocr_read_frame (GcOcrEngine * engine, const GcOcrFrame * frame,
     gint64 det_us, rec_us;
 
     gc_ppocr_times (pp, &det_us, &rec_us);
-    fprintf (stderr, "ppocr frame: %u lines, %u read, %.0f ms; so far "
-        "detector %u runs %.0f ms, recognizer %u runs %.0f ms\n", dets->len,
-        n_read, (g_get_monotonic_time () - t_start) / 1000.0,
+    fprintf (stderr, "ppocr frame: %u lines (%u detected again), %u read, %.0f ms; so far "
+        "detector %u runs %.0f ms, recognizer %u runs %.0f ms\n", n_items,
+        stale->len, n_read, (g_get_monotonic_time () - t_start) / 1000.0,
         gc_ppocr_det_calls (pp), det_us / 1000.0, gc_ppocr_rec_calls (pp),
         rec_us / 1000.0);
   }

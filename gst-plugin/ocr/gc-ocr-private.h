@@ -143,6 +143,14 @@ gboolean gc_ocr_tracker_has_ink (GcOcrTracker * tracker, const GcOcrBox * box,
 gboolean gc_ocr_tracker_lookup_glyphs (GcOcrTracker * tracker,
     const GcOcrFrame * frame, const GcOcrBox * box, const GcOcrLine ** line,
     guint * track_id);
+/* The look for text that moved (a chat line scrolling up, a card
+ * sliding): TRUE when the glyphs of a reading not yet claimed in this
+ * frame, from a box of about @box's size elsewhere, are in @box (within a
+ * few pixels of where the move puts them) with nothing added around them.
+ * The reading is then reused at its new place. */
+gboolean gc_ocr_tracker_lookup_moved (GcOcrTracker * tracker,
+    const GcOcrFrame * frame, const GcOcrBox * box, const GcOcrLine ** line,
+    guint * track_id);
 /* Glyph comparison of two crops of the same place (gc_ocr_channel_crop)
  * by the threshold that told ink from background there: a pixel differs
  * when it is clearly ink in one and clearly background in the other (both
@@ -186,8 +194,8 @@ GcPpocr *gc_ppocr_new (const gchar * models_dir, const gchar * library,
 void gc_ppocr_free (GcPpocr * pp);
 const gchar *gc_ppocr_library (GcPpocr * pp);
 /* Text boxes (GcOcrDetBox) in @area of the frame (NULL: all of it),
- * scaled down first so that its longer side is at most @max_side (0: not
- * scaled). */
+ * scaled down first as much as the whole frame must be for its longer
+ * side to be at most @max_side (0: not scaled). */
 GArray *gc_ppocr_detect (GcPpocr * pp, const GcOcrFrame * frame,
     const GcOcrBox * area, gint max_side, GError ** error);
 /* Reads @n boxes of the frame, one line each: @texts[i] (owned by the
@@ -211,6 +219,25 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GcPpocr, gc_ppocr_free)
  * loses 16 px labels of a 1080p frame. */
 #define GC_OCR_PPOCR_DET_SIDE 1280
 
+/* gc-ocr-pplines.c: the line boxes to look at in @frame (GcOcrBox, top
+ * to bottom), from the detector on demand and the tracker's layout (NULL
+ * @tracker: the whole frame detected), and in @fresh the areas detected
+ * in this frame (GcOcrBox): boxes outside them were kept from an earlier
+ * frame. */
+GArray *gc_ocr_pp_find_lines (GcPpocr * pp, const GcOcrFrame * frame,
+    GcOcrTracker * tracker, GArray * fresh, GError ** error);
+/* Mends the detector's boxes (GcOcrBox) in place: a box holding only the
+ * glyphs above or below a strike line grows to the whole line, a struck
+ * line's pieces grow into one, and boxes of one line become one. */
+void gc_ocr_pp_mend_boxes (const GcOcrFrame * frame, GArray * boxes);
+/* The line boxes found by detecting crops around @boxes (GcOcrBox), for
+ * lines whose text changed. */
+GArray *gc_ocr_pp_detect_around (GcPpocr * pp, const GcOcrFrame * frame,
+    GArray * boxes, GError ** error);
+/* gc-ocr-ppread.c: TRUE when a thin even stroke crosses the text of @box
+ * (a struck price). */
+gboolean gc_ocr_pp_struck_through (const GcOcrFrame * frame,
+    const GcOcrBox * box);
 /* gc-ocr-ppread.c: a frame read with PP-OCR: detection, the tracker's
  * looks, recognition of what changed, and the text's repairs. */
 GPtrArray *gc_ocr_ppocr_read_frame (GcOcrEngine * engine,

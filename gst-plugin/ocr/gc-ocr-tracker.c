@@ -669,3 +669,62 @@ gc_ocr_tracker_lookup_glyphs (GcOcrTracker * tracker,
     return FALSE;
   return keep_entry (e, frame, box, line, track_id);
 }
+
+/* How far (frame pixels) the glyphs of moved text are looked for around
+ * where the new box puts them, and how much the new box's size may differ
+ * from the stored one's. */
+#define MOVE_SEARCH 6
+#define MOVE_SIZE_SLACK 6
+
+gboolean
+gc_ocr_tracker_lookup_moved (GcOcrTracker * tracker,
+    const GcOcrFrame * frame, const GcOcrBox * box, const GcOcrLine ** line,
+    guint * track_id)
+{
+  guint i;
+
+  for (i = 0; i < tracker->entries->len; i++) {
+    Entry *e = &g_array_index (tracker->entries, Entry, i);
+    const GcOcrBox *was = &e->sig.box;
+    gint ox, oy, dx, dy;
+
+    if (e->seen || e->crop == NULL || e->line == NULL
+        || ABS (box->width - was->width) > MAX (MOVE_SIZE_SLACK,
+            was->width / 10)
+        || ABS (box->height - was->height) > MOVE_SIZE_SLACK
+        || (ABS (box->x - was->x) <= BOX_JITTER
+            && ABS (box->y - was->y) <= BOX_JITTER))
+      continue;
+    /* Where the glyphs would be had they moved with the box. */
+    ox = e->crop_rect.x + (box->x - was->x);
+    oy = e->crop_rect.y + (box->y - was->y);
+    for (dy = -MOVE_SEARCH; dy <= MOVE_SEARCH; dy++) {
+      for (dx = -MOVE_SEARCH; dx <= MOVE_SEARCH; dx++) {
+        Entry moved = *e;
+        GcOcrBox *r = &moved.crop_rect;
+        gboolean same;
+        PIX *now;
+
+        r->x = ox + dx;
+        r->y = oy + dy;
+        if (r->x < 0 || r->y < 0 || r->x + r->width > frame->width
+            || r->y + r->height > frame->height)
+          continue;
+        now = gc_ocr_channel_crop (frame, r, e->channel);
+        same = now != NULL && gc_ocr_glyphs_same (e->crop, now, e->thresh,
+            e->bright) && !ink_beyond (&moved, frame, box);
+        if (now)
+          pixDestroy (&now);
+        if (!same)
+          continue;
+        /* The reading, and the glyphs looked for next time, are where the
+         * text is now. */
+        e->line->box.x += r->x - e->crop_rect.x;
+        e->line->box.y += r->y - e->crop_rect.y;
+        e->crop_rect = *r;
+        return keep_entry (e, frame, box, line, track_id);
+      }
+    }
+  }
+  return FALSE;
+}
