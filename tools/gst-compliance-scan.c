@@ -51,6 +51,7 @@
 #include <gst/gst.h>
 
 #include "gc-catalog.h"
+#include "gc-paths.h"
 #include "gc-report.h"
 #include "gc-rulepack.h"
 #include "gc-rules.h"
@@ -1201,8 +1202,9 @@ main (int argc, char **argv)
         "What reads the text: ppocr (PP-OCRv4, ONNX Runtime), tesseract, or "
           "auto: ppocr when installed, else tesseract (default auto; the one "
           "taken is said on stderr)", "auto|ppocr|tesseract"},
+    /* The usage line names INPUT once, from the context. */
     {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL,
-        "INPUT"},
+        NULL},
     {NULL}
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("INPUT");
@@ -1220,6 +1222,12 @@ main (int argc, char **argv)
     status = fail ("give exactly one INPUT (file path or URI); see --help");
     goto out;
   }
+#ifdef GC_BUILD_PLUGIN_DIR
+  /* Run from the build tree: the elements built with it, whatever
+   * GST_PLUGIN_PATH says. */
+  if (gc_paths_uninstalled ((gconstpointer) main))
+    gst_registry_scan_path (gst_registry_get (), GC_BUILD_PLUGIN_DIR);
+#endif
   s.input = g_strdup (rest[0]);
   if (!s.report_path) {
     status = fail ("--report OUT.json is required");

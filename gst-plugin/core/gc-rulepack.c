@@ -7,6 +7,7 @@
  * pack and returns NULL. */
 #include "gc-rulepack.h"
 #include "gc-error.h"
+#include "gc-paths.h"
 #include "gc-text.h"
 
 #include <errno.h>
@@ -285,6 +286,11 @@ gc_models_dir (void)
 
   if (dir != NULL && *dir != '\0')
     return dir;
+#ifdef GC_SOURCE_MODELS_DIR
+  /* Run from the build tree: the source tree's packs. */
+  if (gc_paths_uninstalled ((gconstpointer) gc_models_dir))
+    return GC_SOURCE_MODELS_DIR;
+#endif
   return GC_MODELS_DIR;
 }
 

@@ -87,7 +87,8 @@ const GcRuleInfo *gc_rulepack_rule (const GcRulePack *pack, const gchar *id);
 gboolean gc_rulepack_rule_enabled (const GcRulePack *pack, const gchar *id);
 
 /* Default directory holding the shipped packs: $GST_COMPLIANCE_MODELS_DIR
- * if set, else the installed datadir. */
+ * if set, else the source tree's models/ when the caller runs from the
+ * build tree (gc-paths.h), else the installed datadir. */
 const gchar *gc_models_dir (void);
 
 /* Which term of @list occurs in @folded_text (already gc_text_fold()ed),

@@ -2,6 +2,7 @@
 #include "gc-ocr-loader.h"
 
 #include "gc-error.h"
+#include "gc-paths.h"
 
 #include <dlfcn.h>
 #include <gmodule.h>
@@ -30,6 +31,11 @@ library_path (void)
 
   if (env != NULL && *env != '\0')
     return g_strdup (env);
+#ifdef GC_OCR_BUILD_LIBRARY
+  /* Run from the build tree: the engine built with it. */
+  if (gc_paths_uninstalled ((gconstpointer) gc_ocr_loader_load))
+    return g_strdup (GC_OCR_BUILD_LIBRARY);
+#endif
   return g_build_filename (GC_OCR_LIBDIR, "libgstcompliance-ocr.so", NULL);
 }
 

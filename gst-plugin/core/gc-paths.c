@@ -1,0 +1,32 @@
+/* See gc-paths.h. */
+#define _GNU_SOURCE
+#include "gc-paths.h"
+
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef GC_BUILD_ROOT
+#define GC_BUILD_ROOT ""
+#endif
+
+gboolean
+gc_paths_uninstalled (gconstpointer symbol)
+{
+  Dl_info info;
+  g_autofree gchar *real = NULL, *root = NULL;
+  const gchar *file;
+  gsize n;
+
+  if (GC_BUILD_ROOT[0] == '\0' || dladdr (symbol, &info) == 0)
+    return FALSE;
+  /* A program's own symbols come with the name it was started by. */
+  file = info.dli_fname != NULL && strchr (info.dli_fname, '/') != NULL
+      ? info.dli_fname : "/proc/self/exe";
+  real = realpath (file, NULL);
+  root = realpath (GC_BUILD_ROOT, NULL);
+  if (real == NULL || root == NULL)
+    return FALSE;
+  n = strlen (root);
+  return strncmp (real, root, n) == 0 && real[n] == '/';
+}
