@@ -22,6 +22,11 @@
  *   what was declared, in #GstComplianceOverlay:language) and a box around
  *   every reading with its text.
  *
+ * Mode review is for a QA reviewer's copy of a recording
+ * (gst-compliance-scan --annotated): the reading boxes, an outline with
+ * the rule around each violation's box, the banner, and nothing else: no
+ * label, card or mask, so the picture shows what the stream showed.
+ *
  * Text from OCR and from the catalog is always drawn as plain text, never
  * as Pango markup; invalid UTF-8 is replaced and overlong text ellipsized.
  *
@@ -192,6 +197,9 @@ static const GEnumValue mode_values[] = {
   {GST_COMPLIANCE_OVERLAY_MODE_PREVIEW,
       "The streamer's preview: all of viewer plus warnings and reading boxes",
       "preview"},
+  {GST_COMPLIANCE_OVERLAY_MODE_REVIEW,
+      "A reviewer's copy: reading and violation boxes and warnings, nothing "
+        "covered or added", "review"},
   {0, NULL, NULL},
 };
 
@@ -508,7 +516,10 @@ plan (GstComplianceOverlay * self, GstBuffer * buf)
   GstComplianceVerdictMeta *verdict =
       gst_buffer_get_compliance_verdict_meta (buf);
   GstComplianceTextMeta *text = gst_buffer_get_compliance_text_meta (buf);
-  gboolean preview = self->s.mode == GST_COMPLIANCE_OVERLAY_MODE_PREVIEW;
+  gboolean review = self->s.mode == GST_COMPLIANCE_OVERLAY_MODE_REVIEW;
+  /* Boxes and warnings: the streamer's preview and the reviewer's copy. */
+  gboolean preview = review
+      || self->s.mode == GST_COMPLIANCE_OVERLAY_MODE_PREVIEW;
 
   if (!self->have_info || self->renderer == NULL)
     return FALSE;
@@ -523,8 +534,9 @@ plan (GstComplianceOverlay * self, GstBuffer * buf)
       gst_video_overlay_rectangle_unref);
   g_array_set_size (self->pixelate, 0);
 
-  /* Masks first: everything else is drawn over them. */
-  if (verdict && self->s.mask != GST_COMPLIANCE_OVERLAY_MASK_NONE) {
+  /* Masks first: everything else is drawn over them.  Never on a
+   * reviewer's copy: it shows what the stream showed. */
+  if (verdict && !review && self->s.mask != GST_COMPLIANCE_OVERLAY_MASK_NONE) {
     for (guint i = 0; i < verdict->n_violations; i++) {
       const GstComplianceViolation *v = &verdict->violations[i];
       Box b;
@@ -555,6 +567,24 @@ plan (GstComplianceOverlay * self, GstBuffer * buf)
     }
   }
 
+  /* The reviewer's copy: each violation's box, outlined only, with its
+   * rule. */
+  if (review && verdict) {
+    gint lw = MAX (2, H / 360);
+    for (guint i = 0; i < verdict->n_violations; i++) {
+      const GstComplianceViolation *v = &verdict->violations[i];
+      Box b;
+      gint bx, by;
+      if (!map_box (self, v->x, v->y, v->width, v->height,
+              verdict->frame_width, verdict->frame_height, &b))
+        continue;
+      GcImage *img = gc_render_box (self->renderer, b.w, b.h, lw,
+          self->s.warning_color | 0xff000000u, v->rule, self->s.font,
+          text_px (self, CAPTION_FRACTION), W / 2, &bx, &by);
+      add_image (rects, img, b.x - bx, b.y - by);
+    }
+  }
+
   gboolean top = self->s.corner == GST_COMPLIANCE_OVERLAY_CORNER_TOP_LEFT
       || self->s.corner == GST_COMPLIANCE_OVERLAY_CORNER_TOP_RIGHT;
 
@@ -570,9 +600,9 @@ plan (GstComplianceOverlay * self, GstBuffer * buf)
 
   gint offset = 0;
   GcImage *label = NULL, *card = NULL;
-  if (verdict && verdict->disclosure_required)
+  if (verdict && !review && verdict->disclosure_required)
     label = render_label (self, verdict, W - 2 * margin);
-  if (verdict && self->s.show_card) {
+  if (verdict && !review && self->s.show_card) {
     GcStyle style = { self->s.font, self->s.text_color, self->s.plate_color };
     gc_style_enforce_contrast (&style, 4.5);
     card = render_card (self, verdict, &style, MAX (1, W / 2 - margin));
@@ -1136,7 +1166,10 @@ gst_compliance_overlay_class_init (GstComplianceOverlayClass * klass)
       g_param_spec_enum ("mode", "Mode",
           "viewer: the label, the card if asked for, the masks; preview (the "
           "streamer's own monitor): also the warnings banner and a box around "
-          "every reading. Default: viewer",
+          "every reading; review (a QA reviewer's copy): the reading boxes, "
+          "each violation's box with its rule and the banner, but no label, "
+          "card or mask, so nothing on screen is hidden or added. Default: "
+          "viewer",
           GST_TYPE_COMPLIANCE_OVERLAY_MODE, DEFAULT_MODE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));

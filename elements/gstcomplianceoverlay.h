@@ -19,11 +19,16 @@ GST_ELEMENT_REGISTER_DECLARE (complianceoverlay);
  *   disclosure label, the product card when asked for, the masks
  * @GST_COMPLIANCE_OVERLAY_MODE_PREVIEW: the streamer's preview: all of the
  *   above plus the warnings banner and a box around every reading
+ * @GST_COMPLIANCE_OVERLAY_MODE_REVIEW: a reviewer's copy of what the stream
+ *   showed: a box around every reading with its text, the box of every
+ *   violation with its rule, the warnings banner; no label, card or mask,
+ *   so nothing shown is hidden or added
  */
 typedef enum
 {
   GST_COMPLIANCE_OVERLAY_MODE_VIEWER,
   GST_COMPLIANCE_OVERLAY_MODE_PREVIEW,
+  GST_COMPLIANCE_OVERLAY_MODE_REVIEW,
 } GstComplianceOverlayMode;
 
 /**

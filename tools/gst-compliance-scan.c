@@ -10,7 +10,7 @@
  * Pipeline (OCR): uridecodebin ! videoconvert ! video/x-raw,format=RGBx !
  *     queue ! complianceocr mode=replay ! compliancecheck ! fakesink
  * with --annotated: uridecodebin ! queue ! videoconvert ! complianceocr !
- *     compliancecheck ! queue ! complianceoverlay mode=preview !
+ *     compliancecheck ! queue ! complianceoverlay mode=review !
  *     videoconvert ! x264enc ! mp4mux ! filesink
  * With --from-sei: uridecodebin (stopping at H.264/H.265) ! h26xparse !
  *     compliancesei mode=extract ! fakesink — no decoding, no OCR.
@@ -85,6 +85,7 @@ typedef struct
   gchar *rules;
   gchar *evidence_dir;
   gchar *annotated_path;
+  gchar *annotated_mode;        /* complianceoverlay's mode, NULL: review */
   gboolean from_sei;
   gint interval_ms;
   gint threads;                 /* OCR threads (complianceocr threads) */
@@ -719,7 +720,8 @@ build_branch (Scan *s, const gchar *caps_name, GError **error)
     if (s->annotated_path) {
       ADD ("queue");
       ADD ("complianceoverlay");
-      gst_util_set_object_arg (G_OBJECT (e), "mode", "preview");
+      gst_util_set_object_arg (G_OBJECT (e), "mode", s->annotated_mode
+          ? s->annotated_mode : "review");
       ADD ("videoconvert");
       ADD ("x264enc");
       gst_util_set_object_arg (G_OBJECT (e), "speed-preset", "veryfast");
@@ -1134,6 +1136,7 @@ scan_clear (Scan *s)
   g_free (s->engine);
   g_free (s->evidence_dir);
   g_free (s->annotated_path);
+  g_free (s->annotated_mode);
   g_free (s->input);
   g_free (s->uri);
   g_free (s->video_caps);
@@ -1187,8 +1190,14 @@ main (int argc, char **argv)
     {"evidence", 'e', 0, G_OPTION_ARG_FILENAME, &s.evidence_dir,
         "Write evidence images and evidence.jsonl into DIR", "DIR"},
     {"annotated", 'a', 0, G_OPTION_ARG_FILENAME, &s.annotated_path,
-        "Write a copy of the video with the preview overlay (decodes every "
-          "frame: slower)", "OUT.mp4"},
+        "Write a copy of the video with what was read and what broke a rule "
+          "drawn on it (decodes every frame: slower)", "OUT.mp4"},
+    {"annotated-mode", 0, 0, G_OPTION_ARG_STRING, &s.annotated_mode,
+        "What --annotated draws: review (boxes around what was read, each "
+          "violation's box and rule, the warnings; nothing covered or "
+          "added), viewer (the corrected picture: disclosure label and "
+          "masks), or preview (both, as the streamer's monitor shows; "
+          "default review)", "review|viewer|preview"},
     {"from-sei", 0, 0, G_OPTION_ARG_NONE, &s.from_sei,
         "No OCR: report the verdicts carried in the stream's SEI", NULL},
     {"interval", 'i', 0, G_OPTION_ARG_INT, &s.interval_ms,
@@ -1235,6 +1244,17 @@ main (int argc, char **argv)
   }
   if (!s.catalog_path && !s.from_sei) {
     status = fail ("--catalog CATALOG.json is required");
+    goto out;
+  }
+  if (s.annotated_mode && g_strcmp0 (s.annotated_mode, "review") != 0
+      && g_strcmp0 (s.annotated_mode, "viewer") != 0
+      && g_strcmp0 (s.annotated_mode, "preview") != 0) {
+    status = fail ("--annotated-mode %s: give review, viewer or preview",
+        s.annotated_mode);
+    goto out;
+  }
+  if (s.annotated_mode && !s.annotated_path) {
+    status = fail ("--annotated-mode needs --annotated OUT.mp4");
     goto out;
   }
   if (s.interval_ms < 1 || s.interval_ms > 60000) {

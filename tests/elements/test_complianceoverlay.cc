@@ -748,6 +748,58 @@ TEST_F (Overlay, PreviewDrawsWarningsAndBoxesViewerDoesNot)
   EXPECT_GE (p.y1, 360 * 3 / 4);
 }
 
+/* A QA reviewer's copy (gst-compliance-scan --annotated) shows what the
+ * stream showed: the violating line's pixels are unchanged inside its
+ * outline, and no label is drawn where the source had none, while
+ * viewer mode covers the line and adds the label. */
+TEST_F (Overlay, ReviewHidesNothingAndAddsNoLabel)
+{
+  const int bx = 200, by = 150, bw = 100, bh = 30;
+  auto changed_in = [this] (GstBuffer *a, GstBuffer *b, int x0, int y0,
+      int x1, int y1) {
+    GstVideoFrame fa, fb;
+    gsize n = 0;
+    EXPECT_TRUE (gst_video_frame_map (&fa, &info, a, GST_MAP_READ));
+    EXPECT_TRUE (gst_video_frame_map (&fb, &info, b, GST_MAP_READ));
+    const guint8 *pa = (const guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&fa, 0);
+    const guint8 *pb = (const guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&fb, 0);
+    gint stride = GST_VIDEO_FRAME_PLANE_STRIDE (&fa, 0);
+    for (int y = y0; y < y1; y++)
+      for (int x = x0; x < x1; x++)
+        n += pa[(gsize) y * stride + x] != pb[(gsize) y * stride + x];
+    gst_video_frame_unmap (&fa);
+    gst_video_frame_unmap (&fb);
+    return n;
+  };
+  auto run = [&] (const char *mode, gsize *inside, gsize *corner,
+      gsize *all) {
+    start (std::string ("mask=solid show-card=true catalog=") + catalog_path
+        + " mode=" + mode, caps_str ("I420", 640, 360));
+    GstBuffer *in = blank ();
+    add_verdict (in, "B2002", "Brand X", true, 640, 360,
+        {{"price.mismatch", "¥89.00", "¥99.00", bx, by, bw, bh}});
+    add_readings (in, 640, 360, {{"到手价 ¥89.00", bx, by, bw, bh}});
+    GstBuffer *ref = gst_buffer_copy_deep (in);
+    GstBuffer *out = push_pull (in);
+    ASSERT_NE (out, nullptr);
+    *inside = changed_in (ref, out, bx, by, bx + bw, by + bh);
+    /* The label's corner (top-right), away from the line. */
+    *corner = changed_in (ref, out, 640 * 3 / 5, 0, 640, 360 / 4);
+    *all = diff (ref, out).changed;
+    gst_buffer_unref (ref);
+    gst_buffer_unref (out);
+    drain ();
+  };
+  gsize inside, corner, all;
+  run ("review", &inside, &corner, &all);
+  EXPECT_EQ (inside, 0u) << "the violating line was covered";
+  EXPECT_EQ (corner, 0u) << "a label or card was drawn";
+  EXPECT_GT (all, 0u) << "no outline, box or banner was drawn";
+  run ("viewer", &inside, &corner, &all);
+  EXPECT_GT (inside, (gsize) (bw * bh / 2)) << "viewer mode masks the line";
+  EXPECT_GT (corner, 0u) << "viewer mode draws the label";
+}
+
 TEST_F (Overlay, BoxesOfAnotherFrameSizeAreMapped)
 {
   start ("mask=solid", caps_str ("I420", 640, 360));

@@ -368,6 +368,75 @@ class Scan(unittest.TestCase):
                    "!", "fakesink", capture_output=True, timeout=60)
         self.assertEqual(p.returncode, 0, p.stderr)
 
+    def gray_frames(self, video, w, h, name):
+        """The frames of @video at 2 per second, 8-bit luma."""
+        raw = self.path(name)
+        gst_launch("filesrc", f"location={video}", "!", "decodebin", "!",
+                   "videoconvert", "!", "videoscale", "!", "videorate", "!",
+                   f"video/x-raw,format=GRAY8,width={w},height={h},"
+                   "framerate=2/1", "!", "filesink", f"location={raw}")
+        data = read(raw, "rb")
+        os.unlink(raw)
+        return [data[i:i + w * h] for i in range(0, len(data) - w * h + 1,
+                                                 w * h)]
+
+    @staticmethod
+    def mad(a, b, w, box):
+        """Mean absolute luma difference of frames @a and @b in @box."""
+        x0, y0, x1, y1 = box
+        total = sum(abs(a[y * w + x] - b[y * w + x])
+                    for y in range(y0, y1) for x in range(x0, x1))
+        return total / max(1, (x1 - x0) * (y1 - y0))
+
+    def test_annotated_shows_what_was_shown(self):
+        """--annotated (review) leaves the violating price line as it was,
+        apart from its outline, and adds no label where the stream had
+        none; --annotated-mode viewer covers the line and adds the label."""
+        w, h = 960, 540
+        outs = {}
+        # Under the sanitizers an annotated scan takes minutes: review only
+        # (viewer mode's masks and label are tested in
+        # tests/elements/test_complianceoverlay.cc).
+        modes = ("review",) if SANITIZED else ("review", "viewer")
+        for mode in modes:
+            out = self.path(f"annotated-{mode}.mp4")
+            args = ["--annotated", out, "--engine", "tesseract", self.sale]
+            if mode != "review":
+                args = ["--annotated-mode", mode] + args
+            rc, err, rep = self.scan(*args, report=self.path(f"{mode}.json"))
+            self.assertEqual(rc, 1, err)
+            outs[mode] = (out, self.load(rep))
+        r = outs["review"][1]
+        pm = [v for v in r["violations"] if v["rule"] == "price.mismatch"
+              and v["observed"] == "¥89.00"]
+        self.assertTrue(pm, r["violations"])
+        x, y, bw, bh = pm[0]["bbox"]
+        # Inside the outline (a few pixels in from the box).
+        inside = (x + 4, y + 4, x + bw - 4, y + bh - 4)
+        self.assertGreater(inside[2] - inside[0], 10)
+        # The label's corner (top-right): segment 1 shows no label.
+        corner = (w * 3 // 4, 0, w, h // 6)
+        # The picture changes once the verdict is confirmed (the report's
+        # t_end; t_start goes back to the first sighting): half a second
+        # later, at 2 frames a second.
+        k = int(pm[0]["t_end"] * 2) + 1
+        src = self.gray_frames(self.sale, w, h, "src.raw")
+        review = self.gray_frames(outs["review"][0], w, h, "review.raw")
+        self.assertGreater(min(len(src), len(review)), k)
+        # Re-encoding alone moves luma by a few levels (measured: 4.5 and
+        # 0.1 in review, 78 and 62 in viewer).
+        self.assertLess(self.mad(src[k], review[k], w, inside), 12,
+                        "the line was covered in review")
+        self.assertLess(self.mad(src[k], review[k], w, corner), 8,
+                        "a label was added in review")
+        if "viewer" in outs:
+            viewer = self.gray_frames(outs["viewer"][0], w, h, "viewer.raw")
+            self.assertGreater(len(viewer), k)
+            self.assertGreater(self.mad(src[k], viewer[k], w, inside), 40,
+                               "viewer mode did not mask the line")
+            self.assertGreater(self.mad(src[k], viewer[k], w, corner), 20,
+                               "viewer mode drew no label")
+
     def test_from_sei_without_sei(self):
         rc, err, rep = self.scan("--from-sei", self.clean, catalog=False)
         self.assertEqual(rc, 0, err)
