@@ -1035,6 +1035,77 @@ describe_damage (Scan *s)
 
 /* ---- checks before scanning ---------------------------------------------- */
 
+/* The file @path names, if it is a local one: a path, or a file:// URI
+ * (an INPUT may be either). */
+static gchar *
+local_path (const gchar *path_or_uri)
+{
+  if (path_or_uri == NULL)
+    return NULL;
+  if (gst_uri_is_valid (path_or_uri))
+    return g_str_has_prefix (path_or_uri, "file:")
+        ? g_filename_from_uri (path_or_uri, NULL, NULL) : NULL;
+  return g_strdup (path_or_uri);
+}
+
+/* Whether @a and @b name the same file: the same inode when both exist
+ * (through symlinks, "./" and ".." spellings, hard links), else the same
+ * canonical path. */
+static gboolean
+same_file (const gchar *a, const gchar *b)
+{
+  GStatBuf sa, sb;
+
+  if (a == NULL || b == NULL)
+    return FALSE;
+  if (g_stat (a, &sa) == 0 && g_stat (b, &sb) == 0)
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+  g_autofree gchar *ca = g_canonicalize_filename (a, NULL);
+  g_autofree gchar *cb = g_canonicalize_filename (b, NULL);
+  return g_strcmp0 (ca, cb) == 0;
+}
+
+/* Refuses outputs that would overwrite an input or another output: the
+ * recording, the catalog or the rule pack given by path, or the report
+ * and the HTML report written over each other. */
+static gboolean
+check_outputs_apart (const Scan *s, GError **error)
+{
+  g_autofree gchar *input = local_path (s->input);
+  const struct
+  {
+    const gchar *opt, *path;
+  } ins[] = {
+    {"INPUT", input},
+    {"--catalog", s->catalog_path},
+    {"--rules", s->rules && strchr (s->rules, '/') ? s->rules : NULL},
+  }, outs[] = {
+    {"--report", s->report_path},
+    {"--html", s->html_path},
+    {"--annotated", s->annotated_path},
+  };
+
+  for (guint o = 0; o < G_N_ELEMENTS (outs); o++) {
+    for (guint i = 0; i < G_N_ELEMENTS (ins); i++)
+      if (same_file (outs[o].path, ins[i].path)) {
+        g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_EXIST,
+            "%s %s is the same file as %s %s: it would be overwritten; "
+            "give another output path", outs[o].opt, outs[o].path,
+            ins[i].opt, ins[i].path);
+        return FALSE;
+      }
+    for (guint p = 0; p < o; p++)
+      if (same_file (outs[o].path, outs[p].path)) {
+        g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_EXIST,
+            "%s %s and %s %s are the same file: one would be lost; give "
+            "two paths", outs[p].opt, outs[p].path, outs[o].opt,
+            outs[o].path);
+        return FALSE;
+      }
+  }
+  return TRUE;
+}
+
 static gboolean
 check_output (const gchar *opt, const gchar *path, gboolean is_dir,
     GError **error)
@@ -1295,7 +1366,8 @@ main (int argc, char **argv)
       goto out;
     }
   }
-  if (!check_output ("--report", s.report_path, FALSE, &err)
+  if (!check_outputs_apart (&s, &err)
+      || !check_output ("--report", s.report_path, FALSE, &err)
       || !check_output ("--html", s.html_path, FALSE, &err)
       || !check_output ("--annotated", s.annotated_path, FALSE, &err)
       || !check_output ("--evidence", s.evidence_dir, TRUE, &err)) {

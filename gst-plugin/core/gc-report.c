@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "gc-error.h"
 #include "gc-evidence.h"
@@ -475,12 +477,35 @@ gc_report_to_json (GcReport *r)
 }
 
 /* Write beside @path, then rename: a crash or a full disk never leaves a
- * truncated report where the old one was. */
+ * truncated report where the old one was.  What exists there and is not a
+ * regular file (/dev/null, a pipe, a device) is written to as it is:
+ * renaming over it would replace the node with a file. */
 static gboolean
 write_atomically (const gchar *path, const gchar *data, gsize len,
     GError **error)
 {
   g_autoptr (GError) err = NULL;
+  GStatBuf st;
+
+  if (g_stat (path, &st) == 0 && !S_ISREG (st.st_mode)) {
+    FILE *f;
+    gboolean ok;
+
+    if (S_ISDIR (st.st_mode)) {
+      g_set_error (error, GC_ERROR, GC_ERROR_IO, "%s: is a directory", path);
+      return FALSE;
+    }
+    f = g_fopen (path, "wb");
+    ok = f != NULL && fwrite (data, 1, len, f) == len;
+    if (f != NULL && fclose (f) != 0)
+      ok = FALSE;
+    if (!ok) {
+      int e = errno;
+      g_set_error (error, GC_ERROR, GC_ERROR_IO, "%s: cannot write: %s",
+          path, g_strerror (e));
+    }
+    return ok;
+  }
   if (!g_file_set_contents (path, data, len, &err)) {
     g_set_error (error, GC_ERROR, GC_ERROR_IO, "%s: cannot write: %s", path,
         err->message);

@@ -7,11 +7,13 @@ the suite stays well under two minutes on two cores.  The report is
 checked against models/report.schema.json with the small validator below
 (jsonschema is not installed in CI)."""
 import atexit
+import hashlib
 import json
 import os
 import random
 import re
 import shutil
+import stat
 import struct
 import subprocess
 import sys
@@ -450,6 +452,72 @@ class Scan(unittest.TestCase):
         self.assertEqual(rc, 2, err)
         for w in words:
             self.assertIn(w, err)
+
+    def test_outputs_never_overwrite_inputs(self):
+        """An output naming an input (or another output), however spelt,
+        exits 2 before anything is written, and every file is as it was."""
+        d = tempfile.mkdtemp(dir=self.dir)
+        rec = os.path.join(d, "rec.mp4")
+        cat = os.path.join(d, "cat.json")
+        shutil.copy(self.clean, rec)
+        shutil.copy(self.clean_catalog, cat)
+        os.symlink("rec.mp4", os.path.join(d, "link.mp4"))
+        os.symlink("cat.json", os.path.join(d, "catlink.json"))
+        rep = os.path.join(d, "r.json")
+        write(rep, "{}")
+        sub = os.path.join(d, "sub")
+        os.mkdir(sub)
+        uri = "file://" + rec
+
+        def digest(f):
+            return hashlib.sha256(read(f, "rb")).hexdigest()
+
+        cases = [
+            # (scan arguments after --report R, INPUT last; expected words)
+            (["--report", rec, rec], ["--report", "INPUT"]),
+            (["--report", os.path.join(d, "link.mp4"), rec], ["same file"]),
+            (["--report", os.path.join(sub, "..", "rec.mp4"), rec],
+             ["same file"]),
+            (["--report", "./" + os.path.relpath(rec), rec], ["same file"]),
+            (["--report", rec, uri], ["same file", "INPUT"]),
+            (["--report", rep, "--annotated", rec, rec],
+             ["--annotated", "INPUT"]),
+            (["--report", rep, "--annotated", os.path.join(d, "link.mp4"),
+              rec], ["--annotated"]),
+            (["--report", cat, rec], ["--report", "--catalog"]),
+            (["--report", os.path.join(d, "catlink.json"), rec],
+             ["--catalog"]),
+            (["--report", rep, "--html", rep, rec], ["--html", "--report",
+                                                      "one would be lost"]),
+            (["--report", rep, "--html", os.path.join(sub, "..", "r.json"),
+              rec], ["one would be lost"]),
+            (["--report", rep, "--annotated", rep, rec], ["--annotated"]),
+        ]
+        for args, words in cases:
+            before = {f: digest(f) for f in (rec, cat, rep)}
+            p = subprocess.run([SCAN, "--catalog", cat] + args,
+                               capture_output=True, text=True,
+                               timeout=60 * SLOW)
+            self.assertError(p.returncode, p.stderr, *words)
+            for f, h in before.items():
+                self.assertEqual(digest(f), h, f"{args}: {f} changed")
+            self.assertTrue(os.path.islink(os.path.join(d, "link.mp4")))
+
+    @unittest.skipUnless(os.geteuid() == 0, "mknod needs root")
+    def test_report_onto_a_device_node_keeps_the_node(self):
+        """--report onto a character device writes to it, never replaces
+        it with a file (a report to /dev/null must not replace
+        /dev/null)."""
+        d = tempfile.mkdtemp(dir=self.dir)
+        node = os.path.join(d, "null")
+        os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        rc, err, _ = self.scan(self.clean, catalog=self.clean_catalog,
+                               report=node)
+        self.assertEqual(rc, 0, err)
+        st = os.stat(node)
+        self.assertTrue(stat.S_ISCHR(st.st_mode),
+                        "the device node was replaced")
+        self.assertEqual(os.major(st.st_rdev), 1)
 
     def test_missing_file(self):
         rc, err, _ = self.scan(self.path("nope.mp4"))
