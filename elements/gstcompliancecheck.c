@@ -161,18 +161,6 @@ file_mtime (const gchar * path)
   return (gint64) st.st_mtime * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000;
 }
 
-/* The rule pack named by the property, else the catalog's jurisdiction,
- * else cn. */
-static gchar *
-pack_name (const gchar * prop, GcCatalog * catalog)
-{
-  if (prop && *prop)
-    return g_strdup (prop);
-  if (catalog && catalog->jurisdiction)
-    return g_ascii_strdown (catalog->jurisdiction, -1);
-  return g_strdup ("cn");
-}
-
 static gboolean
 parse_date (const gchar * s, GDate * out)
 {
@@ -544,7 +532,7 @@ gst_compliance_check_start (GstBaseTransform * trans)
               (gchar *) g_ptr_array_index (catalog->warnings, i)), (NULL));
   }
 
-  g_autofree gchar *name = pack_name (rules, catalog);
+  g_autofree gchar *name = gc_rules_pack_name (rules, catalog);
   g_autoptr (GcRulePack) pack = gc_rulepack_load (name, NULL, &err);
   if (pack == NULL) {
     GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND, ("%s", err->message),

@@ -119,6 +119,7 @@ enum
   PROP_SOURCE,
   PROP_SOURCE_WAIT,
   PROP_UUID,
+  PROP_SEI_FOUND,
 };
 
 #define DEFAULT_MODE GST_COMPLIANCE_SEI_MODE_INSERT
@@ -223,6 +224,8 @@ struct _GstComplianceSei
   GcSeiState *current;          /* extract: last state read */
   GHashTable *open;             /* extract: id -> OpenViolation */
   gboolean warned_malformed;
+  gint sei_found;               /* extract: access units with our SEI;
+                                 * atomic, read by any thread */
 
   /* Analysis branch; set in start(), cleared in stop(). */
   SourceStore *store;
@@ -682,6 +685,7 @@ extract (GstComplianceSei * self, GstBuffer * buf)
     self->warned_malformed = TRUE;
   }
   if (state) {
+    g_atomic_int_inc (&self->sei_found);
     diff_violations (self, state);
     g_clear_pointer (&self->current, gc_sei_state_free);
     self->current = state;
@@ -713,6 +717,7 @@ gst_compliance_sei_start (GstBaseTransform * trans)
   self->budget = gc_sei_budget_new (rate);
   self->budget_clock = 0;
   self->warned_budget = self->warned_no_slot = self->warned_malformed = FALSE;
+  g_atomic_int_set (&self->sei_found, 0);
   self->open = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
       (GDestroyNotify) open_violation_free);
 
@@ -947,6 +952,10 @@ gst_compliance_sei_get_property (GObject * object, guint prop_id,
     case PROP_UUID:
       g_value_set_string (value, GC_SEI_UUID_STRING);
       break;
+    case PROP_SEI_FOUND:
+      g_value_set_uint64 (value,
+          (guint64) (guint) g_atomic_int_get (&self->sei_found));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1007,6 +1016,12 @@ gst_compliance_sei_class_init (GstComplianceSeiClass * klass)
       g_param_spec_string ("uuid", "UUID",
           "UUID of the SEI user_data_unregistered messages written and read",
           GC_SEI_UUID_STRING, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_SEI_FOUND,
+      g_param_spec_uint64 ("sei-found", "SEI found",
+          "Extract: access units carrying a compliance SEI since the element "
+          "last started (0 after a whole stream: the stream was never "
+          "checked, or its SEI were lost)", 0, G_MAXUINT64, 0,
+          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);

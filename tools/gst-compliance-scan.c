@@ -40,7 +40,8 @@
  * --annotated to check every frame), nor, rarely, damage that happens to
  * decode as valid data: H.264 carries no checksum.
  *
- * Exit status: 0 no violation, 1 violations, 2 error. */
+ * Exit status: 0 no violation, 1 violations, 2 error, 3 not checked (see
+ * the report's "coverage"). */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -59,6 +60,8 @@
 #define EXIT_CLEAN 0
 #define EXIT_VIOLATIONS 1
 #define EXIT_ERROR 2
+/* Nothing, or too little to call the recording clean, was checked. */
+#define EXIT_UNCHECKED 3
 
 #define DEFAULT_INTERVAL_MS 1000
 /* OCR threads: complianceocr takes 1 to 16; by default one per processor,
@@ -96,6 +99,8 @@ typedef struct
   GcCatalog *catalog;
   GstElement *pipeline;
   GstElement *decodebin;
+  GstElement *sei;              /* --from-sei: the compliancesei extracting */
+  guint confirm_frames;         /* analysed frames confirming a violation */
   gboolean skipping;            /* decode only what is analysed */
 
   /* Set in streaming threads, read by the main thread. */
@@ -669,6 +674,8 @@ build_branch (Scan *s, const gchar *caps_name, GError **error)
     ADD (g_str_equal (caps_name, "video/x-h265") ? "h265parse" : "h264parse");
     ADD ("compliancesei");
     gst_util_set_object_arg (G_OBJECT (e), "mode", "extract");
+    gst_clear_object (&s->sei);
+    s->sei = gst_object_ref (e);
     ADD ("fakesink");
     g_object_set (e, "sync", FALSE, NULL);
   } else {
@@ -1215,6 +1222,7 @@ scan_clear (Scan *s)
   g_free (s->first_warning);
   g_free (s->first_conceal);
   g_clear_pointer (&s->catalog, gc_catalog_unref);
+  gst_clear_object (&s->sei);
   g_clear_pointer (&s->in_flight, g_array_unref);
   g_clear_pointer (&s->parser_in, g_array_unref);
   g_mutex_clear (&s->lock);
@@ -1291,7 +1299,8 @@ main (int argc, char **argv)
   g_option_context_set_summary (ctx, "Replays a recording (file path or URI) "
       "through the gst-compliance elements and reports what was shown on "
       "screen and which rules it broke.\n\nExit status: 0 no violation, "
-      "1 violations found, 2 error.");
+      "1 violations found, 2 error, 3 not checked (no compliance SEI with "
+      "--from-sei, or fewer frames analysed than confirm a violation).");
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_add_group (ctx, gst_init_get_option_group ());
   if (!g_option_context_parse (ctx, &argc, &argv, &err)) {
@@ -1359,12 +1368,18 @@ main (int argc, char **argv)
       goto out;
     }
   }
-  if (s.rules) {
-    g_autoptr (GcRulePack) pack = gc_rulepack_load (s.rules, NULL, &err);
+  if (!s.from_sei) {
+    /* The pack compliancecheck will use: checked now, and how many
+     * analysed frames confirm a violation. */
+    g_autofree gchar *name = gc_rules_pack_name (s.rules, s.catalog);
+    g_autoptr (GcRulePack) pack = gc_rulepack_load (name, NULL, &err);
     if (!pack) {
-      status = fail ("--rules %s: %s", s.rules, err->message);
+      status = s.rules ? fail ("--rules %s: %s", s.rules, err->message)
+          : fail ("rule pack %s (the catalog's jurisdiction): %s", name,
+          err->message);
       goto out;
     }
+    s.confirm_frames = MAX (1, pack->confirm_frames);
   }
   if (!check_outputs_apart (&s, &err)
       || !check_output ("--report", s.report_path, FALSE, &err)
@@ -1589,6 +1604,30 @@ main (int argc, char **argv)
     gc_report_set_double (report, "frames_skipped_before_decoder",
         g_atomic_int_get (&s.frames_dropped_coded));
     gc_report_set_boolean (report, "complete", eos && !error_text);
+    /* What was checked.  A violation is confirmed on the pack's
+     * confirm_frames analysed frames (2 in the shipped packs), so fewer
+     * (a still image, an --interval as long as the recording) cannot show
+     * one: that is not a clean recording. */
+    g_autofree gchar *unchecked = NULL;
+    guint64 units = s.frames_analysed;
+    if (s.from_sei) {
+      units = 0;
+      if (s.sei)
+        g_object_get (s.sei, "sei-found", &units, NULL);
+      if (units == 0)
+        unchecked = g_strdup ("no compliance SEI in the stream: it was never "
+            "checked by compliancesei, or its SEI were lost (re-encoded?)");
+    } else if (s.frames_analysed == 0) {
+      unchecked = g_strdup ("no frame was analysed");
+    } else if (s.frames_analysed < s.confirm_frames) {
+      unchecked = g_strdup_printf ("%" G_GUINT64_FORMAT " frame%s analysed: "
+          "a violation is confirmed on %u (a still image, or an --interval "
+          "as long as the recording: give a shorter --interval)",
+          s.frames_analysed, s.frames_analysed == 1 ? "" : "s",
+          s.confirm_frames);
+    }
+    gc_report_set_coverage (report, s.from_sei ? "sei" : "ocr", units,
+        unchecked == NULL, unchecked);
     gc_report_set_double (report, "scanned_s", scanned);
     if (error_text)
       gc_report_set_string (report, "error", error_text);
@@ -1636,8 +1675,14 @@ main (int argc, char **argv)
       status = EXIT_ERROR;
     } else if (!wrote) {
       status = EXIT_ERROR;
+    } else if (n) {
+      status = EXIT_VIOLATIONS;
+    } else if (unchecked) {
+      fprintf (stderr, "gst-compliance-scan: %s: not checked: %s; exit "
+          "status %d\n", s.input, unchecked, EXIT_UNCHECKED);
+      status = EXIT_UNCHECKED;
     } else {
-      status = n ? EXIT_VIOLATIONS : EXIT_CLEAN;
+      status = EXIT_CLEAN;
     }
   }
 

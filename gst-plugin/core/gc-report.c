@@ -49,6 +49,8 @@ struct _GcReport
   gdouble duration;
   gdouble wall_s;
   guint64 frames_decoded, frames_analysed;
+  gboolean unchecked;           /* coverage said not checked */
+  gchar *unchecked_reason;
 };
 
 static void
@@ -105,6 +107,7 @@ gc_report_free (GcReport *r)
   g_ptr_array_unref (r->products);
   g_ptr_array_unref (r->extras);
   g_free (r->evidence_dir);
+  g_free (r->unchecked_reason);
   g_free (r->input);
   g_free (r);
 }
@@ -267,6 +270,31 @@ gc_report_set_boolean (GcReport *r, const gchar *name, gboolean value)
   JsonNode *n = json_node_new (JSON_NODE_VALUE);
   json_node_set_boolean (n, value);
   set_extra (r, name, n);
+}
+
+void
+gc_report_set_coverage (GcReport *r, const gchar *method, guint64 units,
+    gboolean checked, const gchar *reason)
+{
+  g_return_if_fail (r != NULL && method != NULL);
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "method");
+  json_builder_add_string_value (b, method);
+  json_builder_set_member_name (b, g_str_equal (method, "sei")
+      ? "sei_access_units" : "frames_analysed");
+  json_builder_add_int_value (b, (gint64) units);
+  json_builder_set_member_name (b, "checked");
+  json_builder_add_boolean_value (b, checked);
+  if (!checked && reason) {
+    json_builder_set_member_name (b, "reason");
+    json_builder_add_string_value (b, reason);
+  }
+  json_builder_end_object (b);
+  set_extra (r, "coverage", json_builder_get_root (b));
+  r->unchecked = !checked;
+  g_free (r->unchecked_reason);
+  r->unchecked_reason = checked ? NULL : g_strdup (reason);
 }
 
 void
@@ -760,7 +788,11 @@ gc_report_to_html (GcReport *r)
   if (r->violations->len)
     g_string_append_printf (s, "<p class=\"bad\"><strong>%u violation%s</strong>: ",
         r->violations->len, r->violations->len == 1 ? "" : "s");
-  else
+  else if (r->unchecked) {
+    /* Never "clean" for what was not checked. */
+    g_string_append (s, "<p class=\"bad\"><strong>Not checked</strong>: ");
+    esc (s, r->unchecked_reason ? r->unchecked_reason : "");
+  } else
     g_string_append (s, "<p class=\"ok\"><strong>No violation found</strong>");
   esc (s, summary);
   g_string_append (s, "</p>\n<table>\n");

@@ -63,6 +63,14 @@ void gc_report_set_double (GcReport *report, const gchar *name,
 void gc_report_set_boolean (GcReport *report, const gchar *name,
     gboolean value);
 
+/* What was checked, the report's "coverage" member: @method "ocr" (text
+ * read from @units analysed frames) or "sei" (@units access units carrying
+ * compliance SEI); @checked FALSE when nothing or too little was checked to
+ * call the recording clean, and @reason then says why.  The HTML page says
+ * "Not checked" instead of "No violation found". */
+void gc_report_set_coverage (GcReport *report, const gchar *method,
+    guint64 units, gboolean checked, const gchar *reason);
+
 /* Where evidence images are read from for the HTML page: the violation's
  * "evidence" member names a file relative to @dir's parent
  * ("evidence/000012000-3.png"), as compliancecheck writes it. */

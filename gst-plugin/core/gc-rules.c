@@ -625,3 +625,13 @@ gc_rules_disclosure_visible (GcRules *rules)
 {
   return rules->disclosure_visible;
 }
+
+gchar *
+gc_rules_pack_name (const gchar *rules, const GcCatalog *catalog)
+{
+  if (rules && *rules)
+    return g_strdup (rules);
+  if (catalog && catalog->jurisdiction)
+    return g_ascii_strdown (catalog->jurisdiction, -1);
+  return g_strdup ("cn");
+}

@@ -72,6 +72,10 @@ void gc_rules_free (GcRules *rules);
 /* Date the stream is held on, for the reference-price window.  Defaults to
  * the catalog's stream_date, else today (local time). */
 void gc_rules_set_stream_date (GcRules *rules, const GDate *date);
+/* The rule pack to use: @rules (a pack name or file) when set, else the
+ * catalog's jurisdiction in lower case, else "cn". */
+gchar *gc_rules_pack_name (const gchar *rules, const GcCatalog *catalog);
+
 /* Overrides pack->confirm_frames (>= 1). */
 void gc_rules_set_confirm_frames (GcRules *rules, guint n);
 /* NULL clears the explicit setting.  Returns FALSE (and changes nothing)

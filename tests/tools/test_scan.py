@@ -440,11 +440,41 @@ class Scan(unittest.TestCase):
                                "viewer mode drew no label")
 
     def test_from_sei_without_sei(self):
-        rc, err, rep = self.scan("--from-sei", self.clean, catalog=False)
-        self.assertEqual(rc, 0, err)
+        """A stream carrying no compliance SEI was never checked: exit 3,
+        and the report and the HTML page say so, never "clean"."""
+        html = self.path("nosei.html")
+        rc, err, rep = self.scan("--from-sei", "--html", html, self.clean,
+                                 catalog=False)
+        self.assertEqual(rc, 3, err)
+        self.assertIn("not checked", err)
+        self.assertIn("no compliance SEI", err)
         r = self.load(rep)
         self.assertEqual(r["source"], "sei")
         self.assertEqual(r["violations"], [])
+        self.assertEqual(r["coverage"]["method"], "sei")
+        self.assertEqual(r["coverage"]["sei_access_units"], 0)
+        self.assertFalse(r["coverage"]["checked"])
+        page = read(html, "r")
+        self.assertIn("Not checked", page)
+        self.assertNotIn("No violation found", page)
+
+    def test_too_few_frames_is_not_clean(self):
+        """One analysed frame cannot confirm a violation: an --interval
+        as long as the recording is exit 3, not a clean recording; the
+        same recording at the default interval is checked."""
+        rc, err, rep = self.scan("--interval", "60000", self.clean,
+                                 catalog=self.clean_catalog)
+        self.assertEqual(rc, 3, err)
+        self.assertIn("--interval", err)
+        r = self.load(rep)
+        self.assertEqual(r["coverage"], {
+            "method": "ocr", "frames_analysed": 1, "checked": False,
+            "reason": r["coverage"]["reason"]})
+        rc, err, rep = self.scan(self.clean, catalog=self.clean_catalog)
+        self.assertEqual(rc, 0, err)
+        r = self.load(rep)
+        self.assertTrue(r["coverage"]["checked"])
+        self.assertGreaterEqual(r["coverage"]["frames_analysed"], 2)
 
     # ---- errors -----------------------------------------------------------
 
