@@ -27,13 +27,6 @@
  * card) is detected again in a crop around it before it is read: the
  * new text need not fit the old box. */
 #define FULL_DETECT_EVERY 8
-/* A new box inside a kept box (within PIECE_SLACK pixels) that is
- * PIECE_OF_KEPT_MIN to PIECE_OF_KEPT_MAX times its size is a piece of the
- * kept line (a line a little shorter is new text: a chat line scrolled
- * into the place). */
-#define PIECE_SLACK 2
-#define PIECE_OF_KEPT_MIN 1.6
-#define PIECE_OF_KEPT_MAX 4
 #define MAX_CROP_SHARE 0.35
 /* Two overlapping crops are merged when their bounding box is at most
  * this factor of their two areas. */
@@ -354,6 +347,14 @@ crops_share (GArray * crops, const GcOcrFrame * frame)
         * (gdouble) g_array_index (crops, GcOcrBox, i).height;
   return area / (frame->width * (gdouble) frame->height);
 }
+
+/* A new box inside a kept box (within PIECE_SLACK pixels) that is
+ * PIECE_OF_KEPT_MIN to PIECE_OF_KEPT_MAX times its size is a piece of the
+ * kept line (a line a little shorter is new text: a chat line scrolled
+ * into the place). */
+#define PIECE_SLACK 2
+#define PIECE_OF_KEPT_MIN 1.6
+#define PIECE_OF_KEPT_MAX 4
 
 /* The detector sometimes gives a piece of a line it gave whole before
  * ("告" of "广告"): a new box in @boxes inside one of @kept is the kept
