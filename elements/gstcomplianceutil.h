@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-compliance: what several elements share — turning core records into
  * bus messages and metas.  Plugin-internal. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-compliance: public metas for applications.
  *
  * GstComplianceTextMeta carries what complianceocr read on a frame;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-compliance: the `compliance` plugin.
  *
  * Registers every element of the project.  Elements live in elements/, one

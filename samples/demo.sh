@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The one-command demo: installs what is missing, builds, generates the
 # sample sale recording (60 s, deliberate violations) and scans it.
 #   samples/demo.sh [BUILD_DIR]        (default: build)

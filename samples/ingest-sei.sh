@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Ingest without re-encoding: the encoded H.264 stream goes through
 # untouched except for the SEI that compliancesei adds, while a decoded
 # copy is analysed (complianceocr ! compliancecheck) in a second branch

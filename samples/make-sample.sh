@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Generates a recording of a (synthetic) live sale with deliberate
 # violations, and the catalog it is to be checked against.
 #
@@ -47,7 +48,7 @@ while getopts "o:c:s:t:n:g:p:h" opt; do
     n) cycles=$OPTARG ;;
     g) gop=$OPTARG ;;
     p) preset=$OPTARG ;;
-    h) sed -n '2,30p' "$0"; exit 0 ;;
+    h) sed -n '3,31p' "$0"; exit 0 ;;
     *) exit 2 ;;
   esac
 done

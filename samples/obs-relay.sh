@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A relay for OBS users: OBS streams to this machine over SRT (Settings →
 # Stream → Custom, server srt://127.0.0.1:9000), the relay checks and labels
 # the video with compliancebin, and sends it on to the platform over RTMP

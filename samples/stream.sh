@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Go live through compliancebin: the stream is read, checked against the
 # catalog, and leaves with the disclosure label drawn in (hardware-free
 # x264 tuned for live, 2 s GOP).

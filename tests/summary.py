@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Print one closing line for a meson test run: 'tests: N passed, N failed'
 (', N skipped'), counting the GoogleTest cases inside each meson test.
 

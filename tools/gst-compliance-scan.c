@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-compliance-scan: replays a recording through the compliance elements
  * as fast as the machine allows and writes a report (PRODUCT.md,
  * "Command-line tool gst-compliance-scan").

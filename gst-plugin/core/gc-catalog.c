@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-compliance core: the seller's catalog (PRODUCT.md "Catalog").
  *
  * The loader validates everything before it hands anything out: a catalog

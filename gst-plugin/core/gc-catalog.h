@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-compliance core: the seller's catalog (PRODUCT.md "Catalog").
  *
  * Loaded all-or-nothing with json-glib: either a complete, validated

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-compliance core: error domain shared by every core module.
  *
  * The core is GLib-only: nothing under gst-plugin/core includes gst/. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-compliance core: records of violations as JSON (the report's
  * violation record, PRODUCT.md) and the append-only evidence log.
  *

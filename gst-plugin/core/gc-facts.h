@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-compliance core: from one OCR'd line to typed facts.
  *
  * Input is what the OCR engine reports for one line: its text, its box in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* See gc-paths.h. */
 #define _GNU_SOURCE
 #include "gc-paths.h"

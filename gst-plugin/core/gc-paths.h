@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-compliance core: where the installed or the uninstalled files are.
  *
  * A program or plugin built by meson and run from its build tree (the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-compliance core: the replay report (PRODUCT.md, "Report JSON").
  *
  * Accumulates what a scan saw — readings, violation start/end events,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-compliance core: jurisdiction rule packs.
  *
  * A pack is data that a compliance officer edits, so the loader is strict:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-compliance core: jurisdiction rule packs (models/rules/NAME.json).
  *
  * Everything that is law rather than code lives in the pack: term lists,

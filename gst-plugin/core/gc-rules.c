@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-compliance core: the rule engine.
  *
  * Each analysed frame yields a set of *conditions*: a rule that would fire

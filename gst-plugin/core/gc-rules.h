@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-compliance core: the rule engine.
  *
  * Fed one analysed frame at a time (its running time and the lines read on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-compliance core: the compliance state carried in H.264/H.265 SEI.
  *
  * A verdict (active product, disclosure flags, active violations, the pts

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-compliance core: text normalisation shared by the facts parser and
  * term matching.  GLib only. */
 #pragma once

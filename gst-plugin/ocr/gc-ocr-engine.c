@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The Tesseract side of the OCR engine: one TessBaseAPI for the configured
  * languages (psm 7, one line per call) and, for numbers, one `eng` instance
  * with a digit/currency whitelist.  All are created once and reused for

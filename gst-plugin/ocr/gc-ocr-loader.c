@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* See gc-ocr-loader.h for why the engine is loaded rather than linked. */
 #include "gc-ocr-loader.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Loads the OCR engine library (libgstcompliance-ocr.so) at run time.
  *
  * Why not link it: Debian's libtesseract is built with OpenMP, and libgomp

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Tesseract's OpenMP regions, run inline when OpenMP may use one thread.
  *
  * Debian's libtesseract is built with OpenMP, and the loader sets

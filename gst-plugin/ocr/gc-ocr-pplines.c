@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Where the lines are, for the PP-OCR reader: the detector on demand.
  *
  * The detector costs ~200-350 ms a 1080p frame, the recognizer ~20 ms a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The PP-OCR side of the OCR engine: PaddleOCR's PP-OCRv4 text detector
  * (DB) and recognizer (SVTR-LCNet, CTC) run by ONNX Runtime's C API.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A frame read with PP-OCR: the detector finds the lines (on demand,
  * gc-ocr-pplines.c), the tracker keeps the readings of lines whose glyphs
  * did not change or only moved, the recognizer reads the rest in batches,

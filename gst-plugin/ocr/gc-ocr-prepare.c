@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Makes one candidate region ready for Tesseract.
  *
  * Raw colourful crops read badly, so each region gets its own treatment:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Internals of the OCR engine, shared between its files and its tests. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Candidate text lines, found with cheap classic methods so that Tesseract
  * reads lines rather than whole frames.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Change detection: on-screen prices stay up for seconds, so a region whose
  * pixels did not change since it was last read keeps its reading, and OCR
  * runs only where something changed (10-100x fewer Tesseract calls).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-compliance OCR engine: finds text lines in a video frame and reads
  * them with PP-OCRv4 (ONNX Runtime, opened at run time) or Tesseract.
  * GLib, Tesseract and Leptonica only, no GStreamer.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-compliance render: the overlay's pictures, drawn with Pango and cairo.
  * See gc-render.h. */
 #include "gc-render.h"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The two readers side by side on the realistic set (tests/realistic): for
 # a 1080p and a 720p clip, gst-compliance-scan with --engine ppocr and with
 # --engine tesseract (the baseline), at the default --interval and at

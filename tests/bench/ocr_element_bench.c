@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* complianceocr element benchmark: one command, one run.
  *
  *   build-ocrel/tests/bench/ocr_element_bench [--seconds N] [--no-baseline]

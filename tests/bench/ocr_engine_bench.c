@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* OCR engine benchmark: one command, one run.
  *
  *   build-ocr/tests/ocr/ocr_engine_bench [--repeat N]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Overlay benchmark: one command, one run.
  *
  *   build-overlay/gst-plugin/render/overlay_bench [--frames N] [--rounds R]

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Real images through gst-compliance-scan: exact price and line recall.
 
     tests/bench/real_frames.py [BUILD_DIR] [--engine auto|ppocr|tesseract]...

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Accuracy and speed of gst-compliance-scan on the realistic live-shopping
 # set (tests/realistic/README.md), one command.
 #
@@ -24,7 +25,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     --quick) quick=(--quick); shift ;;
     --) shift; scan_args=("$@"); break ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,18p' "$0"; exit 0 ;;
     -*) echo "bench: unknown option $1 (scan options go after --)" >&2; exit 2 ;;
     *) build=$1; shift ;;
   esac

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Scores gst-compliance-scan on the realistic live-shopping set.
 
     tests/bench/realistic_score.py [--build BUILD_DIR] [--set DIR] [--quick]

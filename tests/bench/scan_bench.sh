@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Benchmark of gst-compliance-scan (issue gst-compliance-scan), one command,
 # prints ratios against the issue's targets.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* compliancebin: the three elements in one, properties proxied, and a real
  * pipeline from rendered text to a violation with the label drawn. */
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* compliancecheck under GstHarness: buffers carrying hand-made text metas
  * go in; verdict metas, compliance-violation messages and evidence come
  * out. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* complianceocr under GstHarness and in pipelines: frames with prices
  * rendered by textoverlay go in; the same pixels come out, one buffer per
  * buffer, carrying text metas and posting compliance-text messages.

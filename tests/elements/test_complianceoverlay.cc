@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* complianceoverlay under GstHarness: frames carrying hand-made verdict and
  * text metas go in; the label is read back with Tesseract, pixels are
  * compared per format family, the attached composition is blended by hand

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* compliancesei: under GstHarness with hand-built access units (insert,
  * extract, caps, budget, bad input), then in real pipelines: x264enc /
  * x265enc output carries the state, decodes bit-identically, survives

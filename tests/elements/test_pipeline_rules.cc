@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* End to end: clips with rendered on-screen text go through
  * complianceocr ! compliancecheck.  Each rule fires on its clip, at the
  * clip's time, and a fully compliant clip raises nothing. */

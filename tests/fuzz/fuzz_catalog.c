@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target for the catalog loader.
  *
  * Feeds arbitrary bytes to gc_catalog_load_data.  Beyond "does not crash",

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target for the facts parser.
  *
  * Feeds arbitrary bytes as one OCR'd line to gc_facts_parse_line, plain and

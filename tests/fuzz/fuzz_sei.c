@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target for the SEI reader (gc-sei).
  *
  * The first input byte picks the codec (bit 0) and the framing (bits 1-3:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Run every libFuzzer target for SECONDS each (default 30) from a copy of its
 # seed corpus, so new inputs never land in the repository.  Fails on the
 # first crash, leak or sanitizer report (libFuzzer exits non-zero and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Test frames for the OCR engine, rendered with Pango and cairo: the kind
  * of overlays live-commerce streams show (prices, struck-out reference
  * prices, sales claims, ad labels) on the backgrounds that make OCR hard. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The OCR engine on rendered frames: exact price readings, the strike
  * flag, nothing invented on text-free frames, change tracking, and bad
  * input rejected with a GError.

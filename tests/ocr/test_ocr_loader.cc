@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The loader: the engine arrives through GModule, with OMP_THREAD_LIMIT=1
  * set before libtesseract (and libgomp) are loaded. */
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The OCR engine on overlays as streaming tools draw them: textoverlay's
  * white text with its outline and shadow, big and bold, over moving colour
  * bars whose borders run behind the glyphs, through x264 as a live encoder

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The public metas survive what the design relies on: buffer copies,
  * videoconvert, and videoscale (with boxes rescaled). */
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The built plugin loads into GStreamer and is found in the registry under
  * the name the contract fixes (PRODUCT.md: plugin name `compliance`). */
 #include <gtest/gtest.h>

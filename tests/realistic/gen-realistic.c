@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gc-realistic-gen: renders realistic live-shopping recordings, with the
  * catalog each is checked against and a truth file listing every text
  * shown and the violations a correct reader must report.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Makes the realistic live-shopping test set (README.md here): for each clip
 # of tests/realistic/set.json, NAME.mp4, NAME.catalog.json and
 # NAME.truth.json in DIR.
@@ -27,7 +28,7 @@ while [ $# -gt 0 ]; do
     -o) out=$2; shift 2 ;;
     -b) build=$2; shift 2 ;;
     --quick) quick=1; shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,20p' "$0"; exit 0 ;;
     *) echo "make-set: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The overlay's pictures without GStreamer: sizes, literal text, contrast,
  * placement and the content cache. */
 #include <gtest/gtest.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Every pipeline string in samples/ runs: the scripts print their
 pipeline (PRINT_ONLY=1), live sources and network sinks are swapped for
 finite sources and files (no server here), and each runs to EOS through

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """End-to-end tests of gst-compliance-scan (issue 6).
 
 Recordings are generated here with gst-launch-1.0 (samples/make-sample.sh

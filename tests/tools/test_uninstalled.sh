@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Uninstalled use, as the README shows it (issue 18): from the build tree,
 # with none of GST_COMPLIANCE_OCR_LIBRARY, GST_COMPLIANCE_MODELS_DIR or
 # GST_COMPLIANCE_PPOCR_MODELS set,

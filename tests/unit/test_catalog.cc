@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests for the catalog loader (gst-plugin/core/gc-catalog.c). */
 
 #include <gtest/gtest.h>

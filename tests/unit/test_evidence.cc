@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Violation records and the append-only evidence log. */
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests for the facts parser (gst-plugin/core/gc-facts.c).
  *
  * Most cases live in tests/unit/facts_table.tsv, one line each, run as one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 // Unit tests of the replay report (gst-plugin/core/gc-report.c).
 #include <gtest/gtest.h>
 

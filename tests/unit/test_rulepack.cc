@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests: rule packs (gc-rulepack.c) and the shipped cn, eu, us packs.
  *
  * The test environment points GST_COMPLIANCE_MODELS_DIR at the source

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The rule engine: every rule fires on its case and stays silent on the
  * compliant twin; confirmation, merging over time, active product
  * precedence, catalog swap. */

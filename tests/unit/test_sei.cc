@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gc-sei: the compliance state in SEI user_data_unregistered — payload
  * round trips, NAL building and parsing for H.264 and H.265, emulation
  * prevention, access-unit splitting, bad input, the byte budget. */
