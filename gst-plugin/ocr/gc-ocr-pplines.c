@@ -193,10 +193,10 @@ add_empty (GArray * empty, GArray * regions, GArray * layout)
 }
 
 /* The same sideways: a struck price can be detected as pieces ("$3" and
- * "99" of "$34.99"); a struck box is grown as its rows are.  Columns count as busy by their vertical luma steps;
- * the box grows while the columns beyond it are as busy as its middle
- * ones, over gaps narrower than CUT_GAP of its height, up to CUT_REACH
- * heights each way. */
+ * "99" of "$34.99"), so a struck box is grown as its rows are.  Columns
+ * count as busy by their vertical luma steps; the box grows while the
+ * columns beyond it are as busy as its middle ones, over gaps narrower
+ * than CUT_GAP of its height, up to CUT_REACH heights each way. */
 #define CUT_GAP 0.25
 #define CUT_REACH 3
 
@@ -428,8 +428,8 @@ grow_past_cut (GcOcrBox * c, GArray * dets, const GcOcrFrame * frame)
 }
 
 /* Detects each of @crops; what @layout kept there is replaced by what is
- * there now (or kept, see prefer_kept()).  The boxes found are also added to @found when it is not
- * NULL. */
+ * there now (or kept, see prefer_kept()).  The boxes found are also added
+ * to @found when it is not NULL. */
 static gboolean
 detect_crops (GcPpocr * pp, const GcOcrFrame * frame, GArray * crops,
     GArray * layout, GArray * found, GError ** error)

@@ -532,9 +532,9 @@ inside_any (const GcOcrBox * box, GArray * areas)
 }
 
 /* The tracker's looks for one line box: pixels, glyphs where the reading
- * was, glyphs that moved, then the prepared ink.  Returns FALSE when the box was kept from
- * an earlier frame and its text is not known: it is to be detected
- * again. */
+ * was, glyphs that moved, then the prepared ink.  Returns FALSE when the
+ * box was kept from an earlier frame (@stale) and its text is not known:
+ * it is to be detected again. */
 static gboolean
 look_up (GcOcrTracker * tracker, const GcOcrFrame * frame, Item * it,
     gboolean stale)
@@ -749,11 +749,11 @@ gc_ocr_ppocr_read_frame (GcOcrEngine * engine, const GcOcrFrame * frame,
     gint64 det_us, rec_us;
 
     gc_ppocr_times (pp, &det_us, &rec_us);
-    fprintf (stderr, "ppocr frame: %u lines (%u detected again), %u read, %.0f ms; so far "
-        "detector %u runs %.0f ms, recognizer %u runs %.0f ms\n", n_items,
-        stale->len, n_read, (g_get_monotonic_time () - t_start) / 1000.0,
-        gc_ppocr_det_calls (pp), det_us / 1000.0, gc_ppocr_rec_calls (pp),
-        rec_us / 1000.0);
+    fprintf (stderr, "ppocr frame: %u lines (%u detected again), %u read, "
+        "%.0f ms; so far detector %u runs %.0f ms, recognizer %u runs "
+        "%.0f ms\n", n_items, stale->len, n_read,
+        (g_get_monotonic_time () - t_start) / 1000.0, gc_ppocr_det_calls (pp),
+        det_us / 1000.0, gc_ppocr_rec_calls (pp), rec_us / 1000.0);
   }
   return lines;
 }
