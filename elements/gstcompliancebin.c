@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* gst-compliance: compliancebin
- *
+/**
  * SECTION:element-compliancebin
  * @title: compliancebin
  *
@@ -136,7 +135,8 @@ copy_pspec (GParamSpec * src, const gchar * name)
 {
   GParamFlags flags = (src->flags & (G_PARAM_READWRITE | GST_PARAM_MUTABLE_READY
           | GST_PARAM_MUTABLE_PAUSED | GST_PARAM_MUTABLE_PLAYING
-          | GST_PARAM_CONTROLLABLE)) | G_PARAM_STATIC_STRINGS;
+          | GST_PARAM_CONTROLLABLE)) | G_PARAM_STATIC_STRINGS
+      | GST_PARAM_DOC_SHOW_DEFAULT;
   const gchar *nick = g_param_spec_get_nick (src);
   const gchar *blurb = g_param_spec_get_blurb (src);
   GType type = G_PARAM_SPEC_TYPE (src);

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* gst-compliance: compliancecheck
- *
+/**
  * SECTION:element-compliancecheck
  * @title: compliancecheck
  *
@@ -894,43 +893,43 @@ gst_compliance_check_class_init (GstComplianceCheckClass * klass)
           "Unset: only the catalog-free rules run. Set while playing, or "
           "changed on disk, the new catalog is swapped in whole; a bad one "
           "is refused with a warning and the old one stays",
-          NULL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          NULL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_DOC_SHOW_DEFAULT |
           GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_RULES,
       g_param_spec_string ("rules", "Rule pack",
           "Rule pack: cn, eu, us, or the path of a pack file. Unset: the "
           "catalog's jurisdiction, else cn", NULL,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_DOC_SHOW_DEFAULT |
           GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_ACTIVE_SKU,
       g_param_spec_string ("active-sku", "Active SKU",
           "The product on sale now; wins over the catalog schedule and the "
           "product names read on screen. Unset: schedule, then screen", NULL,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_DOC_SHOW_DEFAULT |
           GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_EVIDENCE_DIR,
       g_param_spec_string ("evidence-dir", "Evidence directory",
           "Directory for the evidence log (evidence.jsonl, appended) and one "
           "PNG per confirmed violation. Unset: no evidence is written", NULL,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_DOC_SHOW_DEFAULT |
           GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_CONFIRM_FRAMES,
       g_param_spec_uint ("confirm-frames", "Confirm frames",
           "Analysed frames a reading must be seen on before it raises a "
           "violation (0: the rule pack's setting, 2 in the shipped packs)",
           0, 100, DEFAULT_CONFIRM_FRAMES, G_PARAM_READWRITE |
-          G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+          G_PARAM_STATIC_STRINGS | GST_PARAM_DOC_SHOW_DEFAULT | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_LABEL_DRAWN,
       g_param_spec_boolean ("label-drawn", "Label drawn",
           "The disclosure label is drawn downstream (complianceoverlay), so "
           "disclosure.missing does not fire", DEFAULT_LABEL_DRAWN,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_DOC_SHOW_DEFAULT |
           GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_STREAM_DATE,
       g_param_spec_string ("stream-date", "Stream date",
           "Date the stream is held on (YYYY-MM-DD), for the reference-price "
           "window. Unset: the catalog's stream_date, else today", NULL,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_DOC_SHOW_DEFAULT |
           GST_PARAM_MUTABLE_READY));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* gst-compliance: complianceocr
- *
+/**
  * SECTION:element-complianceocr
  * @title: complianceocr
  *
@@ -1446,13 +1445,13 @@ gst_compliance_ocr_class_init (GstComplianceOcrClass * klass)
           "replay: read every sampled frame, in order, readings ride on "
           "that frame (the stream waits; same input, same output)",
           GST_TYPE_COMPLIANCE_OCR_MODE, DEFAULT_MODE,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_DOC_SHOW_DEFAULT |
           GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_INTERVAL,
       g_param_spec_uint ("interval", "Interval",
           "Milliseconds of running time between sampled frames (0: every "
           "frame)", 0, 3600 * 1000, DEFAULT_INTERVAL,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_DOC_SHOW_DEFAULT |
           GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_LANGUAGES,
       g_param_spec_string ("languages", "Languages",
@@ -1460,13 +1459,13 @@ gst_compliance_ocr_class_init (GstComplianceOcrClass * klass)
           "LANG.traineddata, Debian package tesseract-ocr-LANG); with a CJK "
           "language first, it reads each line and the others only the "
           "Latin letters, digits and signs in it",
-          DEFAULT_LANGUAGES, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          DEFAULT_LANGUAGES, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_DOC_SHOW_DEFAULT |
           GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_TESSDATA_DIR,
       g_param_spec_string ("tessdata-dir", "Tessdata directory",
           "Directory holding the *.traineddata files. Unset: "
           GC_OCR_DEFAULT_TESSDATA_DIR, NULL,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_DOC_SHOW_DEFAULT |
           GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_ROI,
       g_param_spec_string ("roi", "Regions of interest",
@@ -1475,7 +1474,7 @@ gst_compliance_ocr_class_init (GstComplianceOcrClass * klass)
           "the bottom 40% and the top-right corner; text is only looked for "
           "inside them (overlapping regions may read a line twice). "
           "Unset: the whole frame", NULL,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_DOC_SHOW_DEFAULT |
           GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_THREADS,
       g_param_spec_uint ("threads", "Threads",
@@ -1483,7 +1482,7 @@ gst_compliance_ocr_class_init (GstComplianceOcrClass * klass)
           "chi_sim+eng): in live mode they read sampled frames side by "
           "side, in replay mode they share the lines of each frame", 0,
           MAX_THREADS, DEFAULT_THREADS,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_DOC_SHOW_DEFAULT |
           GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_ENGINE,
       g_param_spec_enum ("engine", "Engine",
@@ -1493,7 +1492,7 @@ gst_compliance_ocr_class_init (GstComplianceOcrClass * klass)
           "Tesseract), or auto: ppocr when it is found and reads the "
           "languages, else tesseract, saying which as an INFO message",
           GST_TYPE_COMPLIANCE_OCR_ENGINE, DEFAULT_ENGINE,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_DOC_SHOW_DEFAULT |
           GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_ENGINE_USED,
       g_param_spec_string ("engine-used", "Engine used",
@@ -1503,7 +1502,7 @@ gst_compliance_ocr_class_init (GstComplianceOcrClass * klass)
   g_object_class_install_property (gobject_class, PROP_MIN_CONFIDENCE,
       g_param_spec_float ("min-confidence", "Minimum confidence",
           "Readings below this confidence (0..1) are dropped", 0.0f, 1.0f,
-          DEFAULT_MIN_CONFIDENCE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          DEFAULT_MIN_CONFIDENCE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_DOC_SHOW_DEFAULT |
           GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_FRAMES_SEEN,
       g_param_spec_uint64 ("frames-seen", "Frames seen",

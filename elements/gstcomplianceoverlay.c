@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* gst-compliance: complianceoverlay
- *
+/**
  * SECTION:element-complianceoverlay
  * @title: complianceoverlay
  *
@@ -1149,7 +1148,7 @@ install_color (GObjectClass * klass, guint id, const gchar * name,
 {
   g_object_class_install_property (klass, id, g_param_spec_uint (name, nick,
           blurb, 0, G_MAXUINT32, def, G_PARAM_READWRITE |
-          G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+          G_PARAM_STATIC_STRINGS | GST_PARAM_DOC_SHOW_DEFAULT | GST_PARAM_MUTABLE_PLAYING));
 }
 
 static void
@@ -1172,61 +1171,61 @@ gst_compliance_overlay_class_init (GstComplianceOverlayClass * klass)
           "card or mask, so nothing on screen is hidden or added. Default: "
           "viewer",
           GST_TYPE_COMPLIANCE_OVERLAY_MODE, DEFAULT_MODE,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_DOC_SHOW_DEFAULT |
           GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_CATALOG,
       g_param_spec_string ("catalog", "Catalog",
           "Path of the seller's catalog (JSON, schema "
           "gst-compliance-catalog/1), for the product card and the sponsor's "
           "name when the verdict carries none. Unset: no card", NULL,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_DOC_SHOW_DEFAULT |
           GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_RULES,
       g_param_spec_string ("rules", "Rule pack",
           "Rule pack giving the label's words, minimum height and contrast: "
           "cn, eu, us, or the path of a pack file. Unset: the catalog's "
           "jurisdiction, else cn", NULL,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_DOC_SHOW_DEFAULT |
           GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_LANGUAGE,
       g_param_spec_string ("language", "Language",
           "Language of the label (a language of the rule pack: zh, en, ...) "
           "and of the streamer's warnings (zh, else en). Unset: the rule "
           "pack's default language", NULL,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_DOC_SHOW_DEFAULT |
           GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_SHOW_CARD,
       g_param_spec_boolean ("show-card", "Show card",
           "Draw a card with the active product's declared name, price and "
           "seller (needs the catalog). Default: false", DEFAULT_SHOW_CARD,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_DOC_SHOW_DEFAULT |
           GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_MASK,
       g_param_spec_enum ("mask", "Mask",
           "How the boxes of violating text are covered; pixelate is drawn "
           "solid when the overlay is attached as a meta. Default: solid",
           GST_TYPE_COMPLIANCE_OVERLAY_MASK, DEFAULT_MASK,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_DOC_SHOW_DEFAULT |
           GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_CORNER,
       g_param_spec_enum ("corner", "Corner",
           "Corner of the disclosure label (the card goes under it; the "
           "warnings banner on the opposite edge). Default: top-right",
           GST_TYPE_COMPLIANCE_OVERLAY_CORNER, DEFAULT_CORNER,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_DOC_SHOW_DEFAULT |
           GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_FONT,
       g_param_spec_string ("font", "Font",
           "Pango font description (family, weight; the size is computed). "
           "Default: \"" DEFAULT_FONT "\"", DEFAULT_FONT,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_DOC_SHOW_DEFAULT |
           GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_SCALE,
       g_param_spec_double ("scale", "Scale",
           "Size of everything drawn relative to the default; the label never "
           "gets smaller than the rule pack's minimum height. Default: 1.0",
           0.25, 8.0, DEFAULT_SCALE, G_PARAM_READWRITE |
-          G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+          G_PARAM_STATIC_STRINGS | GST_PARAM_DOC_SHOW_DEFAULT | GST_PARAM_MUTABLE_PLAYING));
   install_color (gobject_class, PROP_TEXT_COLOR, "text-color", "Text colour",
       "Colour of the label's and the card's text, 0xAARRGGBB. Default: "
       "0xffffffff (white)", DEFAULT_TEXT_COLOR);

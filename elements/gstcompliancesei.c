@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* gst-compliance: compliancesei
- *
+/**
  * SECTION:element-compliancesei
  * @title: compliancesei
  *
@@ -989,7 +988,7 @@ gst_compliance_sei_class_init (GstComplianceSeiClass * klass)
           "insert: write the compliance state into the stream as SEI; "
           "extract: read it back, attach verdict metas and post "
           "compliance-violation messages", GST_TYPE_COMPLIANCE_SEI_MODE,
-          DEFAULT_MODE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          DEFAULT_MODE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_DOC_SHOW_DEFAULT |
           GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_MAX_BYTES_PER_SECOND,
       g_param_spec_uint ("max-bytes-per-second", "Max bytes per second",
@@ -997,21 +996,21 @@ gst_compliance_sei_class_init (GstComplianceSeiClass * klass)
           "exceed this (state changes first, keyframe repeats within three "
           "quarters of it); payloads are trimmed to fit. 0 writes nothing",
           0, G_MAXINT, DEFAULT_MAX_BYTES_PER_SECOND, G_PARAM_READWRITE |
-          G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+          G_PARAM_STATIC_STRINGS | GST_PARAM_DOC_SHOW_DEFAULT | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_SOURCE,
       g_param_spec_string ("source", "Source",
           "Insert: name of the element (normally the compliancecheck of an "
           "analysis branch decoding a copy of this stream) whose output "
           "verdicts are written into access units without a verdict meta of "
           "their own. Unset: only the metas on the buffers", NULL,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_DOC_SHOW_DEFAULT |
           GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_SOURCE_WAIT,
       g_param_spec_uint ("source-wait", "Source wait",
           "Insert with source: milliseconds an access unit waits for the "
           "analysis branch to reach its frame (for files; 0 for live "
           "streams: take the latest verdict, never add latency)", 0, 60000,
-          DEFAULT_SOURCE_WAIT, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          DEFAULT_SOURCE_WAIT, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_DOC_SHOW_DEFAULT |
           GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_UUID,
       g_param_spec_string ("uuid", "UUID",
