@@ -508,6 +508,25 @@ render_label (GstComplianceOverlay * self, GstComplianceVerdictMeta * verdict,
       max_width);
 }
 
+/* Adds to @rects an outline around a box of a frame @fw x @fh (mapped to
+ * this one) with @caption above it; the box's own pixels are untouched. */
+static void
+outline (GstComplianceOverlay * self, GPtrArray * rects, gint x, gint y,
+    gint w, gint h, guint fw, guint fh, guint32 argb, const gchar * caption)
+{
+  gint H = GST_VIDEO_INFO_HEIGHT (&self->info);
+  gint W = GST_VIDEO_INFO_WIDTH (&self->info);
+  Box b;
+  gint bx, by;
+
+  if (!map_box (self, x, y, w, h, fw, fh, &b))
+    return;
+  GcImage *img = gc_render_box (self->renderer, b.w, b.h, MAX (2, H / 360),
+      argb, caption, self->s.font, text_px (self, CAPTION_FRACTION), W / 2,
+      &bx, &by);
+  add_image (rects, img, b.x - bx, b.y - by);
+}
+
 /* Builds what @buf needs: self->pending (a composition, or NULL) and
  * self->pixelate.  Returns FALSE when there is nothing to draw. */
 static gboolean
@@ -552,36 +571,21 @@ plan (GstComplianceOverlay * self, GstBuffer * buf)
   }
 
   if (preview && text) {
-    gint lw = MAX (2, H / 360);
     for (guint i = 0; i < text->n_readings; i++) {
       const GstComplianceReading *r = &text->readings[i];
-      Box b;
-      gint bx, by;
-      if (!map_box (self, r->x, r->y, r->width, r->height, text->frame_width,
-              text->frame_height, &b))
-        continue;
-      GcImage *img = gc_render_box (self->renderer, b.w, b.h, lw,
-          self->s.box_color, r->text, self->s.font,
-          text_px (self, CAPTION_FRACTION), W / 2, &bx, &by);
-      add_image (rects, img, b.x - bx, b.y - by);
+      outline (self, rects, r->x, r->y, r->width, r->height,
+          text->frame_width, text->frame_height, self->s.box_color, r->text);
     }
   }
 
   /* The reviewer's copy: each violation's box, outlined only, with its
    * rule. */
   if (review && verdict) {
-    gint lw = MAX (2, H / 360);
     for (guint i = 0; i < verdict->n_violations; i++) {
       const GstComplianceViolation *v = &verdict->violations[i];
-      Box b;
-      gint bx, by;
-      if (!map_box (self, v->x, v->y, v->width, v->height,
-              verdict->frame_width, verdict->frame_height, &b))
-        continue;
-      GcImage *img = gc_render_box (self->renderer, b.w, b.h, lw,
-          self->s.warning_color | 0xff000000u, v->rule, self->s.font,
-          text_px (self, CAPTION_FRACTION), W / 2, &bx, &by);
-      add_image (rects, img, b.x - bx, b.y - by);
+      outline (self, rects, v->x, v->y, v->width, v->height,
+          verdict->frame_width, verdict->frame_height,
+          self->s.warning_color | 0xff000000u, v->rule);
     }
   }
 

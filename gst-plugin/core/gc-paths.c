@@ -11,8 +11,8 @@
 #define GC_BUILD_ROOT ""
 #endif
 
-gboolean
-gc_paths_uninstalled (gconstpointer symbol)
+static gboolean
+loaded_from_build (gconstpointer symbol)
 {
   Dl_info info;
   g_autofree gchar *real = NULL, *root = NULL;
@@ -30,4 +30,16 @@ gc_paths_uninstalled (gconstpointer symbol)
     return FALSE;
   n = strlen (root);
   return strncmp (real, root, n) == 0 && real[n] == '/';
+}
+
+gboolean
+gc_paths_uninstalled (gconstpointer symbol)
+{
+  /* The answer cannot change while the process runs; it is asked each
+   * time a rule pack or the engine is looked up. */
+  static gsize answer;
+
+  if (g_once_init_enter (&answer))
+    g_once_init_leave (&answer, loaded_from_build (symbol) ? 2 : 1);
+  return answer == 2;
 }

@@ -1497,17 +1497,21 @@ TEST (OcrPpText, RepairsConfusionsInContext)
 
 /* The detector's pieces of one row become one line; a struck price stays
  * apart from its unstruck neighbour, and rows apart stay apart. */
+/* A line as the reader hands it to gc_ocr_join_rows(). */
+GcOcrLine *
+row_line (const char *t, gint x, gint y, gint w, gint h, gboolean struck)
+{
+  GcOcrLine *l = g_new0 (GcOcrLine, 1);
+  l->text = g_strdup (t);
+  l->box = { x, y, w, h };
+  l->confidence = 0.9f;
+  l->struck = struck;
+  return l;
+}
+
 TEST (OcrPpText, JoinsPiecesOfARow)
 {
-  auto line = [] (const char *t, gint x, gint y, gint w, gint h,
-      gboolean struck) {
-    GcOcrLine *l = g_new0 (GcOcrLine, 1);
-    l->text = g_strdup (t);
-    l->box = { x, y, w, h };
-    l->confidence = 0.9f;
-    l->struck = struck;
-    return l;
-  };
+  auto line = row_line;
   g_autoptr (GPtrArray) lines =
       g_ptr_array_new_with_free_func ((GDestroyNotify) gc_ocr_line_free);
   g_ptr_array_add (lines, line ("¥129", 200, 100, 80, 30, FALSE));
@@ -1531,12 +1535,7 @@ TEST (OcrPpText, JoinsPiecesOfARow)
 TEST (OcrPpText, DropsAPieceReadTwice)
 {
   auto line = [] (const char *t, gint x, gint y, gint w, gint h) {
-    GcOcrLine *l = g_new0 (GcOcrLine, 1);
-    l->text = g_strdup (t);
-    l->box = { x, y, w, h };
-    l->confidence = 0.9f;
-    l->struck = TRUE;
-    return l;
+    return row_line (t, x, y, w, h, TRUE);
   };
   g_autoptr (GPtrArray) lines =
       g_ptr_array_new_with_free_func ((GDestroyNotify) gc_ocr_line_free);
