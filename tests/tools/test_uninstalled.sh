@@ -16,9 +16,14 @@ src=$2
 unset GST_COMPLIANCE_OCR_LIBRARY GST_COMPLIANCE_MODELS_DIR GST_COMPLIANCE_PPOCR_MODELS
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-sample=$src/samples/sample-sale.mp4
-catalog=$src/samples/sample-sale.catalog.json
+sample=$work/sale.mp4
+catalog=$work/sale.catalog.json
 fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# The sample recording is generated (a fresh clone has none): the demo's
+# layout, 3 s per segment.
+"$src/samples/make-sample.sh" -o "$sample" -c "$catalog" -s 960x540 -t 3 \
+  >"$work/make.log" 2>&1 || { cat "$work/make.log"; fail "make-sample.sh failed"; }
 
 # gst-launch-1.0 is the system's: a sanitizer-built plugin needs the
 # runtime loaded first, and gst-launch's own allocations are not ours.
@@ -48,7 +53,7 @@ echo "ok: gst-launch-1.0 from the build tree"
 rc=0
 env -u GST_PLUGIN_PATH GST_REGISTRY="$work/registry2.bin" \
   "$build/tools/gst-compliance-scan" --catalog "$catalog" \
-  --report "$work/report.json" --engine tesseract --interval 2000 \
+  --report "$work/report.json" --engine tesseract --interval 1000 \
   "$sample" >"$work/scan.log" 2>&1 || rc=$?
 [ "$rc" = 1 ] || { cat "$work/scan.log"; fail "scan exit status $rc, expected 1 (violations)"; }
 python3 - "$work/report.json" <<'PY' || fail "report"
