@@ -30,8 +30,11 @@
  * to DIR/evidence.jsonl as it happens (never truncated, so a restarted
  * pipeline adds to it), and for each confirmed violation a PNG of the frame
  * it was confirmed on, with the offending box outlined, is written in DIR by
- * a worker thread.  An unwritable directory or a full disk posts a warning;
- * the stream goes on.
+ * a worker thread, named RUN-MS-ID.png.  Several pipelines and scans may
+ * share one directory: each line is one locked write, each element has its
+ * own run id, and an image is referred to (by an "evidence" line) only
+ * once it is complete and renamed into place.  An unwritable directory or
+ * a full disk posts a warning; the stream goes on.
  *
  * The catalog can be replaced while playing — set #GstComplianceCheck:catalog
  * again, or change the file on disk (checked once a second) — and is swapped
@@ -51,7 +54,8 @@
  * flags) are guarded by the object lock; the rule engine, the evidence log
  * and the cached verdict belong to the streaming thread (created in
  * start(), freed in stop()); evidence images are encoded on a private
- * thread pool that stop() drains.
+ * thread pool that stop() drains before it closes the log (the log itself
+ * may be written from both threads).
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -182,7 +186,11 @@ typedef struct
   GstComplianceCheck *self;
   GstBuffer *frame;             /* deep copy: never holds an upstream pool buffer */
   GstVideoInfo info;
-  gchar *path;
+  GcEvidenceLog *log;           /* the element's; outlives the image pool */
+  gchar *name;                  /* the image's name in the log's directory */
+  gchar *path;                  /* where it is written until complete */
+  gchar *source;                /* the element's path, for the log line */
+  GcViolation *violation;
   GcBox box;                    /* in frame pixels */
 } ImageJob;
 
@@ -190,7 +198,10 @@ static void
 image_job_free (ImageJob * job)
 {
   gst_buffer_unref (job->frame);
+  g_free (job->name);
   g_free (job->path);
+  g_free (job->source);
+  gc_violation_unref (job->violation);
   g_free (job);
 }
 
@@ -262,14 +273,18 @@ write_image (ImageJob * job, GError ** error)
     cairo_destroy (cr);
   }
 
+  /* Written under a temporary name; the log refers to it only once the
+   * commit has synced and renamed it. */
   cairo_status_t st = cairo_surface_write_to_png (surface, job->path);
   cairo_surface_destroy (surface);
   if (st != CAIRO_STATUS_SUCCESS) {
+    g_unlink (job->path);
     g_set_error (error, GC_ERROR, GC_ERROR_IO, "%s: cannot write: %s",
         job->path, cairo_status_to_string (st));
     return FALSE;
   }
-  return TRUE;
+  return gc_evidence_log_commit (job->log, job->name, job->violation,
+      job->source, error);
 }
 
 static void
@@ -280,7 +295,7 @@ image_worker (gpointer data, gpointer user_data)
 
   if (!write_image (job, &err)) {
     GST_ELEMENT_WARNING (job->self, RESOURCE, WRITE,
-        ("Could not write evidence image %s", job->path),
+        ("Could not write evidence image %s", job->name),
         ("%s", err->message));
     g_error_free (err);
   }
@@ -288,24 +303,29 @@ image_worker (gpointer data, gpointer user_data)
   image_job_free (job);
 }
 
-static void
-queue_image (GstComplianceCheck * self, GstBuffer * buf, const gchar * path,
-    const GcViolation * v, guint meta_w, guint meta_h)
+/* TRUE when the image of @v was queued to be written as @name. */
+static gboolean
+queue_image (GstComplianceCheck * self, GstBuffer * buf, const gchar * name,
+    const gchar * source, GcViolation * v, guint meta_w, guint meta_h)
 {
   if (!self->have_info || self->image_pool == NULL)
-    return;
+    return FALSE;
   if (g_atomic_int_get (&self->pending_images) >= MAX_PENDING_IMAGES) {
     GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
         ("Evidence images are being produced faster than they can be "
-            "written; skipped %s", path), (NULL));
-    return;
+            "written; skipped %s", name), (NULL));
+    return FALSE;
   }
 
   ImageJob *job = g_new0 (ImageJob, 1);
   job->self = self;
   job->frame = gst_buffer_copy_deep (buf);
   job->info = self->info;
-  job->path = g_strdup (path);
+  job->log = self->log;
+  job->name = g_strdup (name);
+  job->path = gc_evidence_log_temp_path (self->log, name);
+  job->source = g_strdup (source);
+  job->violation = gc_violation_ref (v);
   job->box = v->box;
   /* Boxes are in the analysed frame's pixels; map them to this one. */
   gint w = GST_VIDEO_INFO_WIDTH (&self->info);
@@ -318,6 +338,7 @@ queue_image (GstComplianceCheck * self, GstBuffer * buf, const gchar * path,
   }
   g_atomic_int_add (&self->pending_images, 1);
   g_thread_pool_push (self->image_pool, job, NULL);
+  return TRUE;
 }
 
 /* ------------------------------------------------------------------ */
@@ -333,27 +354,8 @@ handle_events (GstComplianceCheck * self, GPtrArray * events, GstBuffer * buf,
     gboolean start = ev->type == GC_EVENT_START;
 
     if (self->log) {
-      if (start && buf) {
-        g_autofree gchar *name = gc_evidence_image_name (v);
-        g_autofree gchar *full = g_build_filename (gc_evidence_log_dir
-            (self->log), name, NULL);
-        g_autofree gchar *base = g_path_get_basename (gc_evidence_log_dir
-            (self->log));
-        /* As the report shows it: relative to the directory holding the
-         * evidence directory. */
-        v->evidence = g_build_filename (base, name, NULL);
-        g_hash_table_insert (self->evidence_paths,
-            g_memdup2 (&v->id, sizeof (v->id)), g_strdup (v->evidence));
-        queue_image (self, buf, full, v, meta_w, meta_h);
-      } else if (!start) {
-        const gchar *path = g_hash_table_lookup (self->evidence_paths, &v->id);
-        if (path)
-          v->evidence = g_strdup (path);
-        g_hash_table_remove (self->evidence_paths, &v->id);
-      }
-
-      GError *err = NULL;
       g_autofree gchar *source = gst_object_get_path_string (GST_OBJECT (self));
+      GError *err = NULL;
       if (!gc_evidence_log_append (self->log, ev, source, &err)) {
         if (!self->log_warned)
           GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
@@ -363,6 +365,24 @@ handle_events (GstComplianceCheck * self, GPtrArray * events, GstBuffer * buf,
         g_error_free (err);
       } else {
         self->log_warned = FALSE;
+      }
+
+      if (start && buf) {
+        /* Queued after the start line, so the image's "evidence" line
+         * follows it.  Messages and metas name the image as the directory
+         * joined with its name: it exists once that line is written. */
+        g_autofree gchar *name = gc_evidence_image_name (self->log, v);
+        if (queue_image (self, buf, name, source, v, meta_w, meta_h)) {
+          v->evidence = g_build_filename (gc_evidence_log_dir (self->log),
+              name, NULL);
+          g_hash_table_insert (self->evidence_paths,
+              g_memdup2 (&v->id, sizeof (v->id)), g_strdup (v->evidence));
+        }
+      } else if (!start) {
+        const gchar *path = g_hash_table_lookup (self->evidence_paths, &v->id);
+        if (path)
+          v->evidence = g_strdup (path);
+        g_hash_table_remove (self->evidence_paths, &v->id);
       }
     }
 

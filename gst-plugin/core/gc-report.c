@@ -428,10 +428,71 @@ add_box (JsonBuilder *b, const GcBox *box)
   json_builder_end_array (b);
 }
 
-JsonNode *
-gc_report_to_json (GcReport *r)
+/* The image file @evidence (as a violation names it) refers to, or NULL:
+ * absolute, or relative to the working directory, or (older names)
+ * relative to the directory holding the evidence directory. */
+static gchar *
+evidence_path (GcReport *r, const gchar *evidence)
 {
-  g_return_val_if_fail (r != NULL, NULL);
+  if (!evidence || !*evidence)
+    return NULL;
+  if (g_path_is_absolute (evidence) || g_file_test (evidence,
+          G_FILE_TEST_IS_REGULAR))
+    return g_canonicalize_filename (evidence, NULL);
+  if (!r->evidence_dir)
+    return NULL;
+  g_autofree gchar *parent = g_path_get_dirname (r->evidence_dir);
+  g_autofree gchar *p = g_build_filename (parent, evidence, NULL);
+  if (g_file_test (p, G_FILE_TEST_IS_REGULAR))
+    return g_canonicalize_filename (p, NULL);
+  g_autofree gchar *base = g_path_get_basename (evidence);
+  g_autofree gchar *in_dir = g_build_filename (r->evidence_dir, base, NULL);
+  return g_canonicalize_filename (in_dir, NULL);
+}
+
+/* @to relative to the directory @from_dir; both absolute and canonical. */
+static gchar *
+relative_to (const gchar *from_dir, const gchar *to)
+{
+  g_auto (GStrv) a = g_strsplit (from_dir, G_DIR_SEPARATOR_S, -1);
+  g_auto (GStrv) b = g_strsplit (to, G_DIR_SEPARATOR_S, -1);
+  guint i = 0;
+  while (a[i] && b[i] && b[i + 1] && strcmp (a[i], b[i]) == 0)
+    i++;
+  GString *out = g_string_new (NULL);
+  for (guint j = i; a[j]; j++) {
+    if (*a[j])
+      g_string_append (out, ".." G_DIR_SEPARATOR_S);
+  }
+  for (guint j = i; b[j]; j++) {
+    if (!*b[j])
+      continue;
+    g_string_append (out, b[j]);
+    if (b[j + 1])
+      g_string_append_c (out, G_DIR_SEPARATOR);
+  }
+  return g_string_free (out, FALSE);
+}
+
+/* A violation's evidence as the report shows it: the image if it exists
+ * (complete: images are renamed into place only once written), relative
+ * to @report_dir when there is one, else absolute; NULL when there is
+ * no image. */
+static gchar *
+evidence_for_report (GcReport *r, const gchar *evidence,
+    const gchar *report_dir)
+{
+  g_autofree gchar *path = evidence_path (r, evidence);
+  if (!path || !g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return NULL;
+  if (!report_dir)
+    return g_steal_pointer (&path);
+  return relative_to (report_dir, path);
+}
+
+static JsonNode *
+report_to_json (GcReport *r, const gchar *report_dir)
+{
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (GPtrArray) texts = sorted (r->texts, compare_texts);
   g_autoptr (GPtrArray) violations = sorted (r->violations,
@@ -463,9 +524,18 @@ gc_report_to_json (GcReport *r)
 
   json_builder_set_member_name (b, "violations");
   json_builder_begin_array (b);
-  for (guint i = 0; i < violations->len; i++)
-    json_builder_add_value (b,
-        gc_violation_to_json (g_ptr_array_index (violations, i)));
+  for (guint i = 0; i < violations->len; i++) {
+    const GcViolation *v = g_ptr_array_index (violations, i);
+    JsonNode *node = gc_violation_to_json (v);
+    g_autofree gchar *evidence = evidence_for_report (r, v->evidence,
+        report_dir);
+    JsonObject *o = json_node_get_object (node);
+    if (evidence)
+      json_object_set_string_member (o, "evidence", evidence);
+    else
+      json_object_set_null_member (o, "evidence");
+    json_builder_add_value (b, node);
+  }
   json_builder_end_array (b);
 
   json_builder_set_member_name (b, "products");
@@ -503,6 +573,13 @@ gc_report_to_json (GcReport *r)
   }
   json_builder_end_object (b);
   return json_builder_get_root (b);
+}
+
+JsonNode *
+gc_report_to_json (GcReport *r)
+{
+  g_return_val_if_fail (r != NULL, NULL);
+  return report_to_json (r, NULL);
 }
 
 /* Write beside @path, then rename: a crash or a full disk never leaves a
@@ -547,7 +624,16 @@ gboolean
 gc_report_write_json (GcReport *r, const gchar *path, GError **error)
 {
   g_return_val_if_fail (r != NULL && path != NULL, FALSE);
-  g_autoptr (JsonNode) root = gc_report_to_json (r);
+  /* Evidence paths are relative to the report file, so the report and
+   * its images can be moved together; into a pipe or a device they are
+   * absolute. */
+  GStatBuf st;
+  g_autofree gchar *report_dir = NULL;
+  if (g_stat (path, &st) != 0 || S_ISREG (st.st_mode)) {
+    g_autofree gchar *full = g_canonicalize_filename (path, NULL);
+    report_dir = g_path_get_dirname (full);
+  }
+  g_autoptr (JsonNode) root = report_to_json (r, report_dir);
   g_autoptr (JsonGenerator) gen = json_generator_new ();
   json_generator_set_pretty (gen, TRUE);
   json_generator_set_indent (gen, 2);
@@ -594,24 +680,6 @@ append_time (GString *s, gdouble t)
   gint64 ms = (gint64) llround (MAX (t, 0.0) * 1000.0);
   g_string_append_printf (s, "%" G_GINT64_FORMAT ":%02" G_GINT64_FORMAT
       ".%01" G_GINT64_FORMAT, ms / 60000, (ms / 1000) % 60, (ms % 1000) / 100);
-}
-
-static gchar *
-evidence_path (GcReport *r, const gchar *evidence)
-{
-  if (!evidence || !*evidence)
-    return NULL;
-  if (g_path_is_absolute (evidence))
-    return g_strdup (evidence);
-  if (!r->evidence_dir)
-    return NULL;
-  g_autofree gchar *parent = g_path_get_dirname (r->evidence_dir);
-  gchar *p = g_build_filename (parent, evidence, NULL);
-  if (g_file_test (p, G_FILE_TEST_IS_REGULAR))
-    return p;
-  g_free (p);
-  g_autofree gchar *base = g_path_get_basename (evidence);
-  return g_build_filename (r->evidence_dir, base, NULL);
 }
 
 static const gchar *const rule_colours[] = {

@@ -72,9 +72,10 @@ void gc_report_set_boolean (GcReport *report, const gchar *name,
 void gc_report_set_coverage (GcReport *report, const gchar *method,
     guint64 units, gboolean checked, const gchar *reason);
 
-/* Where evidence images are read from for the HTML page: the violation's
- * "evidence" member names a file relative to @dir's parent
- * ("evidence/000012000-3.png"), as compliancecheck writes it. */
+/* The evidence directory.  A violation's "evidence" names its image as
+ * compliancecheck does (the directory joined with the image's name); a
+ * relative name is looked up from the working directory, then from @dir's
+ * parent and in @dir. */
 void gc_report_set_evidence_dir (GcReport *report, const gchar *dir);
 
 /* Drops every violation's evidence name (the images were temporary). */
@@ -85,6 +86,9 @@ guint gc_report_n_texts (GcReport *report);
 /* "price.mismatch×2 claim.medical×1", rules sorted by name; "" when none. */
 gchar *gc_report_violation_summary (GcReport *report);
 
+/* Evidence paths in the JSON: absolute here; gc_report_write_json makes
+ * them relative to the report file's directory.  A violation whose image
+ * does not exist (not written, or not complete) has "evidence": null. */
 JsonNode *gc_report_to_json (GcReport *report);
 gchar *gc_report_to_html (GcReport *report);
 

@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -614,7 +616,9 @@ TEST_F (Check, EvidenceLogAndImageSurviveRestart)
     feed (0.5, {kAd, p});
     auto v = violations ();
     ASSERT_EQ (v.size (), 1u);
-    EXPECT_EQ (v[0].evidence.rfind ("evidence/", 0), 0u) << v[0].evidence;
+    /* The directory joined with RUN-MS-ID.png. */
+    EXPECT_EQ (v[0].evidence.rfind (ev + "/", 0), 0u) << v[0].evidence;
+    EXPECT_TRUE (g_str_has_suffix (v[0].evidence.c_str (), ".png"));
     gst_harness_push_event (h, gst_event_new_eos ());
     auto end = violations ();
     ASSERT_EQ (end.size (), 1u);
@@ -625,7 +629,7 @@ TEST_F (Check, EvidenceLogAndImageSurviveRestart)
     gst_object_unref (bus);
     bus = nullptr;
 
-    std::string png = path (v[0].evidence.c_str ());
+    std::string png = v[0].evidence;
     gchar *data = nullptr;
     gsize len = 0;
     ASSERT_TRUE (g_file_get_contents (png.c_str (), &data, &len, nullptr)) << png;
@@ -634,7 +638,7 @@ TEST_F (Check, EvidenceLogAndImageSurviveRestart)
     g_free (data);
   }
   auto lines = read_lines (ev + "/evidence.jsonl");
-  ASSERT_EQ (lines.size (), 4u) << "start+end per run, nothing truncated";
+  ASSERT_EQ (lines.size (), 6u) << "start, end and evidence per run, nothing truncated";
   JsonParser *parser = json_parser_new ();
   ASSERT_TRUE (json_parser_load_from_data (parser, lines[0].c_str (), -1, nullptr));
   JsonObject *o = json_node_get_object (json_parser_get_root (parser));
@@ -643,9 +647,33 @@ TEST_F (Check, EvidenceLogAndImageSurviveRestart)
   EXPECT_STREQ (json_object_get_string_member (o, "observed"), "¥89.00");
   JsonArray *bbox = json_object_get_array_member (o, "bbox");
   EXPECT_EQ (json_array_get_int_element (bbox, 0), 100);
-  ASSERT_TRUE (json_parser_load_from_data (parser, lines[3].c_str (), -1, nullptr));
-  o = json_node_get_object (json_parser_get_root (parser));
-  EXPECT_STREQ (json_object_get_string_member (o, "event"), "end");
+  /* Per run: start first, then its end and its image's line; the image
+   * named is in the directory, and each run has its own id. */
+  std::map<std::string, std::vector<std::string>> events;
+  std::set<std::string> images;
+  for (auto &line : lines) {
+    ASSERT_TRUE (json_parser_load_from_data (parser, line.c_str (), -1, nullptr)) << line;
+    o = json_node_get_object (json_parser_get_root (parser));
+    std::string run = json_object_get_string_member (o, "run");
+    std::string event = json_object_get_string_member (o, "event");
+    events[run].push_back (event);
+    if (event == "evidence") {
+      std::string name = json_object_get_string_member (o, "evidence");
+      EXPECT_EQ (name.rfind (run + "-", 0), 0u) << name;
+      EXPECT_TRUE (g_file_test ((ev + "/" + name).c_str (), G_FILE_TEST_IS_REGULAR));
+      images.insert (name);
+    } else {
+      EXPECT_TRUE (json_object_get_null_member (o, "evidence")) << line;
+    }
+  }
+  ASSERT_EQ (events.size (), 2u);
+  for (auto &[run, evs] : events) {
+    ASSERT_EQ (evs.size (), 3u) << run;
+    EXPECT_EQ (evs[0], "start");
+    std::multiset<std::string> rest (evs.begin () + 1, evs.end ());
+    EXPECT_EQ (rest, (std::multiset<std::string>{"end", "evidence"}));
+  }
+  EXPECT_EQ (images.size (), 2u);
   g_object_unref (parser);
 }
 

@@ -19,7 +19,9 @@ import struct
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
+import zlib
 import xml.etree.ElementTree as ET
 
 SRC = os.environ.get("GST_COMPLIANCE_SOURCE_DIR",
@@ -314,9 +316,11 @@ class Scan(unittest.TestCase):
         for v in r["violations"]:
             self.assertIn(v["rule"], RULES)
             self.assertLessEqual(v["t_start"], v["t_end"])
+            # Relative to the report file (documented in PRODUCT.md).
             self.assertTrue(v["evidence"])
-            self.assertTrue(os.path.isfile(os.path.join(self.dir, v["evidence"])),
-                            v["evidence"])
+            self.assertFalse(os.path.isabs(v["evidence"]))
+            self.assertTrue(os.path.isfile(os.path.join(
+                os.path.dirname(rep), v["evidence"])), v["evidence"])
         pms = [v for v in r["violations"] if v["rule"] == "price.mismatch"
                and v["observed"] == "¥89.00"]
         self.assertTrue(pms, r["violations"])
@@ -341,6 +345,114 @@ class Scan(unittest.TestCase):
         self.assertIsNotNone(tree.find(".//{http://www.w3.org/2000/svg}svg"))
         self.assertEqual(len(tree.findall(".//h:article", ns)),
                          len(r["violations"]))
+
+    def check_png(self, path):
+        """@path is a whole PNG: every chunk's CRC holds, it ends with IEND
+        and its image data inflates."""
+        data = read(path)
+        self.assertEqual(data[:8], b"\x89PNG\r\n\x1a\n", path)
+        i, idat, kinds = 8, b"", []
+        while i < len(data):
+            self.assertLessEqual(i + 12, len(data), f"{path}: cut short")
+            n, kind = struct.unpack(">I4s", data[i:i + 8])
+            body = data[i + 8:i + 8 + n]
+            self.assertEqual(len(body), n, f"{path}: cut short")
+            crc, = struct.unpack(">I", data[i + 8 + n:i + 12 + n])
+            self.assertEqual(zlib.crc32(kind + body), crc, f"{path}: bad CRC")
+            kinds.append(kind)
+            if kind == b"IDAT":
+                idat += body
+            i += 12 + n
+        self.assertEqual(kinds[-1], b"IEND", path)
+        self.assertGreater(len(zlib.decompress(idat)), 0)
+
+    def evidence_lines(self, ev):
+        with open(os.path.join(ev, "evidence.jsonl"), encoding="utf-8") as f:
+            return [json.loads(line) for line in f.read().splitlines()]
+
+    def test_shared_evidence_directory(self):
+        """Four scans into one evidence directory at once, with a 9,000
+        character sponsor in every line: every line parses, every image is
+        referred to exactly once, no two runs share a name, and each report
+        points at its own images.  Then a scan killed mid-run: every image
+        the log refers to is whole."""
+        cat = json.loads(read(self.sale_catalog, "r"))
+        sponsor = "Brand X " + "赞" * 4500 + "x" * 4500
+        for p in cat["products"]:
+            if p.get("sponsored"):
+                p["sponsor"] = sponsor
+        catalog = self.path("long-sponsor.catalog.json")
+        write(catalog, json.dumps(cat, ensure_ascii=False))
+        ev = self.path("shared-evidence")
+        shutil.rmtree(ev, ignore_errors=True)
+        procs, reports = [], []
+        for k in range(4):
+            d = self.path(f"shared-{k}")
+            os.makedirs(d, exist_ok=True)
+            rep = os.path.join(d, "report.json")
+            reports.append(rep)
+            procs.append(subprocess.Popen(
+                [SCAN, "--report", rep, "--catalog", catalog, "--evidence", ev,
+                 "--engine", "tesseract", "--threads", "1", self.sale],
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+        for p in procs:
+            _, err = p.communicate(timeout=300 * SLOW)
+            self.assertEqual(p.returncode, 1, err)
+            self.assertNotRegex(err, r"Sanitizer|runtime error:")
+        lines = self.evidence_lines(ev)
+        runs = {l["run"] for l in lines}
+        self.assertEqual(len(runs), 4, runs)
+        images = [l["evidence"] for l in lines if l["event"] == "evidence"]
+        self.assertTrue(images)
+        self.assertEqual(len(images), len(set(images)), "an image named twice")
+        on_disk = sorted(n for n in os.listdir(ev) if n.endswith(".png"))
+        self.assertEqual(sorted(images), on_disk)
+        self.assertFalse([n for n in os.listdir(ev) if n.startswith(".")])
+        self.assertTrue(any(sponsor in (l.get("declared") or "")
+                            for l in lines), "the long sponsor is not logged")
+        for l in lines:
+            if l["event"] == "evidence":
+                self.assertTrue(l["evidence"].startswith(l["run"] + "-"))
+            else:
+                self.assertIsNone(l["evidence"])
+        seen = set()
+        for rep in reports:
+            r = self.load(rep)
+            self.assertTrue(r["violations"])
+            for v in r["violations"]:
+                if v["evidence"] is None:
+                    continue
+                path = os.path.normpath(os.path.join(os.path.dirname(rep),
+                                                     v["evidence"]))
+                self.assertTrue(os.path.isfile(path), path)
+                self.assertNotIn(path, seen)
+                seen.add(path)
+        self.assertEqual(len(seen), len(images))
+
+        # SIGKILL while the scan runs: once the log shows a start, wait for
+        # a moment of image writing, then kill.
+        killed = self.path("killed-evidence")
+        shutil.rmtree(killed, ignore_errors=True)
+        p = subprocess.Popen([SCAN, "--report", self.path("killed.json"),
+                              "--catalog", catalog, "--evidence", killed,
+                              "--engine", "tesseract", "--threads", "1",
+                              self.sale], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        log = os.path.join(killed, "evidence.jsonl")
+        for _ in range(600 * SLOW):
+            if p.poll() is not None:
+                break
+            if os.path.isfile(log) and os.path.getsize(log) > 0:
+                break
+            time.sleep(0.1)
+        time.sleep(0.05)
+        p.kill()
+        p.wait()
+        self.assertFalse(os.path.exists(self.path("killed.json")),
+                         "a report from a killed scan")
+        for l in self.evidence_lines(killed):
+            if l["event"] == "evidence":
+                self.check_png(os.path.join(killed, l["evidence"]))
 
     def test_clean_exit_0(self):
         rc, err, rep = self.scan(self.clean, catalog=self.clean_catalog)

@@ -2,11 +2,14 @@
 /* Violation records and the append-only evidence log. */
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
 #include <vector>
 
 extern "C" {
 #include <errno.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
 #include "gc-error.h"
@@ -205,16 +208,198 @@ TEST_F (Evidence, DiskFullIsReportedNotFatal)
   g_free (path);
 }
 
-TEST (EvidenceImage, Name)
+TEST_F (Evidence, ImageNamesCarryTheRunId)
 {
+  GError *err = nullptr;
+  GcEvidenceLog *a = gc_evidence_log_open (dir, &err);
+  GcEvidenceLog *b = gc_evidence_log_open (dir, &err);
+  ASSERT_NE (a, nullptr);
+  ASSERT_NE (b, nullptr);
+  /* Two opens, even in one process and one second, are two runs. */
+  EXPECT_STRNE (gc_evidence_log_run (a), gc_evidence_log_run (b));
+  EXPECT_TRUE (g_regex_match_simple ("^[0-9]{8}T[0-9]{6}Z-[0-9]+-[0-9a-f]{4}$",
+          gc_evidence_log_run (a), (GRegexCompileFlags) 0,
+          (GRegexMatchFlags) 0)) << gc_evidence_log_run (a);
+
   GcViolation *v = sample_violation ();
-  gchar *name = gc_evidence_image_name (v);
-  EXPECT_STREQ (name, "000012500-3.png");
+  gchar *name = gc_evidence_image_name (a, v);
+  std::string want = std::string (gc_evidence_log_run (a)) + "-000012500-3.png";
+  EXPECT_EQ (want, name);
   g_free (name);
   v->t_confirmed = -1;
-  name = gc_evidence_image_name (v);
-  EXPECT_STREQ (name, "000000000-3.png");
+  name = gc_evidence_image_name (a, v);
+  want = std::string (gc_evidence_log_run (a)) + "-000000000-3.png";
+  EXPECT_EQ (want, name);
   g_free (name);
+  gc_violation_unref (v);
+  gc_evidence_log_close (a);
+  gc_evidence_log_close (b);
+}
+
+TEST_F (Evidence, ImageIsReferredToOnlyOnceCommitted)
+{
+  GError *err = nullptr;
+  GcEvidenceLog *log = gc_evidence_log_open (dir, &err);
+  ASSERT_NE (log, nullptr);
+  GcViolation *v = sample_violation ();
+  v->evidence = g_strdup ("must-not-appear.png");
+  GcEvent start = {GC_EVENT_START, v};
+  ASSERT_TRUE (gc_evidence_log_append (log, &start, "src", &err));
+
+  gchar *name = gc_evidence_image_name (log, v);
+  gchar *tmp = gc_evidence_log_temp_path (log, name);
+  gchar *final_path = g_build_filename (dir, name, nullptr);
+  /* Hidden, in the same directory (so the rename is atomic). */
+  gchar *tmp_dir = g_path_get_dirname (tmp);
+  gchar *tmp_base = g_path_get_basename (tmp);
+  EXPECT_STREQ (tmp_dir, dir);
+  EXPECT_EQ (tmp_base[0], '.');
+  ASSERT_TRUE (g_file_set_contents (tmp, "\x89PNG", 4, nullptr));
+  gchar *path = g_build_filename (dir, GC_EVIDENCE_LOG_NAME, nullptr);
+  auto lines = read_lines (path);
+  ASSERT_EQ (lines.size (), 1u);
+  EXPECT_EQ (lines[0].find ("must-not-appear"), std::string::npos) << lines[0];
+  EXPECT_FALSE (g_file_test (final_path, G_FILE_TEST_EXISTS));
+
+  ASSERT_TRUE (gc_evidence_log_commit (log, name, v, "src", &err))
+      << err->message;
+  EXPECT_FALSE (g_file_test (tmp, G_FILE_TEST_EXISTS));
+  EXPECT_TRUE (g_file_test (final_path, G_FILE_TEST_IS_REGULAR));
+  lines = read_lines (path);
+  ASSERT_EQ (lines.size (), 2u);
+  JsonParser *p = json_parser_new ();
+  JsonObject *o = parse_object (p, lines[1]);
+  EXPECT_STREQ (json_object_get_string_member (o, "event"), "evidence");
+  EXPECT_STREQ (json_object_get_string_member (o, "evidence"), name);
+  EXPECT_STREQ (json_object_get_string_member (o, "run"),
+      gc_evidence_log_run (log));
+  EXPECT_EQ (json_object_get_int_member (o, "id"), 3);
+  o = parse_object (p, lines[0]);
+  EXPECT_TRUE (json_object_get_null_member (o, "evidence"));
+  EXPECT_STREQ (json_object_get_string_member (o, "run"),
+      gc_evidence_log_run (log));
+
+  /* An image that was never completed (the writer failed, or was killed):
+   * the commit fails, nothing refers to it and no temporary is left. */
+  v->id = 4;
+  gchar *name2 = gc_evidence_image_name (log, v);
+  EXPECT_FALSE (gc_evidence_log_commit (log, name2, v, "src", &err));
+  ASSERT_NE (err, nullptr);
+  EXPECT_NE (strstr (err->message, name2), nullptr) << err->message;
+  g_clear_error (&err);
+  EXPECT_EQ (read_lines (path).size (), 2u);
+
+  g_object_unref (p);
+  gc_evidence_log_close (log);
+  g_unlink (final_path);
+  g_free (name2);
+  g_free (path);
+  g_free (tmp_dir);
+  g_free (tmp_base);
+  g_free (final_path);
+  g_free (tmp);
+  g_free (name);
+  gc_violation_unref (v);
+}
+
+TEST_F (Evidence, ConcurrentWritersNeverTearLines)
+{
+  /* Four logs on one directory (four pipelines), two threads each, lines
+   * of 9,000+ characters: every line parses, every run is distinct. */
+  constexpr int kLogs = 4, kThreads = 2, kLines = 40;
+  GcEvidenceLog *logs[kLogs];
+  GError *err = nullptr;
+  for (auto &l : logs) {
+    l = gc_evidence_log_open (dir, &err);
+    ASSERT_NE (l, nullptr);
+  }
+  GcViolation *v = sample_violation ();
+  std::string sponsor (3000, 'x');
+  for (int i = 0; i < 1000; i++)
+    sponsor += "赞助";
+  g_free (v->observed);
+  v->observed = g_strdup (sponsor.c_str ());
+  struct Job { GcEvidenceLog *log; GcViolation *v; };
+  std::vector<Job> jobs;
+  for (int i = 0; i < kLogs * kThreads; i++)
+    jobs.push_back ({logs[i % kLogs], v});
+  std::vector<GThread *> threads;
+  for (auto &j : jobs)
+    threads.push_back (g_thread_new ("writer", [] (gpointer data) -> gpointer {
+      Job *job = static_cast<Job *> (data);
+      GcEvent ev = {GC_EVENT_START, job->v};
+      for (int k = 0; k < kLines; k++)
+        if (!gc_evidence_log_append (job->log, &ev, "w", nullptr))
+          return GINT_TO_POINTER (1);
+      return nullptr;
+    }, &j));
+  for (GThread *t : threads)
+    EXPECT_EQ (g_thread_join (t), nullptr);
+  for (auto &l : logs)
+    gc_evidence_log_close (l);
+
+  gchar *path = g_build_filename (dir, GC_EVIDENCE_LOG_NAME, nullptr);
+  auto lines = read_lines (path);
+  ASSERT_EQ (lines.size (), (size_t) (kLogs * kThreads * kLines));
+  JsonParser *p = json_parser_new ();
+  std::set<std::string> runs;
+  for (auto &line : lines) {
+    ASSERT_GT (line.size (), 9000u);
+    JsonObject *o = parse_object (p, line);
+    ASSERT_NE (o, nullptr) << line.substr (0, 200);
+    EXPECT_EQ (sponsor, json_object_get_string_member (o, "observed"));
+    runs.insert (json_object_get_string_member (o, "run"));
+  }
+  EXPECT_EQ (runs.size (), (size_t) kLogs);
+  g_object_unref (p);
+  g_free (path);
+  gc_violation_unref (v);
+}
+
+TEST_F (Evidence, AWriteCutShortLeavesNoTornLine)
+{
+  /* A file size limit stands in for a disk that fills in the middle of a
+   * line: the write is partial, then fails.  What was written of the line
+   * is cut back. */
+  GError *err = nullptr;
+  GcEvidenceLog *log = gc_evidence_log_open (dir, &err);
+  ASSERT_NE (log, nullptr);
+  GcViolation *v = sample_violation ();
+  GcEvent start = {GC_EVENT_START, v};
+  ASSERT_TRUE (gc_evidence_log_append (log, &start, "a", &err));
+  gchar *path = g_build_filename (dir, GC_EVIDENCE_LOG_NAME, nullptr);
+  GStatBuf st;
+  ASSERT_EQ (g_stat (path, &st), 0);
+
+  g_free (v->observed);
+  v->observed = g_strdup (std::string (20000, 'y').c_str ());
+  struct rlimit old_limit, small;
+  ASSERT_EQ (getrlimit (RLIMIT_FSIZE, &old_limit), 0);
+  small = old_limit;
+  small.rlim_cur = st.st_size + 4096;
+  void (*old_handler) (int) = signal (SIGXFSZ, SIG_IGN);
+  ASSERT_EQ (setrlimit (RLIMIT_FSIZE, &small), 0);
+  gboolean ok = gc_evidence_log_append (log, &start, "b", &err);
+  setrlimit (RLIMIT_FSIZE, &old_limit);
+  signal (SIGXFSZ, old_handler);
+  EXPECT_FALSE (ok);
+  ASSERT_NE (err, nullptr);
+  EXPECT_NE (strstr (err->message, path), nullptr) << err->message;
+  g_clear_error (&err);
+
+  GStatBuf after;
+  ASSERT_EQ (g_stat (path, &after), 0);
+  EXPECT_EQ (after.st_size, st.st_size);
+  /* And the log goes on. */
+  ASSERT_TRUE (gc_evidence_log_append (log, &start, "c", &err));
+  auto lines = read_lines (path);
+  ASSERT_EQ (lines.size (), 2u);
+  JsonParser *p = json_parser_new ();
+  for (auto &line : lines)
+    ASSERT_NE (parse_object (p, line), nullptr);
+  g_object_unref (p);
+  gc_evidence_log_close (log);
+  g_free (path);
   gc_violation_unref (v);
 }
 

@@ -86,10 +86,66 @@ TEST (Report, OneViolationPerOccurrence)
   EXPECT_STREQ (json_object_get_string_member (v0, "rule"), "claim.medical");
   EXPECT_STREQ (json_object_get_string_member (v1, "rule"), "price.mismatch");
   EXPECT_DOUBLE_EQ (json_object_get_double_member (v1, "t_end"), 6.0);
-  EXPECT_STREQ (json_object_get_string_member (v1, "evidence"),
-      "evidence/000003000-1.png");
+  // The image named does not exist: nothing refers to it.
+  EXPECT_TRUE (json_object_get_null_member (v1, "evidence"));
   gc_violation_unref (a);
   gc_violation_unref (b);
+}
+
+TEST (Report, EvidencePathsAreRelativeToTheReportFile)
+{
+  g_autofree gchar *top = g_dir_make_tmp ("gc-report-ev-XXXXXX", nullptr);
+  ASSERT_NE (top, nullptr);
+  g_autofree gchar *ev = g_build_filename (top, "deep", "ev", nullptr);
+  g_autofree gchar *out = g_build_filename (top, "reports", nullptr);
+  ASSERT_EQ (g_mkdir_with_parents (ev, 0755), 0);
+  ASSERT_EQ (g_mkdir_with_parents (out, 0755), 0);
+  g_autofree gchar *png = g_build_filename (ev, "run-000003000-1.png", nullptr);
+  ASSERT_TRUE (g_file_set_contents (png, "png", -1, nullptr));
+
+  g_autoptr (GcReport) r = gc_report_new ("in.mp4");
+  gc_report_set_evidence_dir (r, ev);
+  GcViolation *a = make_violation ("price.mismatch", 1, 3.0, 6.0);
+  a->evidence = g_strdup (png);
+  gc_report_add_violation_event (r, a, FALSE);
+  GcViolation *b = make_violation ("claim.medical", 2, 4.0, 5.0);
+  b->evidence = g_build_filename (ev, "never-written.png", nullptr);
+  gc_report_add_violation_event (r, b, FALSE);
+
+  // In memory: absolute.
+  {
+    g_autoptr (JsonNode) n = gc_report_to_json (r);
+    JsonArray *vs = json_object_get_array_member (root_object (n), "violations");
+    EXPECT_STREQ (json_object_get_string_member
+        (json_array_get_object_element (vs, 0), "evidence"), png);
+    EXPECT_TRUE (json_object_get_null_member
+        (json_array_get_object_element (vs, 1), "evidence"));
+  }
+  // In a file elsewhere: relative to the file's directory, and it resolves.
+  g_autofree gchar *report = g_build_filename (out, "r.json", nullptr);
+  g_autoptr (GError) err = nullptr;
+  ASSERT_TRUE (gc_report_write_json (r, report, &err)) << err->message;
+  g_autoptr (JsonParser) p = json_parser_new ();
+  ASSERT_TRUE (json_parser_load_from_file (p, report, nullptr));
+  JsonArray *vs = json_object_get_array_member
+      (json_node_get_object (json_parser_get_root (p)), "violations");
+  const gchar *rel = json_object_get_string_member
+      (json_array_get_object_element (vs, 0), "evidence");
+  EXPECT_STREQ (rel, "../deep/ev/run-000003000-1.png");
+  g_autofree gchar *resolved = g_build_filename (out, rel, nullptr);
+  EXPECT_TRUE (g_file_test (resolved, G_FILE_TEST_IS_REGULAR)) << resolved;
+  EXPECT_TRUE (json_object_get_null_member
+      (json_array_get_object_element (vs, 1), "evidence"));
+
+  gc_violation_unref (a);
+  gc_violation_unref (b);
+  g_unlink (report);
+  g_unlink (png);
+  g_rmdir (ev);
+  g_autofree gchar *deep = g_path_get_dirname (ev);
+  g_rmdir (deep);
+  g_rmdir (out);
+  g_rmdir (top);
 }
 
 TEST (Report, StatsAndExtras)
