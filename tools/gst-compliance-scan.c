@@ -119,6 +119,7 @@ typedef struct
   GstClockTime next_sample;     /* behind the decoder */
 
   /* Atomics: progress and statistics. */
+  gint still;                   /* the input is a still image */
   gint progress_mark;           /* bumps on every buffer anywhere */
   gint busy;                    /* our elements starting or analysing */
   gint frames_decoded;
@@ -680,6 +681,13 @@ build_branch (Scan *s, const gchar *caps_name, GError **error)
     ADD ("fakesink");
     g_object_set (e, "sync", FALSE, NULL);
   } else {
+    if (g_atomic_int_get (&s->still)) {
+      /* A still image is read as often as a violation needs confirming:
+       * the frame is repeated, each copy read (a still cannot flicker, so
+       * the reads agree unless the reader does not). */
+      ADD ("imagefreeze");
+      g_object_set (e, "num-buffers", (gint) s->confirm_frames, NULL);
+    }
     if (s->annotated_path == NULL) {
       /* The OCR engine reads RGBx (other formats are converted by
        * complianceocr's worker, before reading): converting here, in the
@@ -712,8 +720,10 @@ build_branch (Scan *s, const gchar *caps_name, GError **error)
           s, NULL);
     }
     /* With the probes sampling, every frame that arrives is a sample. */
-    g_object_set (e, "interval", (guint) ((s->skipping && s->have_decoder)
-            ? 0 : s->interval_ms), "threads", (guint) s->threads, NULL);
+    gboolean every = (s->skipping && s->have_decoder)
+        || g_atomic_int_get (&s->still);
+    g_object_set (e, "interval", (guint) (every ? 0 : s->interval_ms),
+        "threads", (guint) s->threads, NULL);
     gst_util_set_object_arg (G_OBJECT (e), "engine", s->engine);
     /* The catalog's jurisdiction and currency choose the languages. */
     if (s->catalog)
@@ -857,6 +867,10 @@ autoplug_continue (GstElement *bin, GstPad *pad, GstCaps *caps,
     if (g_str_equal (name, "video/x-h264") || g_str_equal (name, "video/x-h265"))
       return FALSE;
   }
+  /* A still image (png, jpeg, ...) is read as a still, not a one-frame
+   * video (build_branch). */
+  if (g_str_has_prefix (name, "image/"))
+    g_atomic_int_set (&s->still, TRUE);
   return TRUE;
 }
 
@@ -1607,8 +1621,8 @@ main (int argc, char **argv)
     gc_report_set_boolean (report, "complete", eos && !error_text);
     /* What was checked.  A violation is confirmed on the pack's
      * confirm_frames analysed frames (2 in the shipped packs), so fewer
-     * (a still image, an --interval as long as the recording) cannot show
-     * one: that is not a clean recording. */
+     * (an --interval as long as the recording) cannot show one: that is
+     * not a clean recording.  A still image is read that many times. */
     g_autofree gchar *unchecked = NULL;
     guint64 units = s.frames_analysed;
     if (s.from_sei) {
@@ -1622,11 +1636,13 @@ main (int argc, char **argv)
       unchecked = g_strdup ("no frame was analysed");
     } else if (s.frames_analysed < s.confirm_frames) {
       unchecked = g_strdup_printf ("%" G_GUINT64_FORMAT " frame%s analysed: "
-          "a violation is confirmed on %u (a still image, or an --interval "
-          "as long as the recording: give a shorter --interval)",
+          "a violation is confirmed on %u (an --interval as long as the "
+          "recording: give a shorter --interval)",
           s.frames_analysed, s.frames_analysed == 1 ? "" : "s",
           s.confirm_frames);
     }
+    if (g_atomic_int_get (&s.still))
+      gc_report_set_boolean (report, "still_image", TRUE);
     gc_report_set_coverage (report, s.from_sei ? "sei" : "ocr", units,
         unchecked == NULL, unchecked);
     gc_report_set_double (report, "scanned_s", scanned);

@@ -27,6 +27,7 @@ import xml.etree.ElementTree as ET
 SRC = os.environ.get("GST_COMPLIANCE_SOURCE_DIR",
                      os.path.join(os.path.dirname(__file__), "..", ".."))
 SCAN = os.environ.get("GST_COMPLIANCE_SCAN", "gst-compliance-scan")
+SAMPLE_CATALOG = os.path.join(SRC, "samples", "catalog-cn.json")
 with open(os.path.join(SRC, "models", "report.schema.json"),
           encoding="utf-8") as _f:
     SCHEMA = json.load(_f)
@@ -453,6 +454,28 @@ class Scan(unittest.TestCase):
         for l in self.evidence_lines(killed):
             if l["event"] == "evidence":
                 self.check_png(os.path.join(killed, l["evidence"]))
+
+    def test_still_image_is_read_as_a_still(self):
+        """A picture (png, jpeg) showing a violation: read as often as a
+        violation needs confirming, so it is reported, not passed as clean
+        and not left unchecked."""
+        for enc, ext in (("pngenc", "png"), ("jpegenc quality=92", "jpg")):
+            still = self.path(f"still.{ext}")
+            gst_launch("videotestsrc", "num-buffers=1", "pattern=white", "!",
+                       "video/x-raw,width=1280,height=720", "!", "textoverlay",
+                       "text=到手价 ¥89 全网最低价",
+                       "font-desc=Noto Sans CJK SC 40", "color=0xff000000",
+                       "shaded-background=false", "!", "videoconvert", "!",
+                       *enc.split(), "!", "filesink", f"location={still}")
+            rc, err, rep = self.scan(still, catalog=SAMPLE_CATALOG)
+            self.assertEqual(rc, 1, err)
+            r = self.load(rep)
+            self.assertTrue(r["still_image"])
+            self.assertTrue(r["coverage"]["checked"], r["coverage"])
+            self.assertEqual(r["stats"]["frames_analysed"], 2)
+            rules = {v["rule"] for v in r["violations"]}
+            self.assertIn("claim.absolute_term", rules, err)
+            self.assertIn("price.mismatch", rules, err)
 
     def test_clean_exit_0(self):
         rc, err, rep = self.scan(self.clean, catalog=self.clean_catalog)
