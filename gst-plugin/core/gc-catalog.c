@@ -10,6 +10,7 @@
 
 #include "gc-catalog.h"
 #include "gc-error.h"
+#include "gc-text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -39,7 +40,17 @@ typedef struct
   GcCatalog pub;
   /* sku -> GcProduct*, borrowed from pub.products. */
   GHashTable *by_sku;
+  /* Every product's folded name and aliases (GcCatalogName, chars owned),
+   * and an index of them by each pair of adjacent characters (packed in a
+   * guint64; a one-character name by its character): key -> GArray of
+   * indices into names, ascending, each once. */
+  GArray *names;
+  GHashTable *by_pair;
+  /* Declared prices and reference prices in cents: a set. */
+  GHashTable *prices;
 } GcCatalogReal;
+
+static void build_indexes (GcCatalogReal * real);
 
 /* --- categories ------------------------------------------------------- */
 
@@ -122,6 +133,11 @@ gc_catalog_new (const gchar * path)
   g_array_set_clear_func (catalog->schedule, schedule_entry_clear);
   catalog->warnings = g_ptr_array_new_with_free_func (g_free);
   real->by_sku = g_hash_table_new (g_str_hash, g_str_equal);
+  real->names = g_array_new (FALSE, FALSE, sizeof (GcCatalogName));
+  real->by_pair = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+      (GDestroyNotify) g_array_unref);
+  real->prices = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+      NULL);
 
   return real;
 }
@@ -148,6 +164,11 @@ gc_catalog_unref (GcCatalog * catalog)
     return;
 
   g_hash_table_unref (real->by_sku);
+  for (guint i = 0; i < real->names->len; i++)
+    g_free ((gpointer) g_array_index (real->names, GcCatalogName, i).chars);
+  g_array_unref (real->names);
+  g_hash_table_unref (real->by_pair);
+  g_hash_table_unref (real->prices);
   g_free (catalog->path);
   g_free (catalog->jurisdiction);
   g_free (catalog->currency);
@@ -1044,7 +1065,75 @@ parse_catalog (const LoadCtx * ctx, GcCatalogReal * real, JsonObject * top,
   if (schedule && !parse_schedule (ctx, real, schedule, error))
     return FALSE;
 
+  build_indexes (real);
   return TRUE;
+}
+
+/* --- indexes ---------------------------------------------------------- */
+
+static inline guint64
+pair_key (gunichar a, gunichar b)
+{
+  return ((guint64) a << 32) | b;
+}
+
+static void
+index_key (GcCatalogReal * real, guint64 key, guint name)
+{
+  GArray *list = g_hash_table_lookup (real->by_pair, &key);
+
+  if (list == NULL) {
+    list = g_array_new (FALSE, FALSE, sizeof (guint));
+    g_hash_table_insert (real->by_pair, g_memdup2 (&key, sizeof (key)), list);
+  }
+  /* Names are indexed in order: a repeat can only be the last entry. */
+  if (list->len == 0 || g_array_index (list, guint, list->len - 1) != name)
+    g_array_append_val (list, name);
+}
+
+static void
+index_name (GcCatalogReal * real, const gchar * name, const GcProduct * p)
+{
+  g_autofree gchar *folded = NULL;
+  GcCatalogName entry = { p, NULL, 0, 0 };
+
+  if (name == NULL || *name == '\0')
+    return;
+  folded = gc_text_fold (name);
+  entry.chars = g_utf8_to_ucs4_fast (folded, -1, &entry.n);
+  if (entry.n == 0) {
+    g_free ((gpointer) entry.chars);
+    return;
+  }
+  guint k = real->names->len;
+  g_array_append_val (real->names, entry);
+  if (entry.n == 1)
+    index_key (real, pair_key (0, entry.chars[0]), k);
+  for (glong i = 0; i + 1 < entry.n; i++)
+    index_key (real, pair_key (entry.chars[i], entry.chars[i + 1]), k);
+}
+
+static void
+index_price (GcCatalogReal * real, gdouble value)
+{
+  gint64 cents = (gint64) llround (value * 100.0);
+
+  g_hash_table_add (real->prices, g_memdup2 (&cents, sizeof (cents)));
+}
+
+static void
+build_indexes (GcCatalogReal * real)
+{
+  for (guint i = 0; i < real->pub.products->len; i++) {
+    const GcProduct *p = g_ptr_array_index (real->pub.products, i);
+
+    index_name (real, p->name, p);
+    for (gchar ** a = p->aliases; a && *a; a++)
+      index_name (real, *a, p);
+    index_price (real, p->price);
+    if (p->has_reference_price)
+      index_price (real, p->reference_price);
+  }
 }
 
 /* --- raw input checks ------------------------------------------------- */
@@ -1370,6 +1459,69 @@ gc_catalog_find (const GcCatalog * catalog, const gchar * sku)
   if (sku == NULL)
     return NULL;
   return g_hash_table_lookup (real->by_sku, sku);
+}
+
+static void
+count_key (const GcCatalogReal * real, guint64 key, guint * shared,
+    GArray * found)
+{
+  GArray *list = g_hash_table_lookup (real->by_pair, &key);
+
+  for (guint i = 0; list && i < list->len; i++) {
+    guint k = g_array_index (list, guint, i);
+
+    if (shared[k]++ == 0)
+      g_array_append_val (found, k);
+  }
+}
+
+static gint
+compare_uint (gconstpointer a, gconstpointer b)
+{
+  guint x = *(const guint *) a, y = *(const guint *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+void
+gc_catalog_name_candidates (const GcCatalog * catalog, const gunichar * line,
+    glong n, GArray * out)
+{
+  const GcCatalogReal *real = (const GcCatalogReal *) catalog;
+
+  g_return_if_fail (catalog != NULL && out != NULL);
+  if (line == NULL || n <= 0 || real->names->len == 0)
+    return;
+
+  /* Per position, each name counts once per key; the two keys of a
+   * position (its character, its pair) never both hold one name. */
+  g_autofree guint *shared = g_new0 (guint, real->names->len);
+  g_autoptr (GArray) found = g_array_new (FALSE, FALSE, sizeof (guint));
+  for (glong i = 0; i < n; i++) {
+    count_key (real, pair_key (0, line[i]), shared, found);
+    if (i + 1 < n)
+      count_key (real, pair_key (line[i], line[i + 1]), shared, found);
+  }
+  g_array_sort (found, compare_uint);
+  for (guint i = 0; i < found->len; i++) {
+    guint k = g_array_index (found, guint, i);
+    GcCatalogName name = g_array_index (real->names, GcCatalogName, k);
+
+    name.shared = shared[k];
+    g_array_append_val (out, name);
+  }
+}
+
+gboolean
+gc_catalog_declares_price (const GcCatalog * catalog, gdouble value)
+{
+  const GcCatalogReal *real = (const GcCatalogReal *) catalog;
+
+  g_return_val_if_fail (catalog != NULL, FALSE);
+  if (!isfinite (value))
+    return FALSE;
+  gint64 cents = (gint64) llround (value * 100.0);
+  return g_hash_table_contains (real->prices, &cents);
 }
 
 const GcProduct *

@@ -92,6 +92,34 @@ void gc_catalog_unref (GcCatalog *catalog);
 
 const GcProduct *gc_catalog_find (const GcCatalog *catalog, const gchar *sku);
 
+/* A product's name or alias as matched on screen: folded (gc_text_fold)
+ * and in UCS-4. */
+typedef struct
+{
+  const GcProduct *product;
+  const gunichar *chars;
+  glong n;
+  /* gc_catalog_name_candidates: how many positions of the line start a
+   * pair of adjacent characters that also occurs in the name (for a
+   * one-character name: hold its character). */
+  guint shared;
+} GcCatalogName;
+
+/* The names and aliases that share at least one pair of adjacent
+ * characters (a one-character name: its character) with the line of @n
+ * folded characters @line, with how many positions share one.  A name
+ * within k edits of a part of the line shares at least n - 1 - 2k (the
+ * q-gram bound), so a caller may skip those sharing fewer.  Looked up in
+ * an index built at load: a catalog of 100,000 products costs a line no
+ * more than a small one.  Appends GcCatalogName (valid while the catalog
+ * lives) to @out, in catalog order. */
+void gc_catalog_name_candidates (const GcCatalog *catalog,
+    const gunichar *line, glong n, GArray *out);
+
+/* TRUE when some product's price or reference price is @value (to the
+ * cent).  A hash lookup. */
+gboolean gc_catalog_declares_price (const GcCatalog *catalog, gdouble value);
+
 /* The OCR languages (Tesseract's "a+b" form) a stream of this catalog is
  * read in when the user set none: Chinese and English for a Chinese
  * seller (jurisdiction CN, or a CNY/HKD/TWD currency, or neither given),

@@ -914,19 +914,6 @@ try_sales (Parser *p, gint k)
   return TRUE;
 }
 
-static gboolean
-catalog_declares (const GcCatalog *catalog, gdouble value)
-{
-  for (guint i = 0; i < catalog->products->len; i++) {
-    const GcProduct *prod = g_ptr_array_index (catalog->products, i);
-    if (fabs (prod->price - value) < 0.005
-        || (prod->has_reference_price
-            && fabs (prod->reference_price - value) < 0.005))
-      return TRUE;
-  }
-  return FALSE;
-}
-
 /* Catalog-guided repair of a dollar sign read as a digit.  chi_sim reads
  * "$19.99" as "519.99" or "919.99" (DESIGN.md), and nothing in the glyphs
  * tells that 5 from a real one.  The catalog decides: only when it is priced
@@ -947,8 +934,8 @@ catalog_dollar_repair (const Parser *p, const gchar *raw, gdouble *value)
   if (!parse_amount (raw, MAX_PRICE_INT_DIGITS, &whole)
       || !parse_amount (raw + 1, MAX_PRICE_INT_DIGITS, &rest))
     return FALSE;
-  if (catalog_declares (p->catalog, whole.value)
-      || !catalog_declares (p->catalog, rest.value))
+  if (gc_catalog_declares_price (p->catalog, whole.value)
+      || !gc_catalog_declares_price (p->catalog, rest.value))
     return FALSE;
   *value = rest.value;
   return TRUE;
@@ -1137,18 +1124,18 @@ approximately_on_line (const Parser *p, const gunichar *pat, guint m,
  * characters or more, when some part of the line is within the OCR error
  * budget of it (similarity 1 - distance / length >= FUZZY_SIMILARITY). */
 static gboolean
-name_on_line (const Parser *p, const gchar *name)
+name_on_line (const Parser *p, const GcCatalogName *name)
 {
-  g_autofree gchar *folded = NULL;
-  g_autofree gunichar *pat = NULL;
-  glong m = 0;
-  guint budget;
+  const gunichar *pat = name->chars;
+  glong m = name->n;
+  guint budget = 0;
 
-  if (name == NULL || *name == '\0')
-    return FALSE;
-  folded = gc_text_fold (name);
-  pat = g_utf8_to_ucs4_fast (folded, -1, &m);
-  if (m == 0)
+  if (m >= MIN_FUZZY_NAME_CHARS && m <= MAX_FUZZY_NAME_CHARS
+      && p->n <= MAX_FUZZY_LINE_CHARS)
+    budget = (guint) floor ((1.0 - FUZZY_SIMILARITY) * m + 1e-9);
+  /* The q-gram bound: a name within @budget edits of a part of the line
+   * shares at least m - 1 - 2 * budget of its character pairs with it. */
+  if ((glong) name->shared < MAX (1, m - 1 - 2 * (glong) budget))
     return FALSE;
 
   for (guint i = 0; (glong) i + m <= (glong) p->n; i++) {
@@ -1156,11 +1143,6 @@ name_on_line (const Parser *p, const gchar *name)
         && at_word_edge (p, i, i + m, pat, m))
       return TRUE;
   }
-
-  if (m < MIN_FUZZY_NAME_CHARS || m > MAX_FUZZY_NAME_CHARS
-      || p->n > MAX_FUZZY_LINE_CHARS)
-    return FALSE;
-  budget = (guint) floor ((1.0 - FUZZY_SIMILARITY) * m + 1e-9);
   if (budget == 0)
     return FALSE;
   return approximately_on_line (p, pat, m, budget);
@@ -1169,17 +1151,19 @@ name_on_line (const Parser *p, const gchar *name)
 static void
 find_products (Parser *p)
 {
-  if (p->catalog->products == NULL)
-    return;
-  for (guint i = 0; i < p->catalog->products->len; i++) {
-    const GcProduct *prod = g_ptr_array_index (p->catalog->products, i);
-    gboolean hit = name_on_line (p, prod->name);
+  g_autoptr (GArray) names = g_array_new (FALSE, FALSE, sizeof (GcCatalogName));
+  const GcProduct *last = NULL;
 
-    for (gchar **a = prod->aliases; !hit && a && *a; a++)
-      hit = name_on_line (p, *a);
-    if (hit)
-      add_fact (p, GC_FACT_PRODUCT_NAME, 0, NULL, g_strdup (prod->name),
-          prod->sku);
+  gc_catalog_name_candidates (p->catalog, p->u, p->n, names);
+  for (guint i = 0; i < names->len; i++) {
+    const GcCatalogName *name = &g_array_index (names, GcCatalogName, i);
+
+    /* A product's names are next to each other: one fact per product. */
+    if (name->product == last || !name_on_line (p, name))
+      continue;
+    last = name->product;
+    add_fact (p, GC_FACT_PRODUCT_NAME, 0, NULL, g_strdup (name->product->name),
+        name->product->sku);
   }
 }
 

@@ -193,6 +193,47 @@ TEST (Catalog, ProductExampleLoadsWithEveryField)
   EXPECT_EQ (gc_catalog_scheduled_at (catalog, 10.0), p);
 }
 
+TEST (Catalog, IndexesNamesAndPrices)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GcCatalog) catalog = load (catalog_with (
+      R"({"sku": "A", "name": "保温杯", "aliases": ["thermos", "杯"], "price": 99, "reference_price": 129.5},
+         {"sku": "B", "name": "大米", "price": 59.9})"), &error);
+  ASSERT_NE (catalog, nullptr) << error->message;
+
+  EXPECT_TRUE (gc_catalog_declares_price (catalog, 99.0));
+  EXPECT_TRUE (gc_catalog_declares_price (catalog, 129.5));
+  EXPECT_TRUE (gc_catalog_declares_price (catalog, 59.9));
+  EXPECT_TRUE (gc_catalog_declares_price (catalog, 59.900001));
+  EXPECT_FALSE (gc_catalog_declares_price (catalog, 59.8));
+  EXPECT_FALSE (gc_catalog_declares_price (catalog, NAN));
+
+  auto candidates = [&] (const char *text) {
+    glong n = 0;
+    gunichar *u = g_utf8_to_ucs4_fast (text, -1, &n);
+    GArray *out = g_array_new (FALSE, FALSE, sizeof (GcCatalogName));
+    gc_catalog_name_candidates (catalog, u, n, out);
+    std::vector<std::pair<std::string, guint>> got;
+    for (guint i = 0; i < out->len; i++) {
+      const GcCatalogName &name = g_array_index (out, GcCatalogName, i);
+      gchar *s = g_ucs4_to_utf8 (name.chars, name.n, NULL, NULL, NULL);
+      got.emplace_back (std::string (name.product->sku) + ":" + s, name.shared);
+      g_free (s);
+    }
+    g_array_unref (out);
+    g_free (u);
+    return got;
+  };
+  /* Every name sharing a pair (or the one character), in catalog order,
+   * with how many positions share one. */
+  using V = std::vector<std::pair<std::string, guint>>;
+  EXPECT_EQ (candidates ("到手价保温杯"), (V{{"A:保温杯", 2}, {"A:杯", 1}}));
+  EXPECT_EQ (candidates ("保温壶"), (V{{"A:保温杯", 1}}));
+  EXPECT_EQ (candidates ("五常大米 thermos"),
+      (V{{"A:thermos", 6}, {"B:大米", 1}}));
+  EXPECT_EQ (candidates ("面霜"), V{});
+}
+
 TEST (Catalog, JurisdictionChoosesReadingLanguages)
 {
   struct

@@ -8,10 +8,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -666,6 +668,117 @@ TEST (Robustness, HugeNumbers)
     for (guint i = 0; i < f.size (); i++)
       EXPECT_LT (f[i]->value, 1e25) << c.substr (0, 60);
   }
+}
+
+/* ---- a large catalog ---- */
+
+/* Edit distance between @name and its best-matching part of @line
+ * (Sellers' algorithm): the reference the index must agree with. */
+static guint
+distance_on_line (const std::u32string & line, const std::u32string & name)
+{
+  std::vector<guint> prev (name.size () + 1), row (name.size () + 1);
+  for (size_t j = 0; j <= name.size (); j++)
+    prev[j] = j;
+  guint best = prev[name.size ()];
+  for (size_t i = 1; i <= line.size (); i++) {
+    row[0] = 0;
+    for (size_t j = 1; j <= name.size (); j++)
+      row[j] = std::min ({ prev[j] + 1, row[j - 1] + 1,
+          prev[j - 1] + (line[i - 1] == name[j - 1] ? 0u : 1u) });
+    best = std::min (best, row[name.size ()]);
+    std::swap (prev, row);
+  }
+  return best;
+}
+
+static std::u32string
+u32 (const std::string & s)
+{
+  glong n = 0;
+  gunichar *u = g_utf8_to_ucs4_fast (s.c_str (), -1, &n);
+  std::u32string out (u, u + n);
+  g_free (u);
+  return out;
+}
+
+static std::string
+utf8 (const std::u32string & u)
+{
+  gchar *s = g_ucs4_to_utf8 ((const gunichar *) u.data (), u.size (), NULL,
+      NULL, NULL);
+  std::string out (s ? s : "");
+  g_free (s);
+  return out;
+}
+
+TEST (LargeCatalog, NamesAreFoundAsInASmallOne)
+{
+  /* 100,000 products named from 40 characters, so that character pairs
+   * are shared by thousands of names, each with an alias ending in one of
+   * a few common tails.  Lines are random runs of the same characters,
+   * some holding a name exactly or with one character wrong.  The
+   * products found are exactly those a brute-force search over every name
+   * finds (exact, or within the fuzzy budget of 1 edit per 5 characters),
+   * whatever the index keeps out. */
+  const std::u32string pool = u32 ("保温杯大米面霜口红精华水乳套装礼盒新款真空不锈钢家用加厚儿童成人款");
+  const char *tails[] = { "500ml", "5kg", "50g", "礼盒装" };
+  GRand *rand = g_rand_new_with_seed (20261202);
+  const int kProducts = 100000;
+  std::vector<std::pair<std::u32string, std::u32string>> names;
+  std::string json = "{\"schema\":\"gst-compliance-catalog/1\",\"jurisdiction\":"
+      "\"CN\",\"currency\":\"CNY\",\"products\":[";
+  for (int i = 0; i < kProducts; i++) {
+    std::u32string name;
+    int len = g_rand_int_range (rand, 4, 9);
+    for (int k = 0; k < len; k++)
+      name += pool[g_rand_int_range (rand, 0, pool.size ())];
+    std::u32string alias = name.substr (0, 3) + u32 (tails[i % 4]);
+    names.emplace_back (name, alias);
+    json += std::string (i ? "," : "") + "{\"sku\":\"S" + std::to_string (i)
+        + "\",\"name\":\"" + utf8 (name) + "\",\"aliases\":[\"" + utf8 (alias)
+        + "\"],\"price\":" + std::to_string (10 + i % 500) + "}";
+  }
+  json += "]}";
+  g_autoptr (GError) error = NULL;
+  GcCatalog *catalog = gc_catalog_load_data (json.c_str (), json.size (),
+      "large.json", &error);
+  ASSERT_NE (catalog, nullptr) << error->message;
+
+  auto budget = [] (size_t m) -> guint {
+    return m >= 3 && m <= 128 ? (guint) floor (0.2 * m + 1e-9) : 0;
+  };
+  for (int n = 0; n < 30; n++) {
+    std::u32string line;
+    for (int k = 0; k < 6; k++)
+      line += pool[g_rand_int_range (rand, 0, pool.size ())];
+    int target = g_rand_int_range (rand, 0, kProducts);
+    std::u32string name = names[target].first;
+    if (n % 3 == 1 && name.size () >= 5)
+      name[2] = name[2] == pool[0] ? pool[1] : pool[0];
+    if (n % 3 != 2)
+      line += name;
+    std::string text = utf8 (line);
+    GcLine l = { text.c_str (), {0, 0, 100, 20}, 0.9, FALSE };
+    Facts f (gc_facts_parse_line (&l, NULL, catalog));
+    std::set<std::string> got;
+    for (guint i = 0; i < f.size (); i++)
+      if (f[i]->kind == GC_FACT_PRODUCT_NAME)
+        got.insert (f[i]->key);
+    std::set<std::string> want;
+    for (int i = 0; i < kProducts; i++) {
+      const auto & p = names[i];
+      if (distance_on_line (line, p.first) <= budget (p.first.size ())
+          || distance_on_line (line, p.second) <= budget (p.second.size ()))
+        want.insert ("S" + std::to_string (i));
+    }
+    EXPECT_EQ (got, want) << text;
+    if (n % 3 != 2) {
+      EXPECT_EQ (got.count ("S" + std::to_string (target)), 1u) << text;
+    }
+  }
+  g_rand_free (rand);
+  gc_catalog_unref (catalog);
 }
 
 TEST (Robustness, RandomBytes)
