@@ -487,7 +487,7 @@ render_label (GstComplianceOverlay * self, GstComplianceVerdictMeta * verdict,
   if (sponsor && *sponsor == '\0')
     sponsor = NULL;
   g_autofree gchar *text = gc_rulepack_format_label (self->pack,
-      label_language (self), sponsor);
+      label_language (self), sponsor, TRUE);
 
   GcStyle style = { self->s.font, self->s.text_color, self->s.plate_color };
   if (gc_style_enforce_contrast (&style, self->pack->label_min_contrast)

@@ -665,6 +665,27 @@ esc (GString *s, const gchar *text)
   g_string_append (s, e);
 }
 
+/* A value from a catalog or the screen in the page's body: isolated, so a
+ * right-to-left override in it (U+202E) cannot reorder the text around
+ * it. */
+static void
+esc_bdi (GString *s, const gchar *text)
+{
+  g_string_append (s, "<bdi>");
+  esc (s, text);
+  g_string_append (s, "</bdi>");
+}
+
+/* The same inside an SVG title or text, where no element may go: the
+ * isolate characters FSI ... PDI. */
+static void
+esc_isolated (GString *s, const gchar *text)
+{
+  g_string_append (s, "\u2068");
+  esc (s, text);
+  g_string_append (s, "\u2069");
+}
+
 static void
 append_num (GString *s, const gchar *format, gdouble v)
 {
@@ -756,10 +777,10 @@ html_timeline (GcReport *r, GString *s, GPtrArray *violations)
     gdouble x = left + p->t_start * scale;
     gdouble w = MAX (2.0, (MIN (p->t_end, duration) - p->t_start) * scale);
     g_string_append (s, "<g><title>");
-    esc (s, p->sku);
+    esc_isolated (s, p->sku);
     if (p->name) {
       g_string_append (s, " ");
-      esc (s, p->name);
+      esc_isolated (s, p->name);
     }
     g_string_append (s, "</title><rect class=\"product\" x=\"");
     append_num (s, "%.1f", x);
@@ -772,7 +793,7 @@ html_timeline (GcReport *r, GString *s, GPtrArray *violations)
     g_string_append (s, "\" y=\"");
     append_num (s, "%.0f", 24 + row * 0.5 + 2);
     g_string_append (s, "\">");
-    esc (s, p->sku);
+    esc_isolated (s, p->sku);
     g_string_append (s, "</text></g>\n");
   }
 
@@ -796,7 +817,7 @@ html_timeline (GcReport *r, GString *s, GPtrArray *violations)
       append_time (s, v->t_end);
       if (v->observed) {
         g_string_append (s, ": ");
-        esc (s, v->observed);
+        esc_isolated (s, v->observed);
       }
       g_string_append (s, "</title><rect x=\"");
       append_num (s, "%.1f", left + v->t_start * scale);
@@ -818,7 +839,7 @@ html_row (GString *s, const gchar *key, const gchar *value)
   esc (s, key);
   g_string_append (s, "</th><td>");
   if (value)
-    esc (s, value);
+    esc_bdi (s, value);
   else
     g_string_append (s, "<span class=\"none\">—</span>");
   g_string_append (s, "</td></tr>\n");
@@ -965,7 +986,7 @@ gc_report_to_html (GcReport *r)
     g_string_append (s, "</td><td>");
     append_time (s, t->t_end);
     g_string_append (s, "</td><td>");
-    esc (s, t->text);
+    esc_bdi (s, t->text);
     g_string_append (s, "</td><td>");
     append_num (s, "%.2f", t->confidence);
     g_string_append (s, "</td></tr>\n");

@@ -1287,7 +1287,7 @@ gc_rulepack_load (const gchar *name_or_path, const gchar *models_dir,
 
 gchar *
 gc_rulepack_format_label (const GcRulePack *pack, const gchar *lang,
-    const gchar *sponsor)
+    const gchar *sponsor, gboolean isolate)
 {
   const gchar *def = pack->default_language;
   const gchar *plain = NULL, *with_sponsor = NULL;
@@ -1306,7 +1306,14 @@ gc_rulepack_format_label (const GcRulePack *pack, const gchar *lang,
     if (at) {
       g_autofree gchar *valid = g_utf8_make_valid (sponsor, -1);
       GString *out = g_string_new_len (with_sponsor, at - with_sponsor);
+      /* Isolated (FSI ... PDI) for drawing: bidi controls in the
+       * catalog's name (U+202E) stay inside it and cannot reorder the
+       * pack's words. */
+      if (isolate)
+        g_string_append (out, "\u2068");
       g_string_append (out, valid);
+      if (isolate)
+        g_string_append (out, "\u2069");
       g_string_append (out, at + 2);
       return g_string_free (out, FALSE);
     }

@@ -107,8 +107,10 @@ G_BEGIN_DECLS
  * language; an unknown language falls back to it): the pack's
  * label_sponsor text with @sponsor put in place of its "%s" when @sponsor
  * is given, else the plain label.  @sponsor is inserted as text, never
- * used as a format.  Newly allocated; never NULL. */
+ * used as a format; with @isolate (for drawing) it is put between FSI and
+ * PDI (U+2068, U+2069), so bidi controls in it cannot reorder the pack's
+ * words around it.  Newly allocated; never NULL. */
 gchar *gc_rulepack_format_label (const GcRulePack *pack, const gchar *lang,
-    const gchar *sponsor);
+    const gchar *sponsor, gboolean isolate);
 
 G_END_DECLS

@@ -412,7 +412,8 @@ frame_conditions (Frame *f, GPtrArray *facts)
   rules->disclosure_required = p != NULL && p->sponsored;
   rules->disclosure_visible = ad_label_seen || rules->label_drawn;
   if (rules->disclosure_required && !rules->disclosure_visible) {
-    g_autofree gchar *label = gc_rulepack_format_label (pack, NULL, p->sponsor);
+    g_autofree gchar *label = gc_rulepack_format_label (pack, NULL, p->sponsor,
+        FALSE);
     g_autofree gchar *declared = g_strdup_printf ("sponsored: label \"%s\"",
         label);
     frame_add (f, GC_RULE_DISCLOSURE_MISSING, "no ad label on screen",

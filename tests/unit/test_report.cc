@@ -148,6 +148,41 @@ TEST (Report, EvidencePathsAreRelativeToTheReportFile)
   g_rmdir (top);
 }
 
+TEST (Report, HtmlIsolatesCatalogAndScreenText)
+{
+  /* A right-to-left override (U+202E) in a product name, a reading and a
+   * violation's declared label: each stays inside its own isolate (<bdi>
+   * in the page, FSI ... PDI in the SVG) and cannot reverse what follows. */
+  const char *rlo = "\u202e";
+  g_autoptr (GcReport) r = gc_report_new ("in.mp4");
+  std::string name = std::string (rlo) + "Brand X";
+  gc_report_add_product_span (r, "A1001", name.c_str (), 0.0, 5.0);
+  GcBox box = {0, 0, 10, 10};
+  gc_report_add_text (r, 1.0, name.c_str (), &box, 0.9);
+  GcViolation *v = make_violation ("disclosure.missing", 1, 1.0, 3.0);
+  v->declared = g_strdup (name.c_str ());
+  v->observed = g_strdup (name.c_str ());
+  gc_report_add_violation_event (r, v, FALSE);
+  g_autofree gchar *html = gc_report_to_html (r);
+  std::string page (html);
+  std::string bdi = "<bdi>" + name + "</bdi>";
+  std::string iso = "\u2068" + name + "\u2069";
+  size_t bdis = 0, isos = 0, all = 0;
+  for (size_t at = page.find (bdi); at != std::string::npos;
+      at = page.find (bdi, at + 1))
+    bdis++;
+  for (size_t at = page.find (iso); at != std::string::npos;
+      at = page.find (iso, at + 1))
+    isos++;
+  for (size_t at = page.find (rlo); at != std::string::npos;
+      at = page.find (rlo, at + 1))
+    all++;
+  EXPECT_EQ (bdis, 3u) << "declared, observed, the reading";
+  EXPECT_EQ (isos, 2u) << "the product's title, the violation's title";
+  EXPECT_EQ (all, bdis + isos) << "an override outside an isolate";
+  gc_violation_unref (v);
+}
+
 TEST (Report, StatsAndExtras)
 {
   g_autoptr (GcReport) r = gc_report_new ("file:///x.mp4");

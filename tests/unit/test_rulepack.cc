@@ -1031,12 +1031,17 @@ TEST (RulePackLabel, FormatsSponsorAsTextNeverAsFormat)
   GError *err = nullptr;
   GcRulePack *cn = gc_rulepack_load ("cn", nullptr, &err);
   ASSERT_NE (cn, nullptr) << err->message;
-  gchar *plain = gc_rulepack_format_label (cn, nullptr, nullptr);
+  gchar *plain = gc_rulepack_format_label (cn, nullptr, nullptr, FALSE);
   EXPECT_STREQ (plain, "广告");
-  gchar *sp = gc_rulepack_format_label (cn, "zh", "Brand %s%n <b>&");
+  gchar *sp = gc_rulepack_format_label (cn, "zh", "Brand %s%n <b>&", FALSE);
   EXPECT_STREQ (sp, "广告 · Brand %s%n <b>& 赞助");
-  gchar *fallback = gc_rulepack_format_label (cn, "xx", "");
+  gchar *fallback = gc_rulepack_format_label (cn, "xx", "", FALSE);
   EXPECT_STREQ (fallback, "广告");
+  /* For drawing, the sponsor is isolated: a right-to-left override in
+   * the catalog (U+202E) ends with it. */
+  gchar *iso = gc_rulepack_format_label (cn, "zh", "\u202e" "Brand X", TRUE);
+  EXPECT_STREQ (iso, "广告 · \u2068\u202e" "Brand X\u2069 赞助");
+  g_free (iso);
   g_free (plain);
   g_free (sp);
   g_free (fallback);
@@ -1044,7 +1049,7 @@ TEST (RulePackLabel, FormatsSponsorAsTextNeverAsFormat)
 
   GcRulePack *us = gc_rulepack_load ("us", nullptr, &err);
   ASSERT_NE (us, nullptr) << err->message;
-  gchar *en = gc_rulepack_format_label (us, "en", "Brand X");
+  gchar *en = gc_rulepack_format_label (us, "en", "Brand X", FALSE);
   EXPECT_NE (strstr (en, "Brand X"), nullptr) << en;
   EXPECT_EQ (strstr (en, "%s"), nullptr) << en;
   g_free (en);
