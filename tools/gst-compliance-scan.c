@@ -50,6 +50,7 @@
 #include <unistd.h>
 
 #include <glib/gstdio.h>
+#include <gio/gio.h>
 #include <gst/gst.h>
 
 #include "gc-catalog.h"
@@ -160,6 +161,10 @@ typedef struct
   guint decode_warnings;
   gdouble first_warning_at;
   gchar *first_warning;
+  /* A network input (any URI but file://): its source's last warning
+   * ("Connection timeout. Trying to reconnect"), for the stall message. */
+  gboolean network;
+  gchar *source_warning;
 } Scan;
 
 /* ---- decode skipping --------------------------------------------------- */
@@ -940,10 +945,52 @@ handle_violation (GcReport *report, const GstStructure *st)
   gc_violation_unref (v);
 }
 
+/* Why a network URI gave no data, found by connecting to its host and
+ * port (2 s at most): "connection refused", "host not found", ...; NULL
+ * when it connects or the URI names no host. */
+static gchar *
+probe_network (const gchar *uri)
+{
+  g_autoptr (GUri) u = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
+  if (!u || !g_uri_get_host (u))
+    return NULL;
+  gint port = g_uri_get_port (u);
+  const gchar *scheme = g_uri_get_scheme (u);
+  if (port <= 0)
+    port = !g_ascii_strcasecmp (scheme, "https") ? 443
+        : !g_ascii_strcasecmp (scheme, "http") ? 80
+        : !g_ascii_strncasecmp (scheme, "rtmp", 4) ? 1935
+        : !g_ascii_strncasecmp (scheme, "rtsp", 4) ? 554 : 0;
+  /* SRT and UDP carry no connection that a TCP connect could test. */
+  if (port <= 0 || !g_ascii_strcasecmp (scheme, "srt")
+      || !g_ascii_strcasecmp (scheme, "udp"))
+    return NULL;
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_socket_client_set_timeout (client, 2);
+  g_autoptr (GError) err = NULL;
+  g_autoptr (GSocketConnection) conn = g_socket_client_connect_to_host
+      (client, g_uri_get_host (u), (guint16) port, NULL, &err);
+  if (conn)
+    return NULL;
+  return g_strdup_printf ("%s:%d: %s", g_uri_get_host (u), port,
+      err->message);
+}
+
 /* What went wrong, in words a QA person can act on. */
 static gchar *
 describe_error (Scan *s, GError *err, const gchar *debug)
 {
+  /* A network input that failed before any video came: say it is the
+   * network (souphttpsrc reports a refused connection only as "Internal
+   * data stream error"), and why, when a connection attempt tells. */
+  if (s->network && !s->video_caps
+      && (err->domain == GST_RESOURCE_ERROR
+          || (err->domain == GST_STREAM_ERROR
+              && err->code == GST_STREAM_ERROR_FAILED))) {
+    g_autofree gchar *why = probe_network (s->uri);
+    return g_strdup_printf ("network error: no data from the server (%s)",
+        why ? why : err->message);
+  }
   if (err->domain == GST_STREAM_ERROR) {
     switch (err->code) {
       case GST_STREAM_ERROR_TYPE_NOT_FOUND:
@@ -1179,6 +1226,7 @@ resolve_input (Scan *s, GError **error)
 {
   if (gst_uri_is_valid (s->input) && !g_str_has_prefix (s->input, "file:")) {
     s->uri = g_strdup (s->input);
+    s->network = TRUE;
     return TRUE;
   }
   g_autofree gchar *path = g_str_has_prefix (s->input, "file:")
@@ -1235,6 +1283,7 @@ scan_clear (Scan *s)
   g_free (s->video_caps);
   g_free (s->link_error);
   g_free (s->first_warning);
+  g_free (s->source_warning);
   g_free (s->first_conceal);
   g_clear_pointer (&s->catalog, gc_catalog_unref);
   gst_clear_object (&s->sei);
@@ -1474,7 +1523,15 @@ main (int argc, char **argv)
             g_autoptr (GError) e = NULL;
             g_autofree gchar *debug = NULL;
             gst_message_parse_warning (msg, &e, &debug);
-            if (e->domain == GST_STREAM_ERROR) {
+            if (s.network && GST_IS_URI_HANDLER (GST_MESSAGE_SRC (msg))) {
+              /* The network source retrying ("Connection timeout. Trying
+               * to reconnect"): said once, and kept for the stall. */
+              if (g_strcmp0 (s.source_warning, e->message) != 0)
+                fprintf (stderr, "%sgst-compliance-scan: warning: %s\n",
+                    tty ? "\n" : "", e->message);
+              g_free (s.source_warning);
+              s.source_warning = g_strdup (e->message);
+            } else if (e->domain == GST_STREAM_ERROR) {
               /* Decoders warn, and go on, on damaged frames. */
               if (!s.decode_warnings++) {
                 s.first_warning = g_strdup (e->message);
@@ -1525,11 +1582,18 @@ main (int argc, char **argv)
         last_move_us = now;
       } else if (now - last_move_us > limit * G_USEC_PER_SEC
           && !error_text && !eos) {
-        error_text = busy
-            ? g_strdup_printf ("stalled: the analysis (OCR) made no progress "
-            "for %d s", limit)
-            : g_strdup_printf ("stalled: no data for %d s (corrupt or "
-            "truncated file?)", limit);
+        if (busy)
+          error_text = g_strdup_printf ("stalled: the analysis (OCR) made no "
+              "progress for %d s", limit);
+        else if (s.network) {
+          g_autofree gchar *why = s.source_warning
+              ? g_strdup (s.source_warning) : probe_network (s.uri);
+          error_text = g_strdup_printf ("network error: no data from the "
+              "server for %d s%s%s%s", limit, why ? " (" : "", why ? why : "",
+              why ? ")" : "");
+        } else
+          error_text = g_strdup_printf ("stalled: no data for %d s (corrupt "
+              "or truncated file?)", limit);
       }
       if (duration <= 0) {
         gint64 d = 0;

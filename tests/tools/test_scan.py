@@ -689,6 +689,23 @@ class Scan(unittest.TestCase):
         rc, err, _ = self.scan(self.path("nope.mp4"))
         self.assertError(rc, err, "nope.mp4", "no such file")
 
+    def test_network_errors_named(self):
+        """A URI whose server refuses the connection or whose host does not
+        exist: exit 2 at once, said to be the network, with the reason."""
+        import socket
+        with socket.socket() as sk:
+            sk.bind(("127.0.0.1", 0))
+            port = sk.getsockname()[1]
+        for uri, why in ((f"http://127.0.0.1:{port}/x.mp4", "refused"),
+                         (f"rtsp://127.0.0.1:{port}/x", "refused"),
+                         ("http://no-such-host.invalid/x.mp4",
+                          "no-such-host.invalid")):
+            rc, err, rep = self.scan(uri)
+            self.assertEqual(rc, 2, err)
+            self.assertIn("network error", err)
+            self.assertIn(why, err)
+            self.assertNotIn("corrupt", err)
+
     def test_not_media(self):
         f = self.path("text.mp4")
         write(f, "this is not a video\n" * 50)
