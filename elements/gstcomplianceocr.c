@@ -53,8 +53,9 @@
  * text was first read at this place without a break).  A read that found
  * nothing posts an empty array: text that went away is news too.
  *
- * Frames from 64x64 to 3840x2160 are read; other sizes are refused when the
- * caps arrive, with a message saying to scale the video first.  A caps
+ * Frames from 64x64 to 4096x4096 are read (landscape and portrait 4K, DCI
+ * 4K); the pad templates say so, so a `videoscale` in front negotiates a
+ * size in range for any other input.  A caps
  * change mid-stream (a resolution switch) is followed: the change detection
  * of the workers starts afresh, and readings of frames of the old size
  * still in flight keep that size in their meta.
@@ -139,9 +140,9 @@ enum
 #define MAX_THREADS 16
 #define DEFAULT_MIN_CONFIDENCE 0.0f
 
+/* The frame sizes read, in each dimension (the pad templates'). */
 #define MIN_SIZE 64
-#define MAX_WIDTH 3840
-#define MAX_HEIGHT 2160
+#define MAX_SIZE 4096
 /* The engine's own floor: a region of interest smaller than this in the
  * frame is not read. */
 #define MIN_ROI_SIZE GC_OCR_MIN_FRAME_SIZE
@@ -268,12 +269,14 @@ typedef struct
 } Seen;
 
 /* The formats the engine takes as they are (RGBx, RGBA, GRAY8) or that
- * GstVideoConverter turns into RGBx in the worker.  Any size: frames
- * outside 64x64..3840x2160 are refused in set_caps with a message, which
- * a template restriction could not give. */
+ * GstVideoConverter turns into RGBx in the worker, and the sizes it reads
+ * (MIN_SIZE..MAX_SIZE), so that videoscale can negotiate one. */
 #define OCR_FORMATS "{ I420, YV12, NV12, NV21, Y42B, Y444, Y41B, YUY2, UYVY, " \
   "RGBA, BGRA, RGBx, BGRx, xRGB, ARGB, xBGR, ABGR, RGB, BGR, GRAY8 }"
-#define OCR_CAPS GST_VIDEO_CAPS_MAKE (OCR_FORMATS)
+#define OCR_CAPS "video/x-raw, format = (string) " OCR_FORMATS ", " \
+  "width = (int) [ " G_STRINGIFY (MIN_SIZE) ", " G_STRINGIFY (MAX_SIZE) " ], " \
+  "height = (int) [ " G_STRINGIFY (MIN_SIZE) ", " G_STRINGIFY (MAX_SIZE) " ], " \
+  "framerate = " GST_VIDEO_FPS_RANGE
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (OCR_CAPS));
@@ -1019,15 +1022,16 @@ gst_compliance_ocr_set_caps (GstBaseTransform * trans, GstCaps * incaps,
         ("complianceocr cannot read caps %" GST_PTR_FORMAT, incaps), (NULL));
     return FALSE;
   }
+  /* The templates keep other sizes out; caps set by hand (a harness) may
+   * still bring one. */
   if (GST_VIDEO_INFO_WIDTH (&info) < MIN_SIZE
       || GST_VIDEO_INFO_HEIGHT (&info) < MIN_SIZE
-      || GST_VIDEO_INFO_WIDTH (&info) > MAX_WIDTH
-      || GST_VIDEO_INFO_HEIGHT (&info) > MAX_HEIGHT) {
+      || GST_VIDEO_INFO_WIDTH (&info) > MAX_SIZE
+      || GST_VIDEO_INFO_HEIGHT (&info) > MAX_SIZE) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
         ("complianceocr reads frames from %dx%d to %dx%d, not %dx%d: scale "
-            "the video first (e.g. videoscale ! "
-            "video/x-raw,width=1920,height=1080)", MIN_SIZE, MIN_SIZE,
-            MAX_WIDTH, MAX_HEIGHT, GST_VIDEO_INFO_WIDTH (&info),
+            "the video first (videoscale in front negotiates a size)",
+            MIN_SIZE, MIN_SIZE, MAX_SIZE, MAX_SIZE, GST_VIDEO_INFO_WIDTH (&info),
             GST_VIDEO_INFO_HEIGHT (&info)), ("caps %" GST_PTR_FORMAT, incaps));
     return FALSE;
   }

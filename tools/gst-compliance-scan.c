@@ -119,6 +119,12 @@ typedef struct
   GstClockTime gop;             /* largest keyframe spacing seen */
   GstClockTime next_sample;     /* behind the decoder */
 
+  /* The analysed frames' size when the input is outside what the OCR
+   * engine reads (fit_caps_probe), and the input's: boxes in the report
+   * are mapped back to the input's pixels; lock. */
+  gint in_w, in_h, fit_w, fit_h;
+  GstElement *fit;              /* the capsfilter that sets it */
+
   /* Atomics: progress and statistics. */
   gint still;                   /* the input is a still image */
   gint progress_mark;           /* bumps on every buffer anywhere */
@@ -664,6 +670,84 @@ make (const gchar *factory, GError **error)
   return e;
 }
 
+/* The size complianceocr reads (64..4096 in each dimension, its pad
+ * templates) closest to @w x @h with the same shape; FALSE when @w x @h is
+ * in range already. */
+static gboolean
+fit_size (gint w, gint h, gint *fw, gint *fh)
+{
+  const gint lo = 64, hi = 4096;
+  if (w >= lo && h >= lo && w <= hi && h <= hi)
+    return FALSE;
+  gdouble scale = MIN (1.0, (gdouble) hi / MAX (w, h));
+  if (MIN (w, h) * scale < lo)
+    scale = (gdouble) lo / MIN (w, h);
+  /* Even sizes (4:2:0 chroma), within range whatever the shape. */
+  *fw = CLAMP (((gint) lround (w * scale) + 1) & ~1, lo, hi);
+  *fh = CLAMP (((gint) lround (h * scale) + 1) & ~1, lo, hi);
+  return TRUE;
+}
+
+/* On the decoded video's caps, in front of videoscale: a size outside the
+ * OCR engine's range is scaled to one in range with the same shape
+ * (portrait or DCI 4K, 8K, tiny), by setting the capsfilter behind. */
+static GstPadProbeReturn
+fit_caps_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  Scan *s = user_data;
+  GstEvent *ev = GST_PAD_PROBE_INFO_EVENT (info);
+  if (GST_EVENT_TYPE (ev) != GST_EVENT_CAPS)
+    return GST_PAD_PROBE_OK;
+  GstCaps *caps = NULL;
+  gst_event_parse_caps (ev, &caps);
+  const GstStructure *st = gst_caps_get_structure (caps, 0);
+  gint w = 0, h = 0, fw = 0, fh = 0;
+  if (!gst_structure_get_int (st, "width", &w)
+      || !gst_structure_get_int (st, "height", &h) || w <= 0 || h <= 0)
+    return GST_PAD_PROBE_OK;
+  gboolean fit = fit_size (w, h, &fw, &fh);
+  g_autoptr (GstCaps) want = NULL;
+  g_object_get (s->fit, "caps", &want, NULL);
+  if (!want || gst_caps_is_any (want) || gst_caps_is_empty (want)) {
+    gst_clear_caps (&want);
+    want = gst_caps_new_empty_simple ("video/x-raw");
+  }
+  want = gst_caps_make_writable (want);
+  GstStructure *ws = gst_caps_get_structure (want, 0);
+  if (fit)
+    gst_structure_set (ws, "width", G_TYPE_INT, fw, "height", G_TYPE_INT, fh,
+        "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, NULL);
+  else
+    gst_structure_remove_fields (ws, "width", "height", "pixel-aspect-ratio",
+        NULL);
+  g_object_set (s->fit, "caps", want, NULL);
+  g_mutex_lock (&s->lock);
+  s->in_w = w;
+  s->in_h = h;
+  s->fit_w = fit ? fw : 0;
+  s->fit_h = fit ? fh : 0;
+  g_mutex_unlock (&s->lock);
+  if (fit)
+    g_printerr ("gst-compliance-scan: the video is %dx%d; it is analysed at "
+        "%dx%d (the OCR engine reads 64..4096 pixels a side), boxes are "
+        "reported in the video's pixels\n", w, h, fw, fh);
+  return GST_PAD_PROBE_OK;
+}
+
+/* A box of the analysed frame in the input's pixels. */
+static void
+box_to_input (Scan *s, GcBox *b)
+{
+  g_mutex_lock (&s->lock);
+  if (s->fit_w > 0 && s->fit_h > 0) {
+    b->x = (gint) ((gint64) b->x * s->in_w / s->fit_w);
+    b->w = (gint) ((gint64) b->w * s->in_w / s->fit_w);
+    b->y = (gint) ((gint64) b->y * s->in_h / s->fit_h);
+    b->h = (gint) ((gint64) b->h * s->in_h / s->fit_h);
+  }
+  g_mutex_unlock (&s->lock);
+}
+
 /* Builds the branch behind the video pad; returns its first element. */
 static GstElement *
 build_branch (Scan *s, const gchar *caps_name, GError **error)
@@ -693,6 +777,14 @@ build_branch (Scan *s, const gchar *caps_name, GError **error)
       ADD ("imagefreeze");
       g_object_set (e, "num-buffers", (gint) s->confirm_frames, NULL);
     }
+    /* Frames outside the OCR engine's sizes are scaled (fit_caps_probe
+     * sets the capsfilter; in range, videoscale passes them through). */
+    ADD ("videoscale");
+    {
+      g_autoptr (GstPad) in = gst_element_get_static_pad (e, "sink");
+      gst_pad_add_probe (in, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+          fit_caps_probe, s, NULL);
+    }
     if (s->annotated_path == NULL) {
       /* The OCR engine reads RGBx (other formats are converted by
        * complianceocr's worker, before reading): converting here, in the
@@ -700,12 +792,14 @@ build_branch (Scan *s, const gchar *caps_name, GError **error)
        * (~2.4 ms a 1080p I420 frame).  Not with --annotated: every frame
        * goes on to the encoder, which wants I420 again. */
       ADD ("videoconvert");
-      ADD ("capsfilter");
-      {
-        g_autoptr (GstCaps) rgbx = gst_caps_new_simple ("video/x-raw",
-            "format", G_TYPE_STRING, "RGBx", NULL);
-        g_object_set (e, "caps", rgbx, NULL);
-      }
+    }
+    ADD ("capsfilter");
+    gst_clear_object (&s->fit);
+    s->fit = gst_object_ref (e);
+    if (s->annotated_path == NULL) {
+      g_autoptr (GstCaps) rgbx = gst_caps_new_simple ("video/x-raw",
+          "format", G_TYPE_STRING, "RGBx", NULL);
+      g_object_set (e, "caps", rgbx, NULL);
     }
     ADD ("queue");
     /* A few decoded frames in flight: enough to keep the decoder busy
@@ -912,13 +1006,14 @@ handle_text (Scan *s, GcReport *report, const GstStructure *st)
     gst_structure_get_int (r, "width", &box.w);
     gst_structure_get_int (r, "height", &box.h);
     gst_structure_get_double (r, "confidence", &conf);
+    box_to_input (s, &box);
     gc_report_add_text (report, t, gst_structure_get_string (r, "text"), &box,
         conf);
   }
 }
 
 static void
-handle_violation (GcReport *report, const GstStructure *st)
+handle_violation (Scan *s, GcReport *report, const GstStructure *st)
 {
   const gchar *rule = gst_structure_get_string (st, "rule");
   if (!rule)
@@ -939,6 +1034,7 @@ handle_violation (GcReport *report, const GstStructure *st)
     gint *c[4] = { &v->box.x, &v->box.y, &v->box.w, &v->box.h };
     for (guint i = 0; i < 4; i++)
       *c[i] = g_value_get_int (gst_value_array_get_value (bbox, i));
+    box_to_input (s, &v->box);
   }
   gc_report_add_violation_event (report, v,
       g_strcmp0 (gst_structure_get_string (st, "event"), "end") != 0);
@@ -1287,6 +1383,7 @@ scan_clear (Scan *s)
   g_free (s->first_conceal);
   g_clear_pointer (&s->catalog, gc_catalog_unref);
   gst_clear_object (&s->sei);
+  gst_clear_object (&s->fit);
   g_clear_pointer (&s->in_flight, g_array_unref);
   g_clear_pointer (&s->parser_in, g_array_unref);
   g_mutex_clear (&s->lock);
@@ -1563,7 +1660,7 @@ main (int argc, char **argv)
             if (gst_structure_has_name (st, "compliance-text"))
               handle_text (&s, report, st);
             else if (gst_structure_has_name (st, "compliance-violation"))
-              handle_violation (report, st);
+              handle_violation (&s, report, st);
             break;
           }
           case GST_MESSAGE_DURATION_CHANGED:
@@ -1620,7 +1717,7 @@ main (int argc, char **argv)
         break;
       const GstStructure *st = gst_message_get_structure (msg);
       if (gst_structure_has_name (st, "compliance-violation"))
-        handle_violation (report, st);
+        handle_violation (&s, report, st);
       else if (gst_structure_has_name (st, "compliance-text"))
         handle_text (&s, report, st);
     }

@@ -477,6 +477,43 @@ class Scan(unittest.TestCase):
             self.assertIn("claim.absolute_term", rules, err)
             self.assertIn("price.mismatch", rules, err)
 
+    def test_frame_sizes_outside_the_engines_range(self):
+        """Portrait and DCI 4K are read as they are; a wider-than-4096 and a
+        tiny video are scaled by the tool to a size the engine reads, with
+        the same shape, and boxes are reported in the video's pixels."""
+        cases = (("portrait", 2160, 3840, 100), ("dci", 4096, 2160, 100),
+                 ("wide", 5000, 2000, 120), ("tiny", 48, 32, 0))
+        for name, w, h, px in cases:
+            video = self.path(f"size-{name}.mp4")
+            text = (["!", "textoverlay", "text=到手价 ¥89 全网最低价",
+                     f"font-desc=Noto Sans CJK SC {px}px", "auto-resize=false",
+                     "color=0xff000000", "shaded-background=false",
+                     "valignment=center", "halignment=center"] if px else [])
+            gst_launch("videotestsrc", "num-buffers=60", "pattern=white", "!",
+                       f"video/x-raw,width={w},height={h},framerate=30/1",
+                       *text, "!", "videoconvert", "!", "x264enc",
+                       "speed-preset=ultrafast", "!", "mp4mux", "!",
+                       "filesink", f"location={video}")
+            rc, err, rep = self.scan(video, catalog=SAMPLE_CATALOG)
+            self.assertIn(rc, (0, 1), err)
+            self.assertNotIn("scale the video", err)
+            r = self.load(rep)
+            self.assertTrue(r["complete"], err)
+            self.assertTrue(r["coverage"]["checked"], err)
+            if not px:
+                continue
+            self.assertIn("price.mismatch", {v["rule"] for v in r["violations"]},
+                          err)
+            price = [t for t in r["texts"] if "¥89" in t["text"]]
+            self.assertTrue(price, r["texts"])
+            x, y, bw, bh = price[0]["bbox"]
+            # Centred in the video's own pixels.
+            self.assertLess(abs(x + bw / 2 - w / 2), w * 0.05, price[0])
+            self.assertLess(abs(y + bh / 2 - h / 2), h * 0.05, price[0])
+            self.assertLessEqual(x + bw, w)
+            if w > 4096:
+                self.assertIn("analysed at 4096x1638", err)
+
     def test_clean_exit_0(self):
         rc, err, rep = self.scan(self.clean, catalog=self.clean_catalog)
         self.assertEqual(rc, 0, err)
