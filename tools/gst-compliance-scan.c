@@ -1112,6 +1112,14 @@ describe_error (Scan *s, GError *err, const gchar *debug)
     }
   }
   if (err->domain == GST_CORE_ERROR
+      && err->code == GST_CORE_ERROR_MISSING_PLUGIN && s->network
+      && strstr (err->message, "URI handler")) {
+    g_autofree gchar *scheme = gst_uri_get_protocol (s->uri);
+    return g_strdup_printf ("no GStreamer source reads \"%s\" URIs (files, "
+        "http(s), rtmp, rtsp, srt and udp are read once tools/setup has "
+        "installed the plugins)", scheme ? scheme : "?");
+  }
+  if (err->domain == GST_CORE_ERROR
       && err->code == GST_CORE_ERROR_MISSING_PLUGIN)
     return g_strdup_printf ("%s; run tools/setup to install the GStreamer "
         "plugins", err->message);
