@@ -3,6 +3,8 @@
  * go in; verdict metas, compliance-violation messages and evidence come
  * out. */
 #include <gtest/gtest.h>
+
+#include "element-test.h"
 #include <gst/gst.h>
 #include <gst/check/gstharness.h>
 #include <gst/video/video.h>
@@ -126,16 +128,7 @@ protected:
   {
     GstElement *e = gst_element_factory_make ("compliancecheck", nullptr);
     EXPECT_NE (e, nullptr) << "plugin not found; GST_PLUGIN_PATH=" << g_getenv ("GST_PLUGIN_PATH");
-    if (props) {
-      gchar **kv = g_strsplit (props, " ", -1);
-      for (gchar **p = kv; *p; p++) {
-        gchar **pair = g_strsplit (*p, "=", 2);
-        if (pair[0] && pair[1])
-          gst_util_set_object_arg (G_OBJECT (e), pair[0], pair[1]);
-        g_strfreev (pair);
-      }
-      g_strfreev (kv);
-    }
+    gc_test::set_props (e, props);
     return e;
   }
 
@@ -191,19 +184,9 @@ protected:
   {
     GstMessage *m;
     while ((m = gst_bus_pop (bus))) {
-      if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_WARNING
-          || GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR) {
-        GError *err = nullptr;
-        gchar *dbg = nullptr;
-        if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_WARNING) {
-          gst_message_parse_warning (m, &err, &dbg);
-          pending_warnings.emplace_back (err->message);
-        } else {
-          gst_message_parse_error (m, &err, &dbg);
-          pending_errors.emplace_back (err->message);
-        }
-        g_error_free (err);
-        g_free (dbg);
+      if (gc_test::take_warning_or_error (m, pending_warnings,
+              pending_errors)) {
+        /* taken */
       } else if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ELEMENT
           && gst_structure_has_name (gst_message_get_structure (m),
               "compliance-violation")) {
@@ -590,21 +573,6 @@ TEST_F (Check, NoCatalogRunsCatalogFreeRules)
   EXPECT_EQ (rules, (std::vector<std::string>{"claim.medical", "product.undeclared"}));
 }
 
-std::vector<std::string>
-read_lines (const std::string &p)
-{
-  gchar *contents = nullptr;
-  std::vector<std::string> out;
-  if (!g_file_get_contents (p.c_str (), &contents, nullptr, nullptr))
-    return out;
-  gchar **lines = g_strsplit (contents, "\n", -1);
-  for (gchar **l = lines; *l; l++)
-    if (**l)
-      out.emplace_back (*l);
-  g_strfreev (lines);
-  g_free (contents);
-  return out;
-}
 
 TEST_F (Check, EvidenceLogAndImageSurviveRestart)
 {
@@ -637,7 +605,7 @@ TEST_F (Check, EvidenceLogAndImageSurviveRestart)
     EXPECT_EQ (memcmp (data, "\x89PNG\r\n\x1a\n", 8), 0);
     g_free (data);
   }
-  auto lines = read_lines (ev + "/evidence.jsonl");
+  auto lines = gc_test::read_lines (ev + "/evidence.jsonl");
   ASSERT_EQ (lines.size (), 6u) << "start, end and evidence per run, nothing truncated";
   JsonParser *parser = json_parser_new ();
   ASSERT_TRUE (json_parser_load_from_data (parser, lines[0].c_str (), -1, nullptr));

@@ -13,6 +13,8 @@
  * where the size is not; see sanitized() for what sanitizer builds do
  * differently. */
 #include <gtest/gtest.h>
+
+#include "element-test.h"
 #include <gst/gst.h>
 #include <gst/check/gstharness.h>
 #include <gst/video/video.h>
@@ -168,16 +170,7 @@ make (const char *props)
    * OcrPp suites; the normal build reads with the default (auto). */
   if (e && sanitized ())
     gst_util_set_object_arg (G_OBJECT (e), "engine", "tesseract");
-  if (e && props) {
-    gchar **kv = g_strsplit (props, " ", -1);
-    for (gchar **p = kv; *p; p++) {
-      gchar **pair = g_strsplit (*p, "=", 2);
-      if (pair[0] && pair[1])
-        gst_util_set_object_arg (G_OBJECT (e), pair[0], pair[1]);
-      g_strfreev (pair);
-    }
-    g_strfreev (kv);
-  }
+  gc_test::set_props (e, props);
   return e;
 }
 
@@ -293,19 +286,9 @@ public:
   {
     GstMessage *m;
     while ((m = gst_bus_pop (bus))) {
-      if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_WARNING
-          || GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR) {
-        GError *err = nullptr;
-        gchar *dbg = nullptr;
-        if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_WARNING) {
-          gst_message_parse_warning (m, &err, &dbg);
-          pending_warnings.emplace_back (err->message);
-        } else {
-          gst_message_parse_error (m, &err, &dbg);
-          pending_errors.emplace_back (err->message);
-        }
-        g_error_free (err);
-        g_free (dbg);
+      if (gc_test::take_warning_or_error (m, pending_warnings,
+              pending_errors)) {
+        /* taken */
       } else if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ELEMENT
           && gst_structure_has_name (gst_message_get_structure (m),
               "compliance-text")) {

@@ -5,6 +5,8 @@
  * and compared with the blended output, and buffers with nothing to draw
  * must come out as the very same buffer. */
 #include <gtest/gtest.h>
+
+#include "element-test.h"
 #include <gst/gst.h>
 #include <gst/check/gstharness.h>
 #include <gst/video/video.h>
@@ -193,18 +195,7 @@ protected:
   {
     GstMessage *m;
     while (bus && (m = gst_bus_pop (bus))) {
-      GError *err = nullptr;
-      gchar *dbg = nullptr;
-      if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_WARNING) {
-        gst_message_parse_warning (m, &err, &dbg);
-        warnings.emplace_back (err->message);
-      } else if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR) {
-        gst_message_parse_error (m, &err, &dbg);
-        errors.emplace_back (err->message);
-      }
-      if (err)
-        g_error_free (err);
-      g_free (dbg);
+      gc_test::take_warning_or_error (m, warnings, errors);
       gst_message_unref (m);
     }
   }
@@ -220,14 +211,7 @@ protected:
     GstElement *e = gst_element_factory_make ("complianceoverlay", nullptr);
     ASSERT_NE (e, nullptr) << "plugin not found; GST_PLUGIN_PATH="
         << g_getenv ("GST_PLUGIN_PATH");
-    gchar **kv = g_strsplit (props.c_str (), " ", -1);
-    for (gchar **p = kv; *p; p++) {
-      gchar **pair = g_strsplit (*p, "=", 2);
-      if (pair[0] && pair[1])
-        gst_util_set_object_arg (G_OBJECT (e), pair[0], pair[1]);
-      g_strfreev (pair);
-    }
-    g_strfreev (kv);
+    gc_test::set_props (e, props.c_str ());
     bus = gst_bus_new ();
     gst_element_set_bus (e, bus);
     h = gst_harness_new_empty ();

@@ -5,6 +5,8 @@
  * MP4, MPEG-TS, FLV and Matroska, and an analysis branch on a decoded
  * copy writes its verdicts into the untouched encoded stream. */
 #include <gtest/gtest.h>
+
+#include "element-test.h"
 #include <gst/gst.h>
 #include <gst/check/gstharness.h>
 #include <glib/gstdio.h>
@@ -223,17 +225,8 @@ struct BusLog
 
   void take (GstMessage *m)
   {
-    if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR || GST_MESSAGE_TYPE (m) == GST_MESSAGE_WARNING) {
-      GError *err = nullptr;
-      gchar *dbg = nullptr;
-      if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR)
-        gst_message_parse_error (m, &err, &dbg);
-      else
-        gst_message_parse_warning (m, &err, &dbg);
-      std::string text = std::string (err->message) + " | " + (dbg ? dbg : "");
-      (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR ? errors : warnings).push_back (text);
-      g_error_free (err);
-      g_free (dbg);
+    if (gc_test::take_warning_or_error (m, warnings, errors, true)) {
+      /* taken */
     } else if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ELEMENT
         && gst_structure_has_name (gst_message_get_structure (m), "compliance-violation")) {
       const GstStructure *s = gst_message_get_structure (m);
@@ -310,16 +303,7 @@ protected:
   {
     GstElement *e = gst_element_factory_make ("compliancesei", nullptr);
     EXPECT_NE (e, nullptr) << "plugin not found; GST_PLUGIN_PATH=" << g_getenv ("GST_PLUGIN_PATH");
-    if (props) {
-      gchar **kv = g_strsplit (props, " ", -1);
-      for (gchar **p = kv; *p; p++) {
-        gchar **pair = g_strsplit (*p, "=", 2);
-        if (pair[0] && pair[1])
-          gst_util_set_object_arg (G_OBJECT (e), pair[0], pair[1]);
-        g_strfreev (pair);
-      }
-      g_strfreev (kv);
-    }
+    gc_test::set_props (e, props);
     GstBus *bus = gst_bus_new ();
     gst_element_set_bus (e, bus);
     buses.push_back (bus);
