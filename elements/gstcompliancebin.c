@@ -75,6 +75,7 @@ static const Proxy proxies[] = {
   {"confirm-frames", NULL, TO_CHECK},
   {"stream-date", NULL, TO_CHECK},
   {"ocr-mode", "mode", TO_OCR},
+  {"engine", NULL, TO_OCR},
   {"interval", NULL, TO_OCR},
   {"languages", NULL, TO_OCR},
   {"tessdata-dir", NULL, TO_OCR},
@@ -88,6 +89,11 @@ static const Proxy proxies[] = {
   {"corner", NULL, TO_OVERLAY},
   {"font", NULL, TO_OVERLAY},
   {"scale", NULL, TO_OVERLAY},
+  {"text-color", NULL, TO_OVERLAY},
+  {"plate-color", NULL, TO_OVERLAY},
+  {"mask-color", NULL, TO_OVERLAY},
+  {"warning-color", NULL, TO_OVERLAY},
+  {"box-color", NULL, TO_OVERLAY},
 };
 
 #define gst_compliance_bin_parent_class parent_class

@@ -3,6 +3,7 @@
  * pipeline from rendered text to a violation with the label drawn. */
 #include <gtest/gtest.h>
 #include <gst/gst.h>
+#include <gst/base/gstbasetransform.h>
 #include <glib/gstdio.h>
 
 #include <string>
@@ -48,6 +49,38 @@ GstElement *
 child (GstElement *bin, const char *name)
 {
   return gst_bin_get_by_name (GST_BIN (bin), name);
+}
+
+TEST_F (Bin, EveryWritableChildPropertyIsProxied)
+{
+  /* What can be set on the three elements can be set on the bin (the two
+   * modes as ocr-mode and overlay-mode; label-drawn is the bin's to set):
+   * a property added to an element and forgotten here fails this. */
+  GstElement *bin = gst_element_factory_make ("compliancebin", nullptr);
+  ASSERT_NE (bin, nullptr);
+  for (const char *name : {"ocr", "check", "overlay"}) {
+    GstElement *c = child (bin, name);
+    ASSERT_NE (c, nullptr) << name;
+    guint n = 0;
+    GParamSpec **specs = g_object_class_list_properties (G_OBJECT_GET_CLASS (c), &n);
+    for (guint i = 0; i < n; i++) {
+      const gchar *prop = specs[i]->name;
+      if (!(specs[i]->flags & G_PARAM_WRITABLE)
+          || g_str_equal (prop, "label-drawn")
+          || specs[i]->owner_type == GST_TYPE_OBJECT
+          || specs[i]->owner_type == GST_TYPE_BASE_TRANSFORM)
+        continue;
+      std::string want = g_str_equal (prop, "mode")
+          ? std::string (g_str_equal (name, "ocr") ? "ocr" : "overlay") + "-mode"
+          : prop;
+      EXPECT_NE (g_object_class_find_property (G_OBJECT_GET_CLASS (bin),
+              want.c_str ()), nullptr) << name << "." << prop
+          << " is not a compliancebin property";
+    }
+    g_free (specs);
+    gst_object_unref (c);
+  }
+  gst_object_unref (bin);
 }
 
 TEST_F (Bin, ProxiesPropertiesToTheRightChildren)
