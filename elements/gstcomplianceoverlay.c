@@ -30,6 +30,15 @@
  * Text from OCR and from the catalog is always drawn as plain text, never
  * as Pango markup; invalid UTF-8 is replaced and overlong text ellipsized.
  *
+ * The label and the masks follow the verdict meta of each frame (its
+ * sponsor, whether a disclosure is required, its violations), so behind a
+ * compliancecheck the picture changes in the frame the verdict does; the
+ * overlay's own #GstComplianceOverlay:catalog only fills in what the
+ * verdict does not carry (the card, a sponsor the verdict lacks) and lets
+ * the overlay work alone.  Set while playing (compliancebin sets both), the
+ * catalog is loaded at once and used from the next frame.
+ * #GstComplianceOverlay:label says what label the last frame got.
+ *
  * Compositing follows GStreamer's overlay elements: the pictures form a
  * #GstVideoOverlayComposition.  When the output caps carry the
  * "meta:GstVideoOverlayComposition" feature and downstream lists
@@ -53,8 +62,9 @@
  *     videoconvert ! autovideosink
  * ]|
  *
- * Threads: properties are guarded by the object lock and copied to the
- * streaming thread when they change; the rule pack, the catalog, the
+ * Threads: properties (and a catalog loaded while playing, and the label
+ * drawn) are guarded by the object lock and handed to or from the
+ * streaming thread at each frame; the rule pack, the catalog, the
  * renderer (a Pango font map of its own) and the cached rectangles and
  * composition belong to the streaming thread, between start() and stop().
  */
@@ -93,6 +103,7 @@ enum
   PROP_MASK_COLOR,
   PROP_WARNING_COLOR,
   PROP_BOX_COLOR,
+  PROP_LABEL,
 };
 
 #define DEFAULT_MODE GST_COMPLIANCE_OVERLAY_MODE_VIEWER
@@ -159,11 +170,18 @@ struct _GstComplianceOverlay
   /* Properties; object lock. */
   Settings props;
   gchar *catalog_path;
+  /* A catalog set while running, loaded in set_property and taken by the
+   * streaming thread at its next frame; the label drawn on the last frame
+   * (the label property); whether start() has run. */
+  GcCatalog *pending_catalog;
+  gchar *label_text;
+  gboolean started;
   gchar *rules_name;
   gboolean settings_dirty;
   gboolean need_alloc_check;
 
   /* Streaming thread only, between start() and stop(). */
+  gchar *frame_label;           /* the label plan() drew on this frame */
   Settings s;
   GcRulePack *pack;
   GcCatalog *catalog;
@@ -488,6 +506,8 @@ render_label (GstComplianceOverlay * self, GstComplianceVerdictMeta * verdict,
     sponsor = NULL;
   g_autofree gchar *text = gc_rulepack_format_label (self->pack,
       label_language (self), sponsor, TRUE);
+  g_free (self->frame_label);
+  self->frame_label = g_strdup (text);
 
   GcStyle style = { self->s.font, self->s.text_color, self->s.plate_color };
   if (gc_style_enforce_contrast (&style, self->pack->label_min_contrast)
@@ -874,12 +894,24 @@ gst_compliance_overlay_prepare_output_buffer (GstBaseTransform * trans,
   GST_OBJECT_LOCK (self);
   gboolean check = self->need_alloc_check;
   self->need_alloc_check = FALSE;
+  GcCatalog *swap = g_steal_pointer (&self->pending_catalog);
   GST_OBJECT_UNLOCK (self);
   if (check)
     decide_attach (self);
+  if (swap) {
+    /* A catalog set while playing: from this frame on. */
+    g_clear_pointer (&self->catalog, gc_catalog_unref);
+    self->catalog = swap;
+  }
 
   g_clear_pointer (&self->pending, gst_video_overlay_composition_unref);
-  if (!plan (self, inbuf)) {
+  g_clear_pointer (&self->frame_label, g_free);
+  gboolean draw = plan (self, inbuf);
+  GST_OBJECT_LOCK (self);
+  g_free (self->label_text);
+  self->label_text = g_steal_pointer (&self->frame_label);
+  GST_OBJECT_UNLOCK (self);
+  if (!draw) {
     /* Nothing to draw: the very same buffer, even when it is shared. */
     *outbuf = inbuf;
     return GST_FLOW_OK;
@@ -981,6 +1013,9 @@ gst_compliance_overlay_start (GstBaseTransform * trans)
   self->pack = pack;
   self->catalog = g_steal_pointer (&catalog);
   self->renderer = gc_renderer_new ();
+  GST_OBJECT_LOCK (self);
+  self->started = TRUE;
+  GST_OBJECT_UNLOCK (self);
   self->contrast_warned = FALSE;
   apply_settings (self);
   GST_INFO_OBJECT (self, "rules %s (%s), catalog %s", pack->name,
@@ -1001,6 +1036,12 @@ gst_compliance_overlay_stop (GstBaseTransform * trans)
   g_clear_pointer (&self->renderer, gc_renderer_free);
   g_clear_pointer (&self->pack, gc_rulepack_unref);
   g_clear_pointer (&self->catalog, gc_catalog_unref);
+  g_clear_pointer (&self->frame_label, g_free);
+  GST_OBJECT_LOCK (self);
+  self->started = FALSE;
+  g_clear_pointer (&self->pending_catalog, gc_catalog_unref);
+  g_clear_pointer (&self->label_text, g_free);
+  GST_OBJECT_UNLOCK (self);
   g_array_set_size (self->pixelate, 0);
   self->have_info = FALSE;
   self->attach = FALSE;
@@ -1010,6 +1051,41 @@ gst_compliance_overlay_stop (GstBaseTransform * trans)
 /* ------------------------------------------------------------------ */
 /* GObject */
 
+/* The catalog property.  Before start() only the path is kept.  While
+ * running the file is loaded here, in the caller's thread, and handed to
+ * the streaming thread, which takes it at its next frame; a catalog that
+ * does not load is refused with a warning naming the error, and the old
+ * one stays. */
+static void
+set_catalog (GstComplianceOverlay * self, const gchar * path)
+{
+  GST_OBJECT_LOCK (self);
+  gboolean started = self->started;
+  GST_OBJECT_UNLOCK (self);
+
+  g_autoptr (GcCatalog) catalog = NULL;
+  if (started && path) {
+    g_autoptr (GError) err = NULL;
+    catalog = gc_catalog_load_file (path, &err);
+    if (catalog == NULL) {
+      GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS, ("%s", err->message),
+          ("catalog property: %s; the old catalog stays", path));
+      return;
+    }
+  }
+  GST_OBJECT_LOCK (self);
+  g_free (self->catalog_path);
+  self->catalog_path = g_strdup (path);
+  if (self->started) {
+    g_clear_pointer (&self->pending_catalog, gc_catalog_unref);
+    /* Unset while running: no card from the next frame on. */
+    self->pending_catalog = catalog ? g_steal_pointer (&catalog)
+        : gc_catalog_load_data ("{\"schema\": \"gst-compliance-catalog/1\", "
+        "\"products\": []}", -1, "(none)", NULL);
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
 static void
 gst_compliance_overlay_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
@@ -1017,14 +1093,15 @@ gst_compliance_overlay_set_property (GObject * object, guint prop_id,
   GstComplianceOverlay *self = GST_COMPLIANCE_OVERLAY (object);
   Settings *p = &self->props;
 
+  if (prop_id == PROP_CATALOG) {
+    set_catalog (self, g_value_get_string (value));
+    return;
+  }
+
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
     case PROP_MODE:
       p->mode = g_value_get_enum (value);
-      break;
-    case PROP_CATALOG:
-      g_free (self->catalog_path);
-      self->catalog_path = g_value_dup_string (value);
       break;
     case PROP_RULES:
       g_free (self->rules_name);
@@ -1090,6 +1167,9 @@ gst_compliance_overlay_get_property (GObject * object, guint prop_id,
     case PROP_CATALOG:
       g_value_set_string (value, self->catalog_path);
       break;
+    case PROP_LABEL:
+      g_value_set_string (value, self->label_text);
+      break;
     case PROP_RULES:
       g_value_set_string (value, self->rules_name);
       break;
@@ -1142,6 +1222,8 @@ gst_compliance_overlay_finalize (GObject * object)
   settings_clear (&self->s);
   g_free (self->catalog_path);
   g_free (self->rules_name);
+  g_clear_pointer (&self->pending_catalog, gc_catalog_unref);
+  g_free (self->label_text);
   g_array_unref (self->pixelate);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -1181,9 +1263,16 @@ gst_compliance_overlay_class_init (GstComplianceOverlayClass * klass)
       g_param_spec_string ("catalog", "Catalog",
           "Path of the seller's catalog (JSON, schema "
           "gst-compliance-catalog/1), for the product card and the sponsor's "
-          "name when the verdict carries none. Unset: no card", NULL,
+          "name when the verdict carries none; set while playing, it is "
+          "loaded at once and used from the next frame (a bad one is refused "
+          "with a warning, the old one stays). Unset: no card", NULL,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_DOC_SHOW_DEFAULT |
-          GST_PARAM_MUTABLE_READY));
+          GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_LABEL,
+      g_param_spec_string ("label", "Label drawn",
+          "The disclosure label drawn on the last frame (its text, the "
+          "sponsor between U+2068 and U+2069), NULL when none was drawn", NULL,
+          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_property (gobject_class, PROP_RULES,
       g_param_spec_string ("rules", "Rule pack",
           "Rule pack giving the label's words, minimum height and contrast: "

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <gst/gst.h>
 #include <gst/base/gstbasetransform.h>
+#include "gstcompliancemeta.h"
 #include <glib/gstdio.h>
 
 #include <string>
@@ -245,3 +246,85 @@ TEST_F (Bin, PipelineFromRenderedTextToViolation)
 }
 
 }  // namespace
+
+namespace {
+
+struct Swap
+{
+  GstElement *bin;
+  std::string other;
+  int frame = 0;
+  /* Per output frame: the verdict's sponsor and the label drawn. */
+  std::vector<std::pair<std::string, std::string>> seen;
+};
+
+GstPadProbeReturn
+note_frame (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  Swap *w = static_cast<Swap *> (data);
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstComplianceVerdictMeta *v = gst_buffer_get_compliance_verdict_meta (buf);
+  GstElement *overlay = gst_bin_get_by_name (GST_BIN (w->bin), "overlay");
+  gchar *label = nullptr;
+  g_object_get (overlay, "label", &label, NULL);
+  gst_object_unref (overlay);
+  w->seen.emplace_back (v && v->sponsor ? v->sponsor : "", label ? label : "");
+  g_free (label);
+  /* Mid-stream, as an application would: another sponsor. */
+  if (++w->frame == 12)
+    g_object_set (w->bin, "catalog", w->other.c_str (), NULL);
+  return GST_PAD_PROBE_OK;
+}
+
+}  // namespace
+
+TEST_F (Bin, CatalogSwapReachesTheLabelInTheSameFrameAsTheVerdict)
+{
+  std::string other_json = kCatalog;
+  other_json.replace (other_json.find ("Brand X"), 7, "Brand Y");
+  gchar *other = g_build_filename (dir, "other.json", nullptr);
+  ASSERT_TRUE (g_file_set_contents (other, other_json.c_str (), -1, nullptr));
+  std::string launch = "videotestsrc pattern=black num-buffers=30 ! "
+      "video/x-raw,width=320,height=240,framerate=10/1 ! "
+      "compliancebin name=b ocr-mode=replay interval=1000 engine=tesseract "
+      "catalog=\"" + catalog + "\" ! fakesink name=sink";
+  GError *err = nullptr;
+  GstElement *pipe = gst_parse_launch (launch.c_str (), &err);
+  ASSERT_NE (pipe, nullptr) << (err ? err->message : "");
+  Swap w;
+  w.bin = gst_bin_get_by_name (GST_BIN (pipe), "b");
+  w.other = other;
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipe), "sink");
+  GstPad *pad = gst_element_get_static_pad (sink, "sink");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, note_frame, &w, nullptr);
+  gst_object_unref (pad);
+  gst_object_unref (sink);
+  ASSERT_NE (gst_element_set_state (pipe, GST_STATE_PLAYING),
+      GST_STATE_CHANGE_FAILURE);
+  GstBus *bus = gst_element_get_bus (pipe);
+  GstMessage *m = gst_bus_timed_pop_filtered (bus, 120 * GST_SECOND,
+      (GstMessageType) (GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+  ASSERT_NE (m, nullptr);
+  EXPECT_EQ (GST_MESSAGE_TYPE (m), GST_MESSAGE_EOS);
+  gst_message_unref (m);
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (w.bin);
+  gst_object_unref (pipe);
+  g_unlink (other);
+  g_free (other);
+
+  ASSERT_EQ (w.seen.size (), 30u);
+  int x = 0, y = 0;
+  for (size_t i = 0; i < w.seen.size (); i++) {
+    const auto &[sponsor, label] = w.seen[i];
+    /* Every frame: the label names the sponsor its own verdict names. */
+    ASSERT_FALSE (sponsor.empty ()) << "frame " << i;
+    EXPECT_NE (label.find (sponsor), std::string::npos)
+        << "frame " << i << ": verdict " << sponsor << ", label " << label;
+    x += sponsor == "Brand X";
+    y += sponsor == "Brand Y";
+  }
+  EXPECT_GE (x, 12);
+  EXPECT_GE (y, 10) << "the swap did not reach the verdicts";
+}
