@@ -1597,8 +1597,11 @@ main (int argc, char **argv)
         G_CALLBACK (autoplug_continue), &s);
 
     g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (s.pipeline));
-    if (gst_element_set_state (s.pipeline, GST_STATE_PLAYING) ==
-        GST_STATE_CHANGE_FAILURE && !gst_bus_have_pending (bus))
+    /* A start that failed at once: its error is on the bus, or nothing
+     * will come (no watchdog wait on an input that already failed). */
+    gboolean start_failed = gst_element_set_state (s.pipeline,
+        GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE;
+    if (start_failed && !gst_bus_have_pending (bus))
       error_text = g_strdup ("the pipeline could not start");
 
     gint64 last_mark = -1, last_move_us = g_get_monotonic_time ();
@@ -1679,6 +1682,10 @@ main (int argc, char **argv)
         }
       }
 
+      if (!msg && start_failed && !error_text && !eos) {
+        /* What the failed start posted is read, and no error was in it. */
+        error_text = g_strdup ("the pipeline could not start");
+      }
       gint64 mark = g_atomic_int_get (&s.progress_mark);
       gboolean busy = g_atomic_int_get (&s.busy) > 0;
       gint limit = busy ? BUSY_STALL_TIMEOUT_S : STALL_TIMEOUT_S;
