@@ -59,569 +59,7 @@
 #include "gc-rulepack.h"
 #include "gc-rules.h"
 
-#define EXIT_CLEAN 0
-#define EXIT_VIOLATIONS 1
-#define EXIT_ERROR 2
-/* Nothing, or too little to call the recording clean, was checked. */
-#define EXIT_UNCHECKED 3
-
-#define DEFAULT_INTERVAL_MS 1000
-/* OCR threads: complianceocr takes 1 to 16; by default one per processor,
- * but not more than 8 Tesseract instances (~56 MB each). */
-#define MAX_THREADS 16
-#define DEFAULT_MAX_THREADS 8
-/* No buffer moved for this long: the input is stuck (a corrupt file can
- * make a demuxer spin or wait forever).  OCR of one frame takes well under
- * a second, preroll of a network URI may take longer. */
-#define STALL_TIMEOUT_S 20
-/* While our own elements are busy (the OCR engine loading its models, OCR
- * of a frame) the input is not what is stuck.  Under AddressSanitizer on a
- * loaded machine loading the models alone takes 20 s; the limit still
- * stands, only longer, so that the tool never hangs. */
-#define BUSY_STALL_TIMEOUT_S 600
-#define PROGRESS_PERIOD_MS 250
-
-typedef struct
-{
-  /* Options. */
-  gchar *catalog_path;
-  gchar *report_path;
-  gchar *html_path;
-  gchar *rules;
-  gchar *evidence_dir;
-  gchar *annotated_path;
-  gchar *annotated_mode;        /* complianceoverlay's mode, NULL: review */
-  gboolean from_sei;
-  gint interval_ms;
-  gint threads;                 /* OCR threads (complianceocr threads) */
-  gchar *engine;                /* complianceocr engine: auto|ppocr|tesseract */
-  gchar *input;
-  gchar *uri;
-
-  GcCatalog *catalog;
-  GstElement *pipeline;
-  GstElement *decodebin;
-  GstElement *sei;              /* --from-sei: the compliancesei extracting */
-  guint confirm_frames;         /* analysed frames confirming a violation */
-  gboolean skipping;            /* decode only what is analysed */
-
-  /* Set in streaming threads, read by the main thread. */
-  GMutex lock;
-  gboolean video_linked;
-  gchar *video_caps;            /* of the first video pad, for messages */
-  gboolean have_decoder;
-  gchar *link_error;
-
-  /* Sampling grid and GOP learning: decoder threads only. */
-  GstClockTime t0;              /* first coded frame's pts: grid anchor */
-  GstClockTime interval;
-  GstClockTime last_key;
-  GstClockTime gop;             /* largest keyframe spacing seen */
-  GstClockTime next_sample;     /* behind the decoder */
-
-  /* The analysed frames' size when the input is outside what the OCR
-   * engine reads (fit_caps_probe), and the input's: boxes in the report
-   * are mapped back to the input's pixels; lock. */
-  gint in_w, in_h, fit_w, fit_h;
-  GstElement *fit;              /* the capsfilter that sets it */
-
-  /* Atomics: progress and statistics. */
-  gint still;                   /* the input is a still image */
-  gint progress_mark;           /* bumps on every buffer anywhere */
-  gint busy;                    /* our elements starting or analysing */
-  gint frames_decoded;
-  gint frames_dropped_coded;
-  GstClockTime position;        /* last pts that reached the sink; lock */
-  /* Coded frames handed to the decoder that have not come out yet, by pts;
-   * lock.  One that never comes out (skipped by the decoder as corrupt)
-   * is damage. */
-  GArray *in_flight;
-  GstClockTime coded_end;       /* end of the last coded frame seen; lock */
-  /* Coded frames the parser in front of the decoder took in and has not
-   * passed on yet, in order; lock.  One it never passes on was too damaged
-   * to parse: h264parse drops such a frame and says so only in its debug
-   * log.  (Decoder streaming thread: parser_watched.) */
-  GArray *parser_in;
-  gboolean parser_watched;
-  /* Frames whose NAL units do not fit together; lock. */
-  guint malformed;
-  GstClockTime first_malformed;
-  guint nal_length_size;        /* 0: not packetized H.264/H.265 */
-  gboolean hevc;
-  guint lost_frames;            /* lock */
-  GstClockTime first_lost;      /* lock */
-  /* Frames the decoder repaired and output as if they were fine (libav's
-   * error concealment), seen in its log; lock. */
-  guint concealed;
-  GstClockTime first_concealed; /* between this ... */
-  GstClockTime first_concealed_hi;      /* ... and this */
-  gchar *first_conceal;
-  GstClockTime last_in;         /* last pts handed to the decoder; lock */
-
-  /* libav's log (see libav_log). */
-  GstDebugCategory *libav_cat;  /* atomic */
-  gint libav_level;             /* the user's threshold for it; atomic */
-  gboolean log_forward;         /* we stand in for the default log function */
-
-  guint64 frames_analysed;
-  guint decode_warnings;
-  gdouble first_warning_at;
-  gchar *first_warning;
-  /* A network input (any URI but file://): its source's last warning
-   * ("Connection timeout. Trying to reconnect"), for the stall message. */
-  gboolean network;
-  gchar *source_warning;
-} Scan;
-
-/* ---- decode skipping --------------------------------------------------- */
-
-static GstClockTime
-grid_ceil (Scan *s, GstClockTime t)
-{
-  /* First grid point at or after @t. */
-  if (t <= s->t0)
-    return s->t0;
-  guint64 k = (t - s->t0 + s->interval - 1) / s->interval;
-  return s->t0 + k * s->interval;
-}
-
-static GstPadProbeReturn decide_coded (Scan *s, GstBuffer *buf,
-    GstClockTime pts, GstClockTime dur, GstClockTime slack);
-
-/* ---- frames lost on the way -------------------------------------------- */
-
-static void
-note_lost_locked (Scan *s, GstClockTime pts)
-{
-  if (!s->lost_frames++ || pts < s->first_lost)
-    s->first_lost = pts;
-}
-
-/* A packetized H.264/H.265 frame is a run of NAL units, each after its
- * length: the lengths must add up to the frame exactly and each unit's
- * forbidden bit be 0.  Bytes overwritten across a length field break this
- * (the parser then drops the frame, or marks it a delta frame that the
- * sampling may skip, without a word), and it is seen even in frames that
- * are never decoded. */
-static gboolean
-nal_units_fit (Scan *s, GstBuffer *buf)
-{
-  GstMapInfo map;
-  guint n = s->nal_length_size;
-  gboolean ok = TRUE;
-  if (!gst_buffer_map (buf, &map, GST_MAP_READ))
-    return TRUE;
-  for (gsize off = 0; ok && off < map.size;) {
-    guint32 len = 0;
-    if (map.size - off < n) {
-      ok = FALSE;
-      break;
-    }
-    for (guint i = 0; i < n; i++)
-      len = len << 8 | map.data[off + i];
-    off += n;
-    if (len == 0)               /* padding */
-      continue;
-    if (len > map.size - off || (map.data[off] & 0x80)
-        || (s->hevc && (len < 2 || (map.data[off + 1] & 0x07) == 0)))
-      ok = FALSE;
-    off += len;
-  }
-  gst_buffer_unmap (buf, &map);
-  return ok;
-}
-
-static GstPadProbeReturn
-parser_sink_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
-{
-  Scan *s = user_data;
-  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
-  GstClockTime pts = GST_BUFFER_PTS (buf);
-  if (!GST_CLOCK_TIME_IS_VALID (pts))
-    return GST_PAD_PROBE_OK;
-  gboolean fit = nal_units_fit (s, buf);
-  g_mutex_lock (&s->lock);
-  if (!fit && (!s->malformed++ || pts < s->first_malformed))
-    s->first_malformed = pts;
-  g_array_append_val (s->parser_in, pts);
-  /* Should the parser ever re-time frames, nothing matches: keep it small. */
-  if (s->parser_in->len > 256)
-    g_array_remove_index (s->parser_in, 0);
-  g_mutex_unlock (&s->lock);
-  return GST_PAD_PROBE_OK;
-}
-
-/* A frame left the parser: those that went in before it and never came
- * out were dropped. */
-static void
-note_parsed_locked (Scan *s, GstClockTime pts)
-{
-  GArray *in = s->parser_in;
-  guint i = 0;
-  while (i < in->len && g_array_index (in, GstClockTime, i) != pts)
-    i++;
-  if (i == in->len)
-    return;
-  for (guint j = 0; j < i; j++)
-    note_lost_locked (s, g_array_index (in, GstClockTime, j));
-  g_array_remove_range (in, 0, i + 1);
-}
-
-/* Packetized H.264/H.265 (MP4, Matroska, FLV): one buffer is one frame, in
- * and out of the parser.  From a byte stream (MPEG-TS) the parser splits and
- * joins at will, so nothing can be told from what comes out.  Learns the
- * size of the NAL length fields from the codec data (avcC, hvcC). */
-static gboolean
-one_frame_per_buffer (Scan *s, GstPad *pad)
-{
-  g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
-  if (!caps || gst_caps_is_empty (caps))
-    return FALSE;
-  const GstStructure *st = gst_caps_get_structure (caps, 0);
-  const gchar *format = gst_structure_get_string (st, "stream-format");
-  gboolean avc = format && (g_str_equal (format, "avc")
-      || g_str_equal (format, "avc3"));
-  gboolean hevc = format && (g_str_equal (format, "hvc1")
-      || g_str_equal (format, "hev1"));
-  if (!avc && !hevc)
-    return FALSE;
-  guint n = 4;
-  const GValue *v = gst_structure_get_value (st, "codec_data");
-  GstBuffer *cd = v && GST_VALUE_HOLDS_BUFFER (v) ? gst_value_get_buffer (v)
-      : NULL;
-  guint8 b;
-  if (cd && gst_buffer_extract (cd, avc ? 4 : 21, &b, 1) == 1)
-    n = (b & 0x03) + 1;
-  /* A length field of 3 bytes is not allowed. */
-  if (n == 3)
-    return FALSE;
-  s->nal_length_size = n;
-  s->hevc = hevc;
-  return TRUE;
-}
-
-/* Finds the parser in front of the decoder (decodebin puts a capsfilter
- * between them) and watches what goes into it. */
-static void
-watch_parser (Scan *s, GstPad *decoder_sink)
-{
-  GstPad *pad = gst_pad_get_peer (decoder_sink);
-  for (guint hop = 0; pad && hop < 4; hop++) {
-    GstElement *e = gst_pad_get_parent_element (pad);
-    gst_object_unref (pad);
-    pad = NULL;
-    if (!e)
-      break;
-    GstElementFactory *f = gst_element_get_factory (e);
-    const gchar *klass = f ? gst_element_factory_get_metadata (f,
-        GST_ELEMENT_METADATA_KLASS) : NULL;
-    GstPad *sink = gst_element_get_static_pad (e, "sink");
-    gst_object_unref (e);
-    if (!sink)
-      break;
-    if (klass && strstr (klass, "Parser")) {
-      if (one_frame_per_buffer (s, sink))
-        gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_BUFFER, parser_sink_probe,
-            s, NULL);
-      gst_object_unref (sink);
-      break;
-    }
-    pad = gst_pad_get_peer (sink);
-    gst_object_unref (sink);
-  }
-  if (pad)
-    gst_object_unref (pad);
-}
-
-static GstPadProbeReturn
-decoder_sink_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
-{
-  Scan *s = user_data;
-  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
-  GstClockTime pts = GST_BUFFER_PTS (buf);
-  GstClockTime dur = GST_BUFFER_DURATION (buf);
-  GstClockTime slack = GST_CLOCK_TIME_IS_VALID (dur) ? dur / 2 : 5 * GST_MSECOND;
-
-  g_atomic_int_inc (&s->progress_mark);
-  if (G_UNLIKELY (!s->parser_watched)) {
-    /* Linked and flowing by now. */
-    s->parser_watched = TRUE;
-    watch_parser (s, pad);
-  }
-  if (GST_CLOCK_TIME_IS_VALID (pts)) {
-    GstClockTime end = pts + (GST_CLOCK_TIME_IS_VALID (dur) ? dur : 0);
-    g_mutex_lock (&s->lock);
-    if (!GST_CLOCK_TIME_IS_VALID (s->coded_end) || end > s->coded_end)
-      s->coded_end = end;
-    note_parsed_locked (s, pts);
-    g_mutex_unlock (&s->lock);
-  }
-  if (decide_coded (s, buf, pts, dur, slack) == GST_PAD_PROBE_DROP) {
-    g_atomic_int_inc (&s->frames_dropped_coded);
-    return GST_PAD_PROBE_DROP;
-  }
-  if (GST_CLOCK_TIME_IS_VALID (pts)) {
-    g_mutex_lock (&s->lock);
-    g_array_append_val (s->in_flight, pts);
-    s->last_in = pts;
-    g_mutex_unlock (&s->lock);
-  }
-  return GST_PAD_PROBE_OK;
-}
-
-static GstPadProbeReturn
-decide_coded (Scan *s, GstBuffer *buf, GstClockTime pts, GstClockTime dur,
-    GstClockTime slack)
-{
-  if (!s->skipping || !GST_CLOCK_TIME_IS_VALID (pts))
-    return GST_PAD_PROBE_OK;
-
-  if (!GST_CLOCK_TIME_IS_VALID (s->t0))
-    s->t0 = pts;
-
-  if (!GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT)) {
-    /* The largest spacing seen, so that an early keyframe (a scene cut)
-     * never makes us drop frames a later sample needs. */
-    if (GST_CLOCK_TIME_IS_VALID (s->last_key) && pts > s->last_key) {
-      GstClockTime d = pts - s->last_key;
-      if (!GST_CLOCK_TIME_IS_VALID (s->gop) || d > s->gop)
-        s->gop = d;
-    }
-    s->last_key = pts;
-    g_debug ("keyframe at %" GST_TIME_FORMAT ", GOP %" GST_TIME_FORMAT,
-        GST_TIME_ARGS (pts), GST_TIME_ARGS (s->gop));
-    return GST_PAD_PROBE_OK;
-  }
-
-  /* Until two keyframes were seen the GOP is unknown: decode everything. */
-  if (!GST_CLOCK_TIME_IS_VALID (s->gop) || !GST_CLOCK_TIME_IS_VALID (s->last_key)
-      || pts < s->last_key)
-    return GST_PAD_PROBE_OK;
-
-  /* The last sample point before the next keyframe is expected.  A sample
-   * point less than a quarter interval before a keyframe is served by the
-   * keyframe (a slightly late sample): scene-cut keyframes shift GOPs off
-   * the grid, and without this one frame of misalignment would force a
-   * whole GOP to be decoded. */
-  GstClockTime next_key = s->last_key + s->gop;
-  GstClockTime tol = s->interval / 4;
-  GstClockTime horizon = next_key > tol ? next_key - tol : 0;
-  GstClockTime first = grid_ceil (s, s->last_key + slack + 1);
-  gboolean needed = FALSE;
-  if (first + slack < horizon) {
-    GstClockTime last = first;
-    while (last + s->interval + slack < horizon)
-      last += s->interval;
-    /* A reference frame is needed by the frames decoded after it: with
-     * B-frames, one shown just after the last sample point is decoded
-     * before frames shown up to it, and they refer to it.  Its decoding
-     * time tells. */
-    GstClockTime order = pts, dts = GST_BUFFER_DTS (buf);
-    if (!GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DROPPABLE)
-        && GST_CLOCK_TIME_IS_VALID (dts) && dts < pts)
-      order = dts;
-    needed = order <= last + slack;
-  }
-  /* Nothing refers to a droppable frame: it is needed only if a sample
-   * point falls on it. */
-  if (needed && GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DROPPABLE)
-      && GST_CLOCK_TIME_IS_VALID (dur)) {
-    GstClockTime g = grid_ceil (s, pts > slack ? pts - slack : 0);
-    needed = g <= pts + dur;
-  }
-  return needed ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
-}
-
-static GstPadProbeReturn
-decoder_src_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
-{
-  Scan *s = user_data;
-  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
-  GstClockTime pts = GST_BUFFER_PTS (buf);
-  GstClockTime dur = GST_BUFFER_DURATION (buf);
-  GstClockTime slack = GST_CLOCK_TIME_IS_VALID (dur) ? dur / 2 : 5 * GST_MSECOND;
-
-  g_atomic_int_inc (&s->frames_decoded);
-  g_atomic_int_inc (&s->progress_mark);
-  if (GST_CLOCK_TIME_IS_VALID (pts)) {
-    /* Frames come out in presentation order: whatever went in with an
-     * earlier pts and is still waiting was dropped by the decoder. */
-    g_mutex_lock (&s->lock);
-    for (guint i = 0; i < s->in_flight->len;) {
-      GstClockTime p = g_array_index (s->in_flight, GstClockTime, i);
-      if (p == pts) {
-        g_array_remove_index (s->in_flight, i);
-      } else if (p < pts) {
-        note_lost_locked (s, p);
-        g_array_remove_index (s->in_flight, i);
-      } else {
-        i++;
-      }
-    }
-    g_mutex_unlock (&s->lock);
-  }
-  if (!s->skipping || !GST_CLOCK_TIME_IS_VALID (pts))
-    return GST_PAD_PROBE_OK;
-
-  /* The frame at or just after each grid point is the sample; the grid
-   * never re-anchors, so it stays the one the coded-side probe predicts. */
-  if (!GST_CLOCK_TIME_IS_VALID (s->next_sample))
-    s->next_sample = GST_CLOCK_TIME_IS_VALID (s->t0) ? s->t0 : pts;
-  if (pts + slack < s->next_sample)
-    return GST_PAD_PROBE_DROP;
-  s->next_sample = grid_ceil (s, pts + slack + 1);
-  return GST_PAD_PROBE_OK;
-}
-
-/* ---- damage the decoder patches over ------------------------------------ */
-
-/* libav's H.264 decoder (like its other error-resilient ones: MPEG-1/2/4,
- * H.263) repairs a damaged slice by guessing the broken macroblocks from
- * their neighbours and the previous frame, and outputs the frame as if it
- * were whole: avcodec_receive_frame() succeeds, GstVideoDecoder posts
- * nothing, and gst-libav 1.22 sets GST_BUFFER_FLAG_CORRUPTED only on frames
- * decoded without their reference frames (which output-corrupt=FALSE drops
- * before they come out; the in-flight check above sees those).  The one
- * trace is libav's log, which gst-libav passes to GStreamer's debug log in
- * its "libav" category (no object, line 0).  These messages mean the coded
- * data itself is bad; the ones about missing reference frames are left
- * out, since dropping the frames no sample needs causes them on intact
- * files too. */
-static const gchar *const libav_damage[] = {
-  "concealing ",                /* ... DC, AC, MV errors in I frame: patched */
-  "error while decoding MB",    /* a slice broke off */
-  "decode_slice_header error",
-  "Invalid NAL unit size",      /* the frame cannot even be split */
-  "Error splitting the input into NAL units",
-  "no frame!",
-};
-
-static void
-note_libav_message (Scan *s, const gchar *m)
-{
-  gboolean damage = FALSE;
-  for (guint i = 0; i < G_N_ELEMENTS (libav_damage) && !damage; i++)
-    damage = g_str_has_prefix (m, libav_damage[i]);
-  if (!damage)
-    return;
-
-  g_mutex_lock (&s->lock);
-  /* The damaged frame is one of those the decoder holds: a few for its
-   * threads and B-frame reordering, and, when the frames between samples
-   * are skipped, the last one before the skip until the next keyframe
-   * pushes it out. */
-  GstClockTime lo = s->last_in, hi = s->last_in;
-  for (guint i = 0; i < s->in_flight->len; i++) {
-    GstClockTime p = g_array_index (s->in_flight, GstClockTime, i);
-    if (!GST_CLOCK_TIME_IS_VALID (lo) || p < lo)
-      lo = p;
-    if (!GST_CLOCK_TIME_IS_VALID (hi) || p > hi)
-      hi = p;
-  }
-  if (g_str_has_prefix (m, "concealing "))
-    s->concealed++;
-  if (!s->first_conceal) {
-    s->first_conceal = g_strchomp (g_strdup (m));
-    s->first_concealed = lo;
-    s->first_concealed_hi = hi;
-  }
-  g_mutex_unlock (&s->lock);
-}
-
-static void
-libav_log (GstDebugCategory *cat, GstDebugLevel level, const gchar *file,
-    const gchar *function, gint line, GObject *object,
-    GstDebugMessage *message, gpointer user_data)
-{
-  Scan *s = user_data;
-  if (cat == g_atomic_pointer_get (&s->libav_cat)) {
-    if (line == 0 && !object)
-      note_libav_message (s, gst_debug_message_get (message));
-    /* Let through only what the user's own threshold would have. */
-    if ((gint) level > g_atomic_int_get (&s->libav_level))
-      return;
-  }
-  if (s->log_forward)
-    gst_debug_log_default (cat, level, file, function, line, object, message,
-        NULL);
-}
-
-static void
-hook_log (Scan *s)
-{
-  /* Standing in for the default log function (stderr) lets us keep to the
-   * user what only our raised threshold lets through.  A debug log sent to
-   * a file (GST_DEBUG_FILE) is left alone, and gets libav's messages too. */
-  const gchar *file = g_getenv ("GST_DEBUG_FILE");
-  if (!file || !*file)
-    s->log_forward = gst_debug_remove_log_function (gst_debug_log_default) > 0;
-  gst_debug_add_log_function (libav_log, s, NULL);
-}
-
-static void
-unhook_log (Scan *s)
-{
-  gst_debug_remove_log_function (libav_log);
-  if (s->log_forward)
-    gst_debug_add_log_function (gst_debug_log_default, NULL, NULL);
-  s->log_forward = FALSE;
-}
-
-/* Called once libav's plugin is loaded (its decoder was just made). */
-static void
-watch_libav (Scan *s)
-{
-  GstDebugCategory *cat = NULL;
-  GST_DEBUG_CATEGORY_GET (cat, "libav");
-  if (!cat || g_atomic_pointer_get (&s->libav_cat))
-    return;
-  GstDebugLevel user = gst_debug_category_get_threshold (cat);
-  g_atomic_int_set (&s->libav_level, user);
-  g_atomic_pointer_set (&s->libav_cat, cat);
-  /* "concealing ..." is logged at INFO. */
-  if (user < GST_LEVEL_INFO)
-    gst_debug_category_set_threshold (cat, GST_LEVEL_INFO);
-}
-
-static void
-deep_element_added (GstBin *bin, GstBin *sub_bin, GstElement *element,
-    gpointer user_data)
-{
-  Scan *s = user_data;
-  GstElementFactory *f = gst_element_get_factory (element);
-  if (!f)
-    return;
-  const gchar *klass =
-      gst_element_factory_get_metadata (f, GST_ELEMENT_METADATA_KLASS);
-  if (!klass || !strstr (klass, "Decoder") || !strstr (klass, "Video"))
-    return;
-
-  g_mutex_lock (&s->lock);
-  gboolean first = !s->have_decoder;
-  s->have_decoder = TRUE;
-  g_mutex_unlock (&s->lock);
-  if (!first)
-    return;
-
-  /* Corrupt frames are better dropped than analysed as garbage; the
-   * frames that never come out, the decoder's warnings and libav's log
-   * tell the user where the damage is. */
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (element),
-          "output-corrupt"))
-    g_object_set (element, "output-corrupt", FALSE, NULL);
-  if (!g_strcmp0 (gst_plugin_feature_get_plugin_name (GST_PLUGIN_FEATURE (f)),
-          "libav"))
-    watch_libav (s);
-
-  g_autoptr (GstPad) sink = gst_element_get_static_pad (element, "sink");
-  g_autoptr (GstPad) src = gst_element_get_static_pad (element, "src");
-  if (sink)
-    gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_BUFFER, decoder_sink_probe, s,
-        NULL);
-  if (src)
-    gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_BUFFER, decoder_src_probe, s,
-        NULL);
-}
+#include "scan.h"
 
 /* ---- pipeline ---------------------------------------------------------- */
 
@@ -975,12 +413,6 @@ autoplug_continue (GstElement *bin, GstPad *pad, GstCaps *caps,
 
 /* ---- messages ---------------------------------------------------------- */
 
-static gdouble
-ns_to_s (guint64 ns)
-{
-  return GST_CLOCK_TIME_IS_VALID (ns) ? (gdouble) ns / GST_SECOND : 0.0;
-}
-
 static void
 handle_text (Scan *s, GcReport *report, const GstStructure *st)
 {
@@ -1159,53 +591,6 @@ print_progress (Scan *s, gint64 start_us, gdouble duration, gboolean final)
   fflush (stderr);
 }
 
-/* The damage met on the way, in one sentence for the user and the report;
- * NULL when there was none. */
-static gchar *
-describe_damage (Scan *s)
-{
-  g_autoptr (GString) parts = g_string_new (NULL);
-  gdouble first = -1;
-
-#define PART(t, ...) G_STMT_START { \
-    if (parts->len) g_string_append (parts, "; "); \
-    g_string_append_printf (parts, __VA_ARGS__); \
-    if (first < 0 || (t) < first) first = (t); } G_STMT_END
-
-  if (s->lost_frames)
-    PART (ns_to_s (s->first_lost), "%u frame%s could not be decoded, the "
-        "first at %.1f s", s->lost_frames, s->lost_frames == 1 ? "" : "s",
-        ns_to_s (s->first_lost));
-  if (s->malformed)
-    PART (ns_to_s (s->first_malformed), "%u frame%s with broken NAL units, "
-        "the first at %.1f s", s->malformed, s->malformed == 1 ? "" : "s",
-        ns_to_s (s->first_malformed));
-  if (s->first_conceal) {
-    /* Which of the frames the decoder held is not known: say between. */
-    gdouble lo = ns_to_s (s->first_concealed);
-    gdouble hi = ns_to_s (s->first_concealed_hi);
-    g_autofree gchar *when = hi - lo >= 0.05
-        ? g_strdup_printf ("between %.1f and %.1f s", lo, hi)
-        : g_strdup_printf ("at %.1f s", lo);
-    if (s->concealed)
-      PART (lo, "%u damaged frame%s patched over by the decoder and analysed "
-          "as decoded, the first %s (libav: \"%s\")", s->concealed,
-          s->concealed == 1 ? "" : "s", when, s->first_conceal);
-    else
-      PART (lo, "the decoder met damaged data %s (libav: \"%s\")", when,
-          s->first_conceal);
-  }
-  if (s->decode_warnings)
-    PART (s->first_warning_at, "%u decoder error%s, the first near %.1f s: "
-        "%s", s->decode_warnings, s->decode_warnings == 1 ? "" : "s",
-        s->first_warning_at, s->first_warning);
-#undef PART
-
-  if (!parts->len)
-    return NULL;
-  return g_strdup_printf ("corrupt data near %.1f s: %s", first, parts->str);
-}
-
 /* ---- checks before scanning ---------------------------------------------- */
 
 /* The file @path names, if it is a local one: a path, or a file:// URI
@@ -1372,6 +757,22 @@ fail (const gchar *format, ...)
 }
 
 static void
+scan_init (Scan *s)
+{
+  g_mutex_init (&s->lock);
+  s->in_flight = g_array_new (FALSE, FALSE, sizeof (GstClockTime));
+  s->parser_in = g_array_new (FALSE, FALSE, sizeof (GstClockTime));
+  s->first_lost = s->first_malformed = GST_CLOCK_TIME_NONE;
+  s->first_concealed = s->first_concealed_hi = s->last_in = GST_CLOCK_TIME_NONE;
+  s->libav_level = GST_LEVEL_MAX;
+  s->coded_end = GST_CLOCK_TIME_NONE;
+  s->interval_ms = DEFAULT_INTERVAL_MS;
+  s->threads = CLAMP ((gint) g_get_num_processors (), 1, DEFAULT_MAX_THREADS);
+  s->position = GST_CLOCK_TIME_NONE;
+  s->t0 = s->last_key = s->gop = s->next_sample = GST_CLOCK_TIME_NONE;
+}
+
+static void
 scan_clear (Scan *s)
 {
   g_free (s->catalog_path);
@@ -1397,65 +798,45 @@ scan_clear (Scan *s)
   g_mutex_clear (&s->lock);
 }
 
-int
-main (int argc, char **argv)
+/* The options, checked: -1 to go on, else the exit status. */
+static int
+parse_options (Scan *s, int argc, char **argv)
 {
-  Scan s = { 0, };
   g_autoptr (GError) err = NULL;
   g_auto (GStrv) rest = NULL;
-  g_autofree gchar *tmp_evidence = NULL;
   int status;
 
-  /* Debian's Tesseract is built with OpenMP, ~3x the CPU for nothing on
-   * this workload; libgomp reads OMP_THREAD_LIMIT once, when it is loaded.
-   * The OCR loader sets it, but here the decoder comes first, and
-   * gst-libav brings libgomp in with it (libavfilter -> libvidstab).  So it
-   * is set before anything loads; a value the user set stands. */
-  g_setenv ("OMP_THREAD_LIMIT", "1", FALSE);
-
-  g_mutex_init (&s.lock);
-  s.in_flight = g_array_new (FALSE, FALSE, sizeof (GstClockTime));
-  s.parser_in = g_array_new (FALSE, FALSE, sizeof (GstClockTime));
-  s.first_lost = s.first_malformed = GST_CLOCK_TIME_NONE;
-  s.first_concealed = s.first_concealed_hi = s.last_in = GST_CLOCK_TIME_NONE;
-  s.libav_level = GST_LEVEL_MAX;
-  s.coded_end = GST_CLOCK_TIME_NONE;
-  s.interval_ms = DEFAULT_INTERVAL_MS;
-  s.threads = CLAMP ((gint) g_get_num_processors (), 1, DEFAULT_MAX_THREADS);
-  s.position = GST_CLOCK_TIME_NONE;
-  s.t0 = s.last_key = s.gop = s.next_sample = GST_CLOCK_TIME_NONE;
-
   GOptionEntry entries[] = {
-    {"catalog", 'c', 0, G_OPTION_ARG_FILENAME, &s.catalog_path,
+    {"catalog", 'c', 0, G_OPTION_ARG_FILENAME, &s->catalog_path,
         "The seller's catalog (required unless --from-sei)", "CATALOG.json"},
-    {"report", 'o', 0, G_OPTION_ARG_FILENAME, &s.report_path,
+    {"report", 'o', 0, G_OPTION_ARG_FILENAME, &s->report_path,
         "Write the report JSON here (required)", "OUT.json"},
-    {"html", 0, 0, G_OPTION_ARG_FILENAME, &s.html_path,
+    {"html", 0, 0, G_OPTION_ARG_FILENAME, &s->html_path,
         "Also write a self-contained HTML report", "OUT.html"},
-    {"rules", 'r', 0, G_OPTION_ARG_STRING, &s.rules,
+    {"rules", 'r', 0, G_OPTION_ARG_STRING, &s->rules,
         "Rule pack: cn, eu, us or a pack file (default: the catalog's "
           "jurisdiction)", "cn|eu|us|FILE"},
-    {"evidence", 'e', 0, G_OPTION_ARG_FILENAME, &s.evidence_dir,
+    {"evidence", 'e', 0, G_OPTION_ARG_FILENAME, &s->evidence_dir,
         "Write evidence images and evidence.jsonl into DIR", "DIR"},
-    {"annotated", 'a', 0, G_OPTION_ARG_FILENAME, &s.annotated_path,
+    {"annotated", 'a', 0, G_OPTION_ARG_FILENAME, &s->annotated_path,
         "Write a copy of the video with what was read and what broke a rule "
           "drawn on it (decodes every frame: slower)", "OUT.mp4"},
-    {"annotated-mode", 0, 0, G_OPTION_ARG_STRING, &s.annotated_mode,
+    {"annotated-mode", 0, 0, G_OPTION_ARG_STRING, &s->annotated_mode,
         "What --annotated draws: review (boxes around what was read, each "
           "violation's box and rule, the warnings; nothing covered or "
           "added), viewer (the corrected picture: disclosure label and "
           "masks), or preview (both, as the streamer's monitor shows; "
           "default review)", "review|viewer|preview"},
-    {"from-sei", 0, 0, G_OPTION_ARG_NONE, &s.from_sei,
+    {"from-sei", 0, 0, G_OPTION_ARG_NONE, &s->from_sei,
         "No OCR: report the verdicts carried in the stream's SEI", NULL},
-    {"interval", 'i', 0, G_OPTION_ARG_INT, &s.interval_ms,
+    {"interval", 'i', 0, G_OPTION_ARG_INT, &s->interval_ms,
         "Analyse one frame every MS milliseconds (default 1000)", "MS"},
-    {"threads", 't', 0, G_OPTION_ARG_INT, &s.threads,
+    {"threads", 't', 0, G_OPTION_ARG_INT, &s->threads,
         "Read each frame's text on N threads (PP-OCR: ONNX Runtime's "
           "threads; Tesseract: one instance of ~56 MB each); the report is "
           "the same for any N (default: the number of processors, at most 8)",
           "N"},
-    {"engine", 0, 0, G_OPTION_ARG_STRING, &s.engine,
+    {"engine", 0, 0, G_OPTION_ARG_STRING, &s->engine,
         "What reads the text: ppocr (PP-OCRv4, ONNX Runtime), tesseract, or "
           "auto: ppocr when installed, else tesseract (default auto; the one "
           "taken is said on stderr)", "auto|ppocr|tesseract"},
@@ -1474,412 +855,473 @@ main (int argc, char **argv)
   g_option_context_add_group (ctx, gst_init_get_option_group ());
   if (!g_option_context_parse (ctx, &argc, &argv, &err)) {
     status = fail ("%s (see --help)", err->message);
-    goto out;
+    return status;
   }
   if (!rest || !rest[0] || rest[1]) {
     status = fail ("give exactly one INPUT (file path or URI); see --help");
-    goto out;
+    return status;
   }
 #ifdef GC_BUILD_PLUGIN_DIR
   /* Run from the build tree: the elements built with it, whatever
    * GST_PLUGIN_PATH says. */
-  if (gc_paths_uninstalled ((gconstpointer) main))
+  if (gc_paths_uninstalled ((gconstpointer) parse_options))
     gst_registry_scan_path (gst_registry_get (), GC_BUILD_PLUGIN_DIR);
 #endif
-  s.input = g_strdup (rest[0]);
-  if (!s.report_path) {
+  s->input = g_strdup (rest[0]);
+  if (!s->report_path) {
     status = fail ("--report OUT.json is required");
-    goto out;
+    return status;
   }
-  if (!s.catalog_path && !s.from_sei) {
+  if (!s->catalog_path && !s->from_sei) {
     status = fail ("--catalog CATALOG.json is required");
-    goto out;
+    return status;
   }
-  if (s.annotated_mode && g_strcmp0 (s.annotated_mode, "review") != 0
-      && g_strcmp0 (s.annotated_mode, "viewer") != 0
-      && g_strcmp0 (s.annotated_mode, "preview") != 0) {
+  if (s->annotated_mode && g_strcmp0 (s->annotated_mode, "review") != 0
+      && g_strcmp0 (s->annotated_mode, "viewer") != 0
+      && g_strcmp0 (s->annotated_mode, "preview") != 0) {
     status = fail ("--annotated-mode %s: give review, viewer or preview",
-        s.annotated_mode);
-    goto out;
+        s->annotated_mode);
+    return status;
   }
-  if (s.annotated_mode && !s.annotated_path) {
+  if (s->annotated_mode && !s->annotated_path) {
     status = fail ("--annotated-mode needs --annotated OUT.mp4");
-    goto out;
+    return status;
   }
-  if (s.interval_ms < 1 || s.interval_ms > 60000) {
-    status = fail ("--interval %d: give 1 to 60000 ms", s.interval_ms);
-    goto out;
+  if (s->interval_ms < 1 || s->interval_ms > 60000) {
+    status = fail ("--interval %d: give 1 to 60000 ms", s->interval_ms);
+    return status;
   }
-  if (s.threads < 1 || s.threads > MAX_THREADS) {
-    status = fail ("--threads %d: give 1 to %d", s.threads, MAX_THREADS);
-    goto out;
+  if (s->threads < 1 || s->threads > MAX_THREADS) {
+    status = fail ("--threads %d: give 1 to %d", s->threads, MAX_THREADS);
+    return status;
   }
-  if (s.engine == NULL)
-    s.engine = g_strdup ("auto");
-  if (!g_str_equal (s.engine, "auto") && !g_str_equal (s.engine, "ppocr")
-      && !g_str_equal (s.engine, "tesseract")) {
-    status = fail ("--engine %s: give auto, ppocr or tesseract", s.engine);
-    goto out;
+  if (s->engine == NULL)
+    s->engine = g_strdup ("auto");
+  if (!g_str_equal (s->engine, "auto") && !g_str_equal (s->engine, "ppocr")
+      && !g_str_equal (s->engine, "tesseract")) {
+    status = fail ("--engine %s: give auto, ppocr or tesseract", s->engine);
+    return status;
   }
-  s.interval = (GstClockTime) s.interval_ms * GST_MSECOND;
+  s->interval = (GstClockTime) s->interval_ms * GST_MSECOND;
   /* The overlay needs every frame; SEI are read without decoding. */
-  s.skipping = !s.annotated_path && !s.from_sei;
+  s->skipping = !s->annotated_path && !s->from_sei;
+
+  return -1;
+}
+
+/* Everything that can be checked before a long scan: -1 to go on, else the
+ * exit status.  @tmp_evidence: a temporary evidence directory made for the
+ * HTML page's images. */
+static int
+check_before_scanning (Scan *s, gchar **tmp_evidence)
+{
+  g_autoptr (GError) err = NULL;
+  int status;
 
   /* Everything that can be checked before a long scan is checked first. */
-  if (!resolve_input (&s, &err)) {
+  if (!resolve_input (s, &err)) {
     status = fail ("%s", err->message);
-    goto out;
+    return status;
   }
-  if (s.catalog_path) {
-    s.catalog = gc_catalog_load_file (s.catalog_path, &err);
-    if (!s.catalog) {
+  if (s->catalog_path) {
+    s->catalog = gc_catalog_load_file (s->catalog_path, &err);
+    if (!s->catalog) {
       status = fail ("bad catalog: %s", err->message);
-      goto out;
+      return status;
     }
   }
-  if (!s.from_sei) {
+  if (!s->from_sei) {
     /* The pack compliancecheck will use: checked now, and how many
      * analysed frames confirm a violation. */
-    g_autofree gchar *name = gc_rules_pack_name (s.rules, s.catalog);
+    g_autofree gchar *name = gc_rules_pack_name (s->rules, s->catalog);
     g_autoptr (GcRulePack) pack = gc_rulepack_load (name, NULL, &err);
     if (!pack) {
-      status = s.rules ? fail ("--rules %s: %s", s.rules, err->message)
+      status = s->rules ? fail ("--rules %s: %s", s->rules, err->message)
           : fail ("rule pack %s (the catalog's jurisdiction): %s", name,
           err->message);
-      goto out;
+      return status;
     }
-    s.confirm_frames = MAX (1, pack->confirm_frames);
+    s->confirm_frames = MAX (1, pack->confirm_frames);
   }
-  if (!check_outputs_apart (&s, &err)
-      || !check_output ("--report", s.report_path, FALSE, &err)
-      || !check_output ("--html", s.html_path, FALSE, &err)
-      || !check_output ("--annotated", s.annotated_path, FALSE, &err)
-      || !check_output ("--evidence", s.evidence_dir, TRUE, &err)) {
+  if (!check_outputs_apart (s, &err)
+      || !check_output ("--report", s->report_path, FALSE, &err)
+      || !check_output ("--html", s->html_path, FALSE, &err)
+      || !check_output ("--annotated", s->annotated_path, FALSE, &err)
+      || !check_output ("--evidence", s->evidence_dir, TRUE, &err)) {
     status = fail ("%s", err->message);
-    goto out;
+    return status;
   }
   /* The HTML page embeds the evidence images even when the user did not
    * ask to keep them. */
-  if (s.html_path && !s.evidence_dir && !s.from_sei) {
-    tmp_evidence = g_dir_make_tmp ("gst-compliance-scan-XXXXXX", &err);
-    if (!tmp_evidence) {
+  if (s->html_path && !s->evidence_dir && !s->from_sei) {
+    *tmp_evidence = g_dir_make_tmp ("gst-compliance-scan-XXXXXX", &err);
+    if (!*tmp_evidence) {
       status = fail ("cannot create a temporary directory: %s", err->message);
-      goto out;
+      return status;
     }
-    s.evidence_dir = g_strdup (tmp_evidence);
+    s->evidence_dir = g_strdup (*tmp_evidence);
   }
 
-  {
-    g_autoptr (GcReport) report = gc_report_new (s.input);
-    gint64 start_us = g_get_monotonic_time ();
-    gboolean tty = isatty (STDERR_FILENO);
-    g_autofree gchar *error_text = NULL;
-    gboolean eos = FALSE;
-    gdouble duration = 0;
+  return -1;
+}
 
-    hook_log (&s);
-    s.pipeline = gst_pipeline_new ("scan");
-    s.decodebin = gst_element_factory_make ("uridecodebin", NULL);
-    if (!s.decodebin) {
-      status = fail ("GStreamer's uridecodebin is missing: run tools/setup");
-      gst_object_unref (s.pipeline);
-      unhook_log (&s);
-      goto out;
-    }
-    g_object_set (s.decodebin, "uri", s.uri, NULL);
-    gst_bin_add (GST_BIN (s.pipeline), s.decodebin);
-    g_signal_connect (s.pipeline, "deep-element-added",
-        G_CALLBACK (deep_element_added), &s);
-    g_signal_connect (s.decodebin, "pad-added", G_CALLBACK (pad_added), &s);
-    g_signal_connect (s.decodebin, "no-more-pads", G_CALLBACK (no_more_pads),
-        &s);
-    g_signal_connect (s.decodebin, "autoplug-continue",
-        G_CALLBACK (autoplug_continue), &s);
+/* What the run of the pipeline left for the report. */
+typedef struct
+{
+  gint64 start_us;
+  gboolean tty;
+  gchar *error_text;            /* what stopped the scan early, or NULL */
+  gboolean eos;
+  gdouble duration;             /* as the input announced it, or 0 */
+} Run;
 
-    g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (s.pipeline));
-    /* A start that failed at once: its error is on the bus, or nothing
-     * will come (no watchdog wait on an input that already failed). */
-    gboolean start_failed = gst_element_set_state (s.pipeline,
-        GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE;
-    if (start_failed && !gst_bus_have_pending (bus))
-      error_text = g_strdup ("the pipeline could not start");
+/* Builds the pipeline and runs it to the end (or an error, or a stall),
+ * gathering readings and violations into @report.  FALSE when it could
+ * not even be built (@status set). */
+static gboolean
+run_pipeline (Scan *s, GcReport *report, Run *run, int *status)
+{
+  run->start_us = g_get_monotonic_time ();
+  run->tty = isatty (STDERR_FILENO);
 
-    gint64 last_mark = -1, last_move_us = g_get_monotonic_time ();
-    gint64 next_progress_us = 0;
-    while (!error_text && !eos) {
-      g_autoptr (GstMessage) msg = gst_bus_timed_pop (bus,
-          50 * GST_MSECOND);
-      gint64 now = g_get_monotonic_time ();
+  hook_log (s);
+  s->pipeline = gst_pipeline_new ("scan");
+  s->decodebin = gst_element_factory_make ("uridecodebin", NULL);
+  if (!s->decodebin) {
+    *status = fail ("GStreamer's uridecodebin is missing: run tools/setup");
+    gst_object_unref (s->pipeline);
+    unhook_log (s);
+    return FALSE;
+  }
+  g_object_set (s->decodebin, "uri", s->uri, NULL);
+  gst_bin_add (GST_BIN (s->pipeline), s->decodebin);
+  g_signal_connect (s->pipeline, "deep-element-added",
+      G_CALLBACK (deep_element_added), s);
+  g_signal_connect (s->decodebin, "pad-added", G_CALLBACK (pad_added), s);
+  g_signal_connect (s->decodebin, "no-more-pads", G_CALLBACK (no_more_pads),
+      s);
+  g_signal_connect (s->decodebin, "autoplug-continue",
+      G_CALLBACK (autoplug_continue), s);
 
-      if (msg) {
-        switch (GST_MESSAGE_TYPE (msg)) {
-          case GST_MESSAGE_EOS:
-            eos = TRUE;
-            break;
-          case GST_MESSAGE_ERROR:{
-            g_autoptr (GError) e = NULL;
-            g_autofree gchar *debug = NULL;
-            gst_message_parse_error (msg, &e, &debug);
-            /* An element of ours refusing to start names the problem
-             * itself (catalog, OCR data, rule pack). */
-            error_text = describe_error (&s, e, debug);
-            g_debug ("error from %s: %s (%s)", GST_MESSAGE_SRC_NAME (msg),
-                e->message, debug ? debug : "");
-            break;
-          }
-          case GST_MESSAGE_WARNING:{
-            g_autoptr (GError) e = NULL;
-            g_autofree gchar *debug = NULL;
-            gst_message_parse_warning (msg, &e, &debug);
-            if (s.network && GST_IS_URI_HANDLER (GST_MESSAGE_SRC (msg))) {
-              /* The network source retrying ("Connection timeout. Trying
-               * to reconnect"): said once, and kept for the stall. */
-              if (g_strcmp0 (s.source_warning, e->message) != 0)
-                fprintf (stderr, "%sgst-compliance-scan: warning: %s\n",
-                    tty ? "\n" : "", e->message);
-              g_free (s.source_warning);
-              s.source_warning = g_strdup (e->message);
-            } else if (e->domain == GST_STREAM_ERROR) {
-              /* Decoders warn, and go on, on damaged frames. */
-              if (!s.decode_warnings++) {
-                s.first_warning = g_strdup (e->message);
-                s.first_warning_at = position_s (&s);
-              }
-            } else {
-              fprintf (stderr, "%sgst-compliance-scan: warning: %s\n",
-                  tty ? "\n" : "", e->message);
-            }
-            break;
-          }
-          case GST_MESSAGE_INFO:{
-            g_autoptr (GError) e = NULL;
-            g_autofree gchar *debug = NULL;
-            gst_message_parse_info (msg, &e, &debug);
-            /* complianceocr says which reader it took. */
-            fprintf (stderr, "%sgst-compliance-scan: %s\n", tty ? "\n" : "",
-                e->message);
-            break;
-          }
-          case GST_MESSAGE_APPLICATION:{
-            const GstStructure *st = gst_message_get_structure (msg);
-            if (gst_structure_has_name (st, "scan-error"))
-              error_text = g_strdup (gst_structure_get_string (st, "message"));
-            break;
-          }
-          case GST_MESSAGE_ELEMENT:{
-            const GstStructure *st = gst_message_get_structure (msg);
-            if (gst_structure_has_name (st, "compliance-text"))
-              handle_text (&s, report, st);
-            else if (gst_structure_has_name (st, "compliance-violation"))
-              handle_violation (&s, report, st);
-            break;
-          }
-          case GST_MESSAGE_DURATION_CHANGED:
-            duration = 0;
-            break;
-          default:
-            break;
+  g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (s->pipeline));
+  /* A start that failed at once: its error is on the bus, or nothing
+   * will come (no watchdog wait on an input that already failed). */
+  gboolean start_failed = gst_element_set_state (s->pipeline,
+      GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE;
+  if (start_failed && !gst_bus_have_pending (bus))
+    run->error_text = g_strdup ("the pipeline could not start");
+
+  gint64 last_mark = -1, last_move_us = g_get_monotonic_time ();
+  gint64 next_progress_us = 0;
+  while (!run->error_text && !run->eos) {
+    g_autoptr (GstMessage) msg = gst_bus_timed_pop (bus,
+        50 * GST_MSECOND);
+    gint64 now = g_get_monotonic_time ();
+
+    if (msg) {
+      switch (GST_MESSAGE_TYPE (msg)) {
+        case GST_MESSAGE_EOS:
+          run->eos = TRUE;
+          break;
+        case GST_MESSAGE_ERROR:{
+          g_autoptr (GError) e = NULL;
+          g_autofree gchar *debug = NULL;
+          gst_message_parse_error (msg, &e, &debug);
+          /* An element of ours refusing to start names the problem
+           * itself (catalog, OCR data, rule pack). */
+          run->error_text = describe_error (s, e, debug);
+          g_debug ("error from %s: %s (%s)", GST_MESSAGE_SRC_NAME (msg),
+              e->message, debug ? debug : "");
+          break;
         }
-      }
-
-      if (!msg && start_failed && !error_text && !eos) {
-        /* What the failed start posted is read, and no error was in it. */
-        error_text = g_strdup ("the pipeline could not start");
-      }
-      gint64 mark = g_atomic_int_get (&s.progress_mark);
-      gboolean busy = g_atomic_int_get (&s.busy) > 0;
-      gint limit = busy ? BUSY_STALL_TIMEOUT_S : STALL_TIMEOUT_S;
-      if (mark != last_mark) {
-        last_mark = mark;
-        last_move_us = now;
-      } else if (now - last_move_us > limit * G_USEC_PER_SEC
-          && !error_text && !eos) {
-        if (busy)
-          error_text = g_strdup_printf ("stalled: the analysis (OCR) made no "
-              "progress for %d s", limit);
-        else if (s.network) {
-          g_autofree gchar *why = s.source_warning
-              ? g_strdup (s.source_warning) : probe_network (s.uri);
-          error_text = g_strdup_printf ("network error: no data from the "
-              "server for %d s%s%s%s", limit, why ? " (" : "", why ? why : "",
-              why ? ")" : "");
-        } else
-          error_text = g_strdup_printf ("stalled: no data for %d s (corrupt "
-              "or truncated file?)", limit);
-      }
-      if (duration <= 0) {
-        gint64 d = 0;
-        if (gst_element_query_duration (s.pipeline, GST_FORMAT_TIME, &d)
-            && d > 0)
-          duration = ns_to_s ((guint64) d);
-      }
-      if (tty && now >= next_progress_us) {
-        print_progress (&s, start_us, duration, FALSE);
-        next_progress_us = now + PROGRESS_PERIOD_MS * 1000;
-      }
-    }
-    if (tty)
-      print_progress (&s, start_us, duration, TRUE);
-
-    /* Going to NULL drains compliancecheck's evidence images: the HTML
-     * embeds them. */
-    gst_element_set_state (s.pipeline, GST_STATE_NULL);
-    /* Messages posted while stopping (the last violation ends). */
-    for (;;) {
-      g_autoptr (GstMessage) msg = gst_bus_pop_filtered (bus,
-          GST_MESSAGE_ELEMENT);
-      if (!msg)
-        break;
-      const GstStructure *st = gst_message_get_structure (msg);
-      if (gst_structure_has_name (st, "compliance-violation"))
-        handle_violation (&s, report, st);
-      else if (gst_structure_has_name (st, "compliance-text"))
-        handle_text (&s, report, st);
-    }
-    gst_object_unref (s.pipeline);
-    s.pipeline = NULL;
-    /* No streaming thread is left to log. */
-    unhook_log (&s);
-
-    gdouble wall = (g_get_monotonic_time () - start_us) / 1e6;
-    gdouble scanned = position_s (&s);
-    if (s.annotated_path || s.skipping) {
-      /* The sink sees samples only; the last one may be up to an interval
-       * before the end. */
-      scanned = MAX (scanned, 0);
-    }
-    /* The coded side saw every frame, even those not decoded. */
-    if (GST_CLOCK_TIME_IS_VALID (s.coded_end))
-      scanned = MAX (scanned, ns_to_s (s.coded_end));
-    /* A file cut short often ends quietly: the demuxer just finds no more
-     * data.  More than a second missing from the announced duration is a
-     * truncation. */
-    if (eos && !error_text && duration > 0 && s.have_decoder
-        && scanned + 1.0 < duration)
-      error_text = g_strdup_printf ("truncated: the data ends at %.1f s of "
-          "the %.1f s the file announces", scanned, duration);
-    else if (eos && !error_text && duration > 0)
-      scanned = duration;
-    if (duration <= 0 || error_text)
-      gc_report_set_duration (report, duration > 0 ? duration : scanned);
-    else
-      gc_report_set_duration (report, duration);
-
-    if (s.catalog) {
-      for (guint i = 0; i < s.catalog->schedule->len; i++) {
-        GcScheduleEntry *e = &g_array_index (s.catalog->schedule,
-            GcScheduleEntry, i);
-        gdouble end = e->end;
-        gdouble dur = gc_report_get_duration (report);
-        if (dur > 0 && e->start >= dur)
-          continue;
-        if (dur > 0)
-          end = MIN (end, dur);
-        const GcProduct *p = gc_catalog_find (s.catalog, e->sku);
-        gc_report_add_product_span (report, e->sku, p ? p->name : NULL,
-            e->start, end);
+        case GST_MESSAGE_WARNING:{
+          g_autoptr (GError) e = NULL;
+          g_autofree gchar *debug = NULL;
+          gst_message_parse_warning (msg, &e, &debug);
+          if (s->network && GST_IS_URI_HANDLER (GST_MESSAGE_SRC (msg))) {
+            /* The network source retrying ("Connection timeout. Trying
+             * to reconnect"): said once, and kept for the stall. */
+            if (g_strcmp0 (s->source_warning, e->message) != 0)
+              fprintf (stderr, "%sgst-compliance-scan: warning: %s\n",
+                  run->tty ? "\n" : "", e->message);
+            g_free (s->source_warning);
+            s->source_warning = g_strdup (e->message);
+          } else if (e->domain == GST_STREAM_ERROR) {
+            /* Decoders warn, and go on, on damaged frames. */
+            if (!s->decode_warnings++) {
+              s->first_warning = g_strdup (e->message);
+              s->first_warning_at = position_s (s);
+            }
+          } else {
+            fprintf (stderr, "%sgst-compliance-scan: warning: %s\n",
+                run->tty ? "\n" : "", e->message);
+          }
+          break;
+        }
+        case GST_MESSAGE_INFO:{
+          g_autoptr (GError) e = NULL;
+          g_autofree gchar *debug = NULL;
+          gst_message_parse_info (msg, &e, &debug);
+          /* complianceocr says which reader it took. */
+          fprintf (stderr, "%sgst-compliance-scan: %s\n", run->tty ? "\n" : "",
+              e->message);
+          break;
+        }
+        case GST_MESSAGE_APPLICATION:{
+          const GstStructure *st = gst_message_get_structure (msg);
+          if (gst_structure_has_name (st, "scan-error"))
+            run->error_text = g_strdup (gst_structure_get_string (st, "message"));
+          break;
+        }
+        case GST_MESSAGE_ELEMENT:{
+          const GstStructure *st = gst_message_get_structure (msg);
+          if (gst_structure_has_name (st, "compliance-text"))
+            handle_text (s, report, st);
+          else if (gst_structure_has_name (st, "compliance-violation"))
+            handle_violation (s, report, st);
+          break;
+        }
+        case GST_MESSAGE_DURATION_CHANGED:
+          run->duration = 0;
+          break;
+        default:
+          break;
       }
     }
-    gc_report_set_stats (report, wall, (guint64) g_atomic_int_get (&s.frames_decoded),
-        s.frames_analysed);
-    gc_report_set_string (report, "generator", "gst-compliance-scan "
-        PACKAGE_VERSION);
-    gc_report_set_string (report, "source", s.from_sei ? "sei" : "ocr");
-    gc_report_set_string (report, "catalog", s.catalog_path);
-    gc_report_set_string (report, "rules", s.rules);
-    gc_report_set_double (report, "interval_ms", s.interval_ms);
-    gc_report_set_string (report, "decode", s.from_sei ? "none"
-        : !s.skipping ? "all frames"
-        : s.frames_dropped_coded > 0 ? "sampled (frames no sample needs "
-        "skipped before the decoder)" : "all frames (stream allows no skip)");
-    gc_report_set_double (report, "frames_skipped_before_decoder",
-        g_atomic_int_get (&s.frames_dropped_coded));
-    gc_report_set_boolean (report, "complete", eos && !error_text);
-    /* What was checked.  A violation is confirmed on the pack's
-     * confirm_frames analysed frames (2 in the shipped packs), so fewer
-     * (an --interval as long as the recording) cannot show one: that is
-     * not a clean recording.  A still image is read that many times. */
-    g_autofree gchar *unchecked = NULL;
-    guint64 units = s.frames_analysed;
-    if (s.from_sei) {
-      units = 0;
-      if (s.sei)
-        g_object_get (s.sei, "sei-found", &units, NULL);
-      if (units == 0)
-        unchecked = g_strdup ("no compliance SEI in the stream: it was never "
-            "checked by compliancesei, or its SEI were lost (re-encoded?)");
-    } else if (s.frames_analysed == 0) {
-      unchecked = g_strdup ("no frame was analysed");
-    } else if (s.frames_analysed < s.confirm_frames) {
-      unchecked = g_strdup_printf ("%" G_GUINT64_FORMAT " frame%s analysed: "
-          "a violation is confirmed on %u (an --interval as long as the "
-          "recording: give a shorter --interval)",
-          s.frames_analysed, s.frames_analysed == 1 ? "" : "s",
-          s.confirm_frames);
-    }
-    if (g_atomic_int_get (&s.still))
-      gc_report_set_boolean (report, "still_image", TRUE);
-    gc_report_set_coverage (report, s.from_sei ? "sei" : "ocr", units,
-        unchecked == NULL, unchecked);
-    gc_report_set_double (report, "scanned_s", scanned);
-    if (error_text)
-      gc_report_set_string (report, "error", error_text);
-    g_autofree gchar *damage = describe_damage (&s);
-    if (damage)
-      gc_report_set_string (report, "damage", damage);
-    if (s.evidence_dir)
-      gc_report_set_evidence_dir (report, s.evidence_dir);
 
-    gboolean wrote = TRUE;
-    g_autoptr (GError) werr = NULL;
-    if (s.html_path && !gc_report_write_html (report, s.html_path, &werr)) {
-      fprintf (stderr, "gst-compliance-scan: %s\n", werr->message);
-      wrote = FALSE;
-      g_clear_error (&werr);
+    if (!msg && start_failed && !run->error_text && !run->eos) {
+      /* What the failed start posted is read, and no error was in it. */
+      run->error_text = g_strdup ("the pipeline could not start");
     }
-    if (tmp_evidence) {
-      /* Evidence lived only for the HTML page: the JSON must not point at
-       * files that are gone. */
-      gc_report_forget_evidence (report);
-      gc_report_set_evidence_dir (report, NULL);
+    gint64 mark = g_atomic_int_get (&s->progress_mark);
+    gboolean busy = g_atomic_int_get (&s->busy) > 0;
+    gint limit = busy ? BUSY_STALL_TIMEOUT_S : STALL_TIMEOUT_S;
+    if (mark != last_mark) {
+      last_mark = mark;
+      last_move_us = now;
+    } else if (now - last_move_us > limit * G_USEC_PER_SEC
+        && !run->error_text && !run->eos) {
+      if (busy)
+        run->error_text = g_strdup_printf ("stalled: the analysis (OCR) made no "
+            "progress for %d s", limit);
+      else if (s->network) {
+        g_autofree gchar *why = s->source_warning
+            ? g_strdup (s->source_warning) : probe_network (s->uri);
+        run->error_text = g_strdup_printf ("network error: no data from the "
+            "server for %d s%s%s%s", limit, why ? " (" : "", why ? why : "",
+            why ? ")" : "");
+      } else
+        run->error_text = g_strdup_printf ("stalled: no data for %d s (corrupt "
+            "or truncated file?)", limit);
     }
-    if (!gc_report_write_json (report, s.report_path, &werr)) {
-      fprintf (stderr, "gst-compliance-scan: %s\n", werr->message);
-      wrote = FALSE;
+    if (run->duration <= 0) {
+      gint64 d = 0;
+      if (gst_element_query_duration (s->pipeline, GST_FORMAT_TIME, &d)
+          && d > 0)
+        run->duration = ns_to_s ((guint64) d);
     }
-
-    g_autofree gchar *summary = gc_report_violation_summary (report);
-    guint n = gc_report_n_violations (report);
-    fprintf (stderr, "gst-compliance-scan: scanned %.1f s in %.1f s (%.1fx), "
-        "%u violation%s%s%s\n", scanned, wall, wall > 0 ? scanned / wall : 0,
-        n, n == 1 ? "" : "s", n ? ": " : "", summary);
-
-    if (error_text) {
-      if (damage)
-        fprintf (stderr, "gst-compliance-scan: %s: %s\n", s.input, damage);
-      fprintf (stderr, "gst-compliance-scan: %s: %s; stopped at %.1f s, "
-          "report of what was scanned written to %s\n", s.input, error_text,
-          scanned, s.report_path);
-      status = EXIT_ERROR;
-    } else if (damage) {
-      /* Damage in the middle: everything decodable was scanned. */
-      fprintf (stderr, "gst-compliance-scan: %s: %s; scanned the rest to the "
-          "end, report written to %s\n", s.input, damage, s.report_path);
-      status = EXIT_ERROR;
-    } else if (!wrote) {
-      status = EXIT_ERROR;
-    } else if (n) {
-      status = EXIT_VIOLATIONS;
-    } else if (unchecked) {
-      fprintf (stderr, "gst-compliance-scan: %s: not checked: %s; exit "
-          "status %d\n", s.input, unchecked, EXIT_UNCHECKED);
-      status = EXIT_UNCHECKED;
-    } else {
-      status = EXIT_CLEAN;
+    if (run->tty && now >= next_progress_us) {
+      print_progress (s, run->start_us, run->duration, FALSE);
+      next_progress_us = now + PROGRESS_PERIOD_MS * 1000;
     }
   }
+  if (run->tty)
+    print_progress (s, run->start_us, run->duration, TRUE);
 
-out:
+  /* Going to NULL drains compliancecheck's evidence images: the HTML
+   * embeds them. */
+  gst_element_set_state (s->pipeline, GST_STATE_NULL);
+  /* Messages posted while stopping (the last violation ends). */
+  for (;;) {
+    g_autoptr (GstMessage) msg = gst_bus_pop_filtered (bus,
+        GST_MESSAGE_ELEMENT);
+    if (!msg)
+      break;
+    const GstStructure *st = gst_message_get_structure (msg);
+    if (gst_structure_has_name (st, "compliance-violation"))
+      handle_violation (s, report, st);
+    else if (gst_structure_has_name (st, "compliance-text"))
+      handle_text (s, report, st);
+  }
+  gst_object_unref (s->pipeline);
+  s->pipeline = NULL;
+  /* No streaming thread is left to log. */
+  unhook_log (s);
+
+  return TRUE;
+}
+
+/* The report, the summary line and the exit status. */
+static int
+finish (Scan *s, GcReport *report, Run *run, const gchar *tmp_evidence)
+{
+  int status;
+  gdouble wall = (g_get_monotonic_time () - run->start_us) / 1e6;
+  gdouble scanned = position_s (s);
+  if (s->annotated_path || s->skipping) {
+    /* The sink sees samples only; the last one may be up to an interval
+     * before the end. */
+    scanned = MAX (scanned, 0);
+  }
+  /* The coded side saw every frame, even those not decoded. */
+  if (GST_CLOCK_TIME_IS_VALID (s->coded_end))
+    scanned = MAX (scanned, ns_to_s (s->coded_end));
+  /* A file cut short often ends quietly: the demuxer just finds no more
+   * data.  More than a second missing from the announced run->duration is a
+   * truncation. */
+  if (run->eos && !run->error_text && run->duration > 0 && s->have_decoder
+      && scanned + 1.0 < run->duration)
+    run->error_text = g_strdup_printf ("truncated: the data ends at %.1f s of "
+        "the %.1f s the file announces", scanned, run->duration);
+  else if (run->eos && !run->error_text && run->duration > 0)
+    scanned = run->duration;
+  if (run->duration <= 0 || run->error_text)
+    gc_report_set_duration (report, run->duration > 0 ? run->duration : scanned);
+  else
+    gc_report_set_duration (report, run->duration);
+
+  if (s->catalog) {
+    for (guint i = 0; i < s->catalog->schedule->len; i++) {
+      GcScheduleEntry *e = &g_array_index (s->catalog->schedule,
+          GcScheduleEntry, i);
+      gdouble end = e->end;
+      gdouble dur = gc_report_get_duration (report);
+      if (dur > 0 && e->start >= dur)
+        continue;
+      if (dur > 0)
+        end = MIN (end, dur);
+      const GcProduct *p = gc_catalog_find (s->catalog, e->sku);
+      gc_report_add_product_span (report, e->sku, p ? p->name : NULL,
+          e->start, end);
+    }
+  }
+  gc_report_set_stats (report, wall, (guint64) g_atomic_int_get (&s->frames_decoded),
+      s->frames_analysed);
+  gc_report_set_string (report, "generator", "gst-compliance-scan "
+      PACKAGE_VERSION);
+  gc_report_set_string (report, "source", s->from_sei ? "sei" : "ocr");
+  gc_report_set_string (report, "catalog", s->catalog_path);
+  gc_report_set_string (report, "rules", s->rules);
+  gc_report_set_double (report, "interval_ms", s->interval_ms);
+  gc_report_set_string (report, "decode", s->from_sei ? "none"
+      : !s->skipping ? "all frames"
+      : s->frames_dropped_coded > 0 ? "sampled (frames no sample needs "
+      "skipped before the decoder)" : "all frames (stream allows no skip)");
+  gc_report_set_double (report, "frames_skipped_before_decoder",
+      g_atomic_int_get (&s->frames_dropped_coded));
+  gc_report_set_boolean (report, "complete", run->eos && !run->error_text);
+  /* What was checked.  A violation is confirmed on the pack's
+   * confirm_frames analysed frames (2 in the shipped packs), so fewer
+   * (an --interval as long as the recording) cannot show one: that is
+   * not a clean recording.  A still image is read that many times. */
+  g_autofree gchar *unchecked = NULL;
+  guint64 units = s->frames_analysed;
+  if (s->from_sei) {
+    units = 0;
+    if (s->sei)
+      g_object_get (s->sei, "sei-found", &units, NULL);
+    if (units == 0)
+      unchecked = g_strdup ("no compliance SEI in the stream: it was never "
+          "checked by compliancesei, or its SEI were lost (re-encoded?)");
+  } else if (s->frames_analysed == 0) {
+    unchecked = g_strdup ("no frame was analysed");
+  } else if (s->frames_analysed < s->confirm_frames) {
+    unchecked = g_strdup_printf ("%" G_GUINT64_FORMAT " frame%s analysed: "
+        "a violation is confirmed on %u (an --interval as long as the "
+        "recording: give a shorter --interval)",
+        s->frames_analysed, s->frames_analysed == 1 ? "" : "s",
+        s->confirm_frames);
+  }
+  if (g_atomic_int_get (&s->still))
+    gc_report_set_boolean (report, "still_image", TRUE);
+  gc_report_set_coverage (report, s->from_sei ? "sei" : "ocr", units,
+      unchecked == NULL, unchecked);
+  gc_report_set_double (report, "scanned_s", scanned);
+  if (run->error_text)
+    gc_report_set_string (report, "error", run->error_text);
+  g_autofree gchar *damage = describe_damage (s);
+  if (damage)
+    gc_report_set_string (report, "damage", damage);
+  if (s->evidence_dir)
+    gc_report_set_evidence_dir (report, s->evidence_dir);
+
+  gboolean wrote = TRUE;
+  g_autoptr (GError) werr = NULL;
+  if (s->html_path && !gc_report_write_html (report, s->html_path, &werr)) {
+    fprintf (stderr, "gst-compliance-scan: %s\n", werr->message);
+    wrote = FALSE;
+    g_clear_error (&werr);
+  }
+  if (tmp_evidence) {
+    /* Evidence lived only for the HTML page: the JSON must not point at
+     * files that are gone. */
+    gc_report_forget_evidence (report);
+    gc_report_set_evidence_dir (report, NULL);
+  }
+  if (!gc_report_write_json (report, s->report_path, &werr)) {
+    fprintf (stderr, "gst-compliance-scan: %s\n", werr->message);
+    wrote = FALSE;
+  }
+
+  g_autofree gchar *summary = gc_report_violation_summary (report);
+  guint n = gc_report_n_violations (report);
+  fprintf (stderr, "gst-compliance-scan: scanned %.1f s in %.1f s (%.1fx), "
+      "%u violation%s%s%s\n", scanned, wall, wall > 0 ? scanned / wall : 0,
+      n, n == 1 ? "" : "s", n ? ": " : "", summary);
+
+  if (run->error_text) {
+    if (damage)
+      fprintf (stderr, "gst-compliance-scan: %s: %s\n", s->input, damage);
+    fprintf (stderr, "gst-compliance-scan: %s: %s; stopped at %.1f s, "
+        "report of what was scanned written to %s\n", s->input, run->error_text,
+        scanned, s->report_path);
+    status = EXIT_ERROR;
+  } else if (damage) {
+    /* Damage in the middle: everything decodable was scanned. */
+    fprintf (stderr, "gst-compliance-scan: %s: %s; scanned the rest to the "
+        "end, report written to %s\n", s->input, damage, s->report_path);
+    status = EXIT_ERROR;
+  } else if (!wrote) {
+    status = EXIT_ERROR;
+  } else if (n) {
+    status = EXIT_VIOLATIONS;
+  } else if (unchecked) {
+    fprintf (stderr, "gst-compliance-scan: %s: not checked: %s; exit "
+        "status %d\n", s->input, unchecked, EXIT_UNCHECKED);
+    status = EXIT_UNCHECKED;
+  } else {
+    status = EXIT_CLEAN;
+  }
+  return status;
+}
+
+int
+main (int argc, char **argv)
+{
+  Scan s = { 0, };
+  g_autofree gchar *tmp_evidence = NULL;
+  int status;
+
+  /* Debian's Tesseract is built with OpenMP, ~3x the CPU for nothing on
+   * this workload; libgomp reads OMP_THREAD_LIMIT once, when it is loaded.
+   * The OCR loader sets it, but here the decoder comes first, and
+   * gst-libav brings libgomp in with it (libavfilter -> libvidstab).  So it
+   * is set before anything loads; a value the user set stands. */
+  g_setenv ("OMP_THREAD_LIMIT", "1", FALSE);
+
+  scan_init (&s);
+
+  status = parse_options (&s, argc, argv);
+  if (status < 0)
+    status = check_before_scanning (&s, &tmp_evidence);
+  if (status < 0) {
+    g_autoptr (GcReport) report = gc_report_new (s.input);
+    Run run = { 0, };
+    if (run_pipeline (&s, report, &run, &status))
+      status = finish (&s, report, &run, tmp_evidence);
+    g_free (run.error_text);
+  }
+
   if (tmp_evidence) {
     g_autoptr (GDir) d = g_dir_open (tmp_evidence, 0, NULL);
     const gchar *name;

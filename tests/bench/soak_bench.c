@@ -11,7 +11,7 @@
  *   fakesink sync=true
  *
  * for N minutes (60 by default; 5 is the short variant) and prints, every
- * minute, the resident memory (VmRSS), the readings made and the
+ * minute, the resident memory (VmRSS after malloc_trim), the readings made and the
  * violations raised; at the end the price.mismatch violations raised
  * against those expected (one per wrong phase that lasted long enough to
  * be confirmed), and the RSS growth after the first minute.
@@ -19,6 +19,7 @@
  * raised, no violation in a right one.  Exit 1 when a target is missed. */
 #include <gst/gst.h>
 #include <glib/gstdio.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,10 +38,14 @@ typedef struct
   gint exit_code;
 } Soak;
 
+/* Resident memory after handing freed memory back to the system (glibc
+ * keeps freed blocks of worker threads' arenas, which would read as growth
+ * that is not there). */
 static glong
 rss_kb (void)
 {
   gchar *status = NULL;
+  malloc_trim (0);
   glong kb = 0;
   if (g_file_get_contents ("/proc/self/status", &status, NULL, NULL)) {
     const gchar *at = strstr (status, "VmRSS:");
