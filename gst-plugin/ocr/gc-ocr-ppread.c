@@ -102,6 +102,64 @@ has_latin (const gchar * s)
   return FALSE;
 }
 
+/* Repairs of Latin text that need more than a character's neighbours
+ * (ASCII only; other bytes are left alone):
+ * - a number whose zeros were read as letters: a run of digits, o/O and
+ *   separators that starts with a digit, is three characters long or
+ *   more and is not followed by a letter ("10,oo0+ sold" -> "10,000+
+ *   sold"; never "20oz");
+ * - a capital I read as a small l at the start of a word, before a
+ *   consonant no English or German word starts "l" with ("lsolierflasche"
+ *   -> "Isolierflasche", "ln stock" -> "In stock"; "lbs", "llama" and
+ *   "lymph" stay);
+ * - the pound unit read with a capital I after a number ("1 Ib" ->
+ *   "1 lb", "2Ibs" -> "2lbs"). */
+static void
+fix_latin_words (GString * s)
+{
+  gchar *t = s->str;
+  gsize n = s->len, i;
+
+  for (i = 0; i < n; i++) {
+    gboolean start = i == 0 || !g_ascii_isalnum (t[i - 1]);
+
+    if (start && g_ascii_isdigit (t[i])) {
+      gsize j = i, digits = 0;
+      gboolean letters = FALSE;
+
+      while (j < n && (g_ascii_isdigit (t[j]) || t[j] == 'o' || t[j] == 'O'
+              || ((t[j] == ',' || t[j] == '.') && j + 1 < n
+                  && (g_ascii_isdigit (t[j + 1]) || t[j + 1] == 'o'
+                      || t[j + 1] == 'O')))) {
+        digits += g_ascii_isdigit (t[j]) != 0;
+        letters |= t[j] == 'o' || t[j] == 'O';
+        j++;
+      }
+      if (letters && j - i >= 3 && !(j < n && g_ascii_isalpha (t[j])))
+        for (gsize k = i; k < j; k++)
+          if (t[k] == 'o' || t[k] == 'O')
+            t[k] = '0';
+      /* "1 Ib", "2Ibs": the unit after the number. */
+      gsize u = j;
+      if (u < n && t[u] == ' ')
+        u++;
+      if (u + 1 < n && t[u] == 'I' && t[u + 1] == 'b'
+          && (u + 2 == n || !g_ascii_isalpha (t[u + 2])
+              || (t[u + 2] == 's' && (u + 3 == n
+                      || !g_ascii_isalpha (t[u + 3])))))
+        t[u] = 'l';
+      i = j > i ? j - 1 : i;
+      continue;
+    }
+    if (start && t[i] == 'l' && i + 2 < n && strchr ("cdfghjkmnpqrstvwxz",
+            t[i + 1]) && t[i + 1] != '\0' && g_ascii_isalpha (t[i + 2]))
+      t[i] = 'I';
+    else if (start && t[i] == 'l' && i + 1 < n && t[i + 1] == 'n'
+        && (i + 2 == n || t[i + 2] == ' '))
+      t[i] = 'I';
+  }
+}
+
 gchar *
 gc_ocr_ppocr_fix_text (const gchar * raw)
 {
@@ -148,6 +206,8 @@ gc_ocr_ppocr_fix_text_in (const gchar * raw, gboolean chinese)
     }
     prev = g_utf8_get_char (out ? out : p);
   }
+  if (!cjk_line)
+    fix_latin_words (s);
   return gc_ocr_normalise_text (s->str);
 }
 
@@ -368,8 +428,13 @@ make_line (GcOcrEngine * engine, const GcOcrFrame * frame,
   g_autofree gchar *fixed = NULL, *text = NULL;
   GcOcrLine *line;
 
-  if (raw == NULL || confidence < MIN_CONFIDENCE)
+  if (raw == NULL || confidence < MIN_CONFIDENCE) {
+    if (G_UNLIKELY (g_getenv ("GC_OCR_DEBUG_DIR") != NULL))
+      fprintf (stderr, "ppocr line %d,%d %dx%d: \"%s\" dropped (%.2f)\n",
+          box->x, box->y, box->width, box->height, raw ? raw : "",
+          confidence);
     return NULL;
+  }
   text = restore_signs (engine, frame, raw, xs, box);
   fixed = gc_ocr_ppocr_fix_text_in (text, gc_ocr_engine_chinese (engine));
   if (G_UNLIKELY (g_getenv ("GC_OCR_DEBUG_DIR") != NULL))

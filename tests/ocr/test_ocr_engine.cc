@@ -1470,6 +1470,23 @@ TEST (OcrPpText, RepairsConfusionsInContext)
     {"到手价?89", "到手价¥89"},
     {"why?89", "why?89"},
     {"已售 10万+", "已售10万+"},
+    /* Latin words: zeros read as letters in a number, a capital I read
+     * as l at a word's start, the pound unit. */
+    {"10,oo0+ sold this week!", "10,000+ sold this week!"},
+    {"1O,OOO sold", "10,000 sold"},
+    {"20oz bottle", "20oz bottle"},
+    {"Zoo 2", "Zoo 2"},
+    {"lsolierflasche 500ml", "Isolierflasche 500ml"},
+    {"ln stock", "In stock"},
+    {"ltem sold out", "Item sold out"},
+    {"2 lbs", "2 lbs"},
+    {"llama", "llama"},
+    {"lymph", "lymph"},
+    {"low price", "low price"},
+    {"Organic Trail Mix 1 Ib", "Organic Trail Mix 1 lb"},
+    {"2Ibs", "2lbs"},
+    {"1 Ibis", "1 Ibis"},
+    {"Mia K.Danke", "Mia K.Danke"},
   };
   for (auto &c : cases) {
     g_autofree gchar *got = gc_ocr_ppocr_fix_text (c.raw);
