@@ -172,9 +172,11 @@ write_record (GcEvidenceLog *log, const gchar *line, GError **error)
     done += (gsize) n;
   }
   if (e != 0 && done > 0 && regular) {
-    /* A torn line would make the log unparseable from here on. */
+    /* A torn line would make the log unparseable from here on.  (Should
+     * the cut fail too, the write's error is the one reported.) */
     if (ftruncate (log->fd, before) != 0)
-      e = errno;
+      g_debug ("%s: cannot cut back a torn line: %s", log->path,
+          g_strerror (errno));
   }
   flock (log->fd, LOCK_UN);
   g_mutex_unlock (&log->lock);

@@ -114,6 +114,14 @@ has_latin (const gchar * s)
  *   "lymph" stay);
  * - the pound unit read with a capital I after a number ("1 Ib" ->
  *   "1 lb", "2Ibs" -> "2lbs"). */
+/* A byte of a word: an ASCII letter or digit, or part of a non-ASCII
+ * character (ü in "Hülse": the l after it starts no word). */
+static inline gboolean
+word_byte (gchar c)
+{
+  return g_ascii_isalnum (c) || (guchar) c >= 0x80;
+}
+
 static void
 fix_latin_words (GString * s)
 {
@@ -121,7 +129,7 @@ fix_latin_words (GString * s)
   gsize n = s->len, i;
 
   for (i = 0; i < n; i++) {
-    gboolean start = i == 0 || !g_ascii_isalnum (t[i - 1]);
+    gboolean start = i == 0 || !word_byte (t[i - 1]);
 
     if (start && g_ascii_isdigit (t[i])) {
       gsize j = i, digits = 0;
@@ -151,8 +159,8 @@ fix_latin_words (GString * s)
       i = j > i ? j - 1 : i;
       continue;
     }
-    if (start && t[i] == 'l' && i + 2 < n && strchr ("cdfghjkmnpqrstvwxz",
-            t[i + 1]) && t[i + 1] != '\0' && g_ascii_isalpha (t[i + 2]))
+    if (start && t[i] == 'l' && i + 2 < n && t[i + 1] != '\0'
+        && strchr ("cdfghjkmnpqrstvwxz", t[i + 1]) && word_byte (t[i + 2]))
       t[i] = 'I';
     else if (start && t[i] == 'l' && i + 1 < n && t[i + 1] == 'n'
         && (i + 2 == n || t[i + 2] == ' '))

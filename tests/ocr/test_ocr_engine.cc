@@ -1487,6 +1487,9 @@ TEST (OcrPpText, RepairsConfusionsInContext)
     {"2Ibs", "2lbs"},
     {"1 Ibis", "1 Ibis"},
     {"Mia K.Danke", "Mia K.Danke"},
+    {"Hülse", "Hülse"},
+    {"Größe 10,oo0", "Größe 10,000"},
+    {"1o,oo€", "10,00€"},
   };
   for (auto &c : cases) {
     g_autofree gchar *got = gc_ocr_ppocr_fix_text (c.raw);
