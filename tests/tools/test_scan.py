@@ -692,6 +692,16 @@ class Scan(unittest.TestCase):
             port = sk.getsockname()[1]
         # (r.json is the output of most rows: a failed scan writes the
         # report of what it scanned there, by design.)
+        gst_launch("videotestsrc", "num-buffers=1", "pattern=white", "!",
+                   "video/x-raw,width=960,height=540", "!", "textoverlay",
+                   "text=到手价 ¥89 全网最低价", "font-desc=Noto Sans CJK SC 36",
+                   "color=0xff000000", "shaded-background=false", "!",
+                   "videoconvert", "!", "pngenc", "!", "filesink",
+                   f"location={j('still.png')}")
+        gst_launch("videotestsrc", "num-buffers=75", "!",
+                   "video/x-raw,width=48,height=32,framerate=30/1", "!",
+                   "videoconvert", "!", "x264enc", "speed-preset=ultrafast",
+                   "!", "mp4mux", "!", "filesink", f"location={j('tiny.mp4')}")
         keep = [j(n) for n in ("rec.mp4", "cat.json", "rules.json",
                                "page.html", "text.mp4", "cut.mp4",
                                "bad.json")]
@@ -794,15 +804,29 @@ class Scan(unittest.TestCase):
               "60000"] + fast + [I], 3, ["not checked", "--interval"]),
             # -- a clean run for contrast: exit 0, nothing touched
             (["--report", j("out.json"), "--catalog", C] + fast + [I], 0, []),
+            # -- a picture, a tiny video, the help, a report to /dev/null
+            (["--report", j("out.json"), "--catalog", SAMPLE_CATALOG] + fast
+             + [j("still.png")], 1, []),
+            (["--report", j("out.json"), "--catalog", C] + fast
+             + [j("tiny.mp4")], 0, []),
+            (["--help"], 0, ["Usage:", "] INPUT\n"]),
+            (["--report", "/dev/null", "--catalog", C] + fast + [I], 0, []),
         ]
-        self.assertGreaterEqual(len(rows), 40)
+        if os.geteuid() == 0:
+            # A device node made here: written to, never replaced.
+            os.mknod(j("null"), 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+            rows.append((["--report", j("null"), "--catalog", C] + fast + [I],
+                         0, []))
+        self.assertGreaterEqual(len(rows), 50)
         for args, status, words in rows:
             before = {f: digest(f) for f in keep}
             p = subprocess.run([SCAN] + args, capture_output=True, text=True,
                                timeout=120 * SLOW)
             self.assertEqual(p.returncode, status, f"{args}: {p.stderr}")
             for w in words:
-                self.assertIn(w, p.stderr, args)
+                self.assertIn(w, p.stderr + p.stdout, args)
+            self.assertNotIn("INPUT INPUT", p.stdout + p.stderr)
+            self.assertNotIn("scale the video", p.stderr)
             self.assertNotRegex(p.stderr, r"Sanitizer|runtime error:|CRITICAL")
             for f, h in before.items():
                 self.assertEqual(digest(f), h, f"{args}: {f} changed")
@@ -810,6 +834,9 @@ class Scan(unittest.TestCase):
                              ("catlink.json", "cat.json")):
                 self.assertEqual(os.readlink(j(link)), to, args)
             self.assertTrue(stat.S_ISFIFO(os.stat(j("fifo")).st_mode))
+            self.assertTrue(stat.S_ISCHR(os.stat("/dev/null").st_mode))
+            if os.path.exists(j("null")):
+                self.assertTrue(stat.S_ISCHR(os.stat(j("null")).st_mode))
 
     @unittest.skipUnless(os.geteuid() == 0, "mknod needs root")
     def test_report_onto_a_device_node_keeps_the_node(self):
