@@ -420,27 +420,11 @@ text_px (GstComplianceOverlay * self, gdouble fraction)
   return MAX (MIN_TEXT_PX, (gint) lround (fraction * H * self->s.scale));
 }
 
-static const struct
-{
-  const gchar *rule, *zh, *en;
-} rule_names[] = {
-  {GC_RULE_PRICE_MISMATCH, "价格与申报不符", "price differs from declared"},
-  {GC_RULE_PRICE_REFERENCE_INFLATED, "划线原价虚高", "inflated original price"},
-  {GC_RULE_CLAIM_ABSOLUTE_TERM, "绝对化用语", "absolute claim"},
-  {GC_RULE_CLAIM_MEDICAL, "医疗功效用语", "medical claim"},
-  {GC_RULE_CLAIM_SALES_INFLATED, "销量虚标", "inflated sales figure"},
-  {GC_RULE_DISCLOSURE_MISSING, "缺少广告标识", "ad label missing"},
-  {GC_RULE_PRODUCT_UNDECLARED, "未申报商品", "undeclared product"},
-  {GC_RULE_PRODUCT_PROHIBITED, "禁售商品", "prohibited product"},
-};
-
 static gchar *
 warning_line (const GstComplianceViolation * v, gboolean zh)
 {
-  const gchar *name = NULL;
-  for (guint i = 0; i < G_N_ELEMENTS (rule_names); i++)
-    if (g_strcmp0 (v->rule, rule_names[i].rule) == 0)
-      name = zh ? rule_names[i].zh : rule_names[i].en;
+  const GcRuleDef *def = gc_rule_def (v->rule);
+  const gchar *name = def ? (zh ? def->name_zh : def->name_en) : NULL;
 
   GString *line = g_string_new (v->rule ? v->rule : "?");
   if (name)

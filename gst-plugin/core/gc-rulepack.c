@@ -37,17 +37,35 @@
  * part of a term (control characters are refused in terms). */
 #define MASK_CHAR '\x1f'
 
-const gchar *const gc_rule_ids[] = {
-  GC_RULE_PRICE_MISMATCH,
-  GC_RULE_PRICE_REFERENCE_INFLATED,
-  GC_RULE_CLAIM_ABSOLUTE_TERM,
-  GC_RULE_CLAIM_MEDICAL,
-  GC_RULE_CLAIM_SALES_INFLATED,
-  GC_RULE_DISCLOSURE_MISSING,
-  GC_RULE_PRODUCT_UNDECLARED,
-  GC_RULE_PRODUCT_PROHIBITED,
-  NULL
+#define RULE_ID(id, code, zh, en) id,
+const gchar *const gc_rule_ids[] = { GC_RULE_TABLE (RULE_ID) NULL };
+#undef RULE_ID
+
+#define RULE_DEF(id, code, zh, en) { id, code, zh, en },
+const GcRuleDef gc_rule_defs[] = {
+  GC_RULE_TABLE (RULE_DEF) { NULL, 0, NULL, NULL }
 };
+#undef RULE_DEF
+
+const GcRuleDef *
+gc_rule_def (const gchar *id)
+{
+  if (id == NULL)
+    return NULL;
+  for (const GcRuleDef *d = gc_rule_defs; d->id; d++)
+    if (strcmp (d->id, id) == 0)
+      return d;
+  return NULL;
+}
+
+const GcRuleDef *
+gc_rule_def_by_code (guint code)
+{
+  for (const GcRuleDef *d = gc_rule_defs; d->id; d++)
+    if (d->sei_code == code)
+      return d;
+  return NULL;
+}
 
 static const gchar *const severities[] = { "error", "warning", "info", NULL };
 

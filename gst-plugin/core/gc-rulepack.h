@@ -23,8 +23,35 @@ G_BEGIN_DECLS
 #define GC_RULE_PRODUCT_UNDECLARED       "product.undeclared"
 #define GC_RULE_PRODUCT_PROHIBITED       "product.prohibited"
 
-/* NULL-terminated list of every rule id above, in table order. */
+/* Every rule, once: its id, its code in the SEI payload (gc-sei.h; a code
+ * is on the wire: never renumber or reuse one), and its name in Chinese and English for the overlay's
+ * warnings.  The id list, the SEI codes and the display names are derived
+ * from this table; severities and legal references are in the packs. */
+#define GC_RULE_TABLE(X) \
+  X (GC_RULE_PRICE_MISMATCH, 1, "价格与申报不符", "price differs from declared") \
+  X (GC_RULE_PRICE_REFERENCE_INFLATED, 2, "划线原价虚高", "inflated original price") \
+  X (GC_RULE_CLAIM_ABSOLUTE_TERM, 3, "绝对化用语", "absolute claim") \
+  X (GC_RULE_CLAIM_MEDICAL, 4, "医疗功效用语", "medical claim") \
+  X (GC_RULE_CLAIM_SALES_INFLATED, 5, "销量虚标", "inflated sales figure") \
+  X (GC_RULE_DISCLOSURE_MISSING, 6, "缺少广告标识", "ad label missing") \
+  X (GC_RULE_PRODUCT_UNDECLARED, 7, "未申报商品", "undeclared product") \
+  X (GC_RULE_PRODUCT_PROHIBITED, 8, "禁售商品", "prohibited product")
+
+typedef struct
+{
+  const gchar *id;
+  guint8 sei_code;              /* 1..255; 0 is "another rule, by id" */
+  const gchar *name_zh, *name_en;
+} GcRuleDef;
+
+/* NULL-terminated list of every rule id, in table order. */
 extern const gchar *const gc_rule_ids[];
+/* The table, ended by an entry whose id is NULL. */
+extern const GcRuleDef gc_rule_defs[];
+
+/* The table's entry for @id, or for the SEI code @code; NULL when none. */
+const GcRuleDef *gc_rule_def (const gchar *id);
+const GcRuleDef *gc_rule_def_by_code (guint code);
 
 typedef struct
 {

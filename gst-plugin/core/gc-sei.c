@@ -46,36 +46,19 @@ static const gchar *const severities[] = { "error", "warning", "info" };
 
 #define SEVERITY_NONE 3
 
-/* Wire code order; must match GcSeiRule. */
-static const gchar *const rule_names[] = {
-  NULL,
-  GC_RULE_PRICE_MISMATCH,
-  GC_RULE_PRICE_REFERENCE_INFLATED,
-  GC_RULE_CLAIM_ABSOLUTE_TERM,
-  GC_RULE_CLAIM_MEDICAL,
-  GC_RULE_CLAIM_SALES_INFLATED,
-  GC_RULE_DISCLOSURE_MISSING,
-  GC_RULE_PRODUCT_UNDECLARED,
-  GC_RULE_PRODUCT_PROHIBITED,
-};
-
 GcSeiRule
 gc_sei_rule_code (const gchar *rule)
 {
-  if (rule == NULL)
-    return GC_SEI_RULE_OTHER;
-  for (guint i = 1; i < G_N_ELEMENTS (rule_names); i++)
-    if (strcmp (rule, rule_names[i]) == 0)
-      return (GcSeiRule) i;
-  return GC_SEI_RULE_OTHER;
+  const GcRuleDef *d = gc_rule_def (rule);
+  return d ? d->sei_code : GC_SEI_RULE_OTHER;
 }
 
 const gchar *
 gc_sei_rule_name (GcSeiRule code)
 {
-  if ((guint) code >= G_N_ELEMENTS (rule_names))
-    return NULL;
-  return rule_names[code];
+  const GcRuleDef *d = code == GC_SEI_RULE_OTHER ? NULL
+      : gc_rule_def_by_code (code);
+  return d ? d->id : NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -419,7 +402,8 @@ decode_violation (const guint8 *data, gsize size)
   g_autofree gchar *rule = NULL;
   guint64 id, ms;
 
-  if (!get_u8 (&r, &code) || code > GC_SEI_RULE_PRODUCT_PROHIBITED)
+  if (!get_u8 (&r, &code)
+      || (code != GC_SEI_RULE_OTHER && gc_sei_rule_name (code) == NULL))
     return NULL;
   if (code == GC_SEI_RULE_OTHER) {
     if (!get_string (&r, &rule) || rule[0] == '\0')

@@ -65,19 +65,11 @@ typedef enum
   GC_SEI_CODEC_H265,
 } GcSeiCodec;
 
-/* Wire codes of the stable rule ids (PRODUCT.md "Rules"); never renumber. */
-typedef enum
-{
-  GC_SEI_RULE_OTHER = 0,        /* id follows as a string */
-  GC_SEI_RULE_PRICE_MISMATCH = 1,
-  GC_SEI_RULE_PRICE_REFERENCE_INFLATED = 2,
-  GC_SEI_RULE_CLAIM_ABSOLUTE_TERM = 3,
-  GC_SEI_RULE_CLAIM_MEDICAL = 4,
-  GC_SEI_RULE_CLAIM_SALES_INFLATED = 5,
-  GC_SEI_RULE_DISCLOSURE_MISSING = 6,
-  GC_SEI_RULE_PRODUCT_UNDECLARED = 7,
-  GC_SEI_RULE_PRODUCT_PROHIBITED = 8,
-} GcSeiRule;
+/* A rule's code in the payload: its sei_code in the core's rule table
+ * (gc-rulepack.h, GC_RULE_TABLE), or GC_SEI_RULE_OTHER, followed by the
+ * rule id as a string, for a rule the table does not know. */
+typedef guint8 GcSeiRule;
+#define GC_SEI_RULE_OTHER 0
 
 /* Rule id <-> wire code; GC_SEI_RULE_OTHER / NULL when not one of ours. */
 GcSeiRule gc_sei_rule_code (const gchar *rule);

@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -1054,4 +1055,29 @@ TEST (RulePackLabel, FormatsSponsorAsTextNeverAsFormat)
   EXPECT_EQ (strstr (en, "%s"), nullptr) << en;
   g_free (en);
   gc_rulepack_unref (us);
+}
+
+/* The one rule table: every id once, a wire code each (never 0, never
+ * shared), a name in both languages; the id list is the table's. */
+TEST (RuleTable, OneEntryPerRuleWithCodeAndNames)
+{
+  std::set<std::string> ids;
+  std::set<guint> codes;
+  guint n = 0;
+  for (const GcRuleDef *d = gc_rule_defs; d->id; d++, n++) {
+    EXPECT_TRUE (ids.insert (d->id).second) << d->id;
+    EXPECT_NE (d->sei_code, 0u) << d->id;
+    EXPECT_TRUE (codes.insert (d->sei_code).second) << d->id;
+    EXPECT_TRUE (d->name_zh && *d->name_zh) << d->id;
+    EXPECT_TRUE (d->name_en && *d->name_en) << d->id;
+    EXPECT_EQ (gc_rule_def (d->id), d);
+    EXPECT_EQ (gc_rule_def_by_code (d->sei_code), d);
+    ASSERT_NE (gc_rule_ids[n], nullptr);
+    EXPECT_STREQ (gc_rule_ids[n], d->id);
+  }
+  EXPECT_EQ (gc_rule_ids[n], nullptr);
+  EXPECT_GE (n, 8u);
+  EXPECT_EQ (gc_rule_def ("no.such_rule"), nullptr);
+  EXPECT_EQ (gc_rule_def (nullptr), nullptr);
+  EXPECT_EQ (gc_rule_def_by_code (0), nullptr);
 }
