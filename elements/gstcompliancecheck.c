@@ -126,7 +126,7 @@ struct _GstComplianceCheck
   gchar *refused_mtime_path;
   gint64 refused_mtime;
   GcEvidenceLog *log;
-  gboolean log_warned;
+  gint log_warned;               /* atomic: the log's failure was posted */
   GHashTable *evidence_paths;   /* violation id -> evidence path */
   GPtrArray *current;           /* GcViolation snapshots active now */
   GstClockTime verdict_pts;
@@ -294,10 +294,19 @@ image_worker (gpointer data, gpointer user_data)
   GError *err = NULL;
 
   if (!write_image (job, &err)) {
-    GST_ELEMENT_WARNING (job->self, RESOURCE, WRITE,
-        ("Could not write evidence image %s", job->name),
-        ("%s", err->message));
-    g_error_free (err);
+    g_autofree gchar *written = g_build_filename (gc_evidence_log_dir
+        (job->log), job->name, NULL);
+    /* The image is in place and only its log line failed, on a log that
+     * already said it cannot be written: one warning is enough. */
+    if (g_file_test (written, G_FILE_TEST_EXISTS)
+        && g_atomic_int_get (&job->self->log_warned)) {
+      g_clear_error (&err);
+    } else {
+      GST_ELEMENT_WARNING (job->self, RESOURCE, WRITE,
+          ("Could not write evidence image %s", job->name),
+          ("%s", err->message));
+      g_error_free (err);
+    }
   }
   g_atomic_int_add (&job->self->pending_images, -1);
   image_job_free (job);
@@ -357,14 +366,14 @@ handle_events (GstComplianceCheck * self, GPtrArray * events, GstBuffer * buf,
       g_autofree gchar *source = gst_object_get_path_string (GST_OBJECT (self));
       GError *err = NULL;
       if (!gc_evidence_log_append (self->log, ev, source, &err)) {
-        if (!self->log_warned)
+        if (!g_atomic_int_get (&self->log_warned))
           GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
               ("Could not write the evidence log; the stream goes on"),
               ("%s", err->message));
-        self->log_warned = TRUE;
+        g_atomic_int_set (&self->log_warned, TRUE);
         g_error_free (err);
       } else {
-        self->log_warned = FALSE;
+        g_atomic_int_set (&self->log_warned, FALSE);
       }
 
       if (start && buf) {
@@ -587,7 +596,7 @@ gst_compliance_check_start (GstBaseTransform * trans)
   self->loaded_mtime = file_mtime (self->loaded_path);
   self->next_poll = g_get_monotonic_time () + CATALOG_POLL_US;
   self->log = log;
-  self->log_warned = FALSE;
+  g_atomic_int_set (&self->log_warned, FALSE);
   self->evidence_paths = g_hash_table_new_full (g_int64_hash, g_int64_equal,
       g_free, g_free);
   self->current = g_ptr_array_new ();

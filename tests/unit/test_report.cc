@@ -160,7 +160,9 @@ TEST (Report, HtmlIsolatesCatalogAndScreenText)
   GcBox box = {0, 0, 10, 10};
   gc_report_add_text (r, 1.0, name.c_str (), &box, 0.9);
   GcViolation *v = make_violation ("disclosure.missing", 1, 1.0, 3.0);
+  g_free (v->declared);
   v->declared = g_strdup (name.c_str ());
+  g_free (v->observed);
   v->observed = g_strdup (name.c_str ());
   gc_report_add_violation_event (r, v, FALSE);
   g_autofree gchar *html = gc_report_to_html (r);
