@@ -132,14 +132,13 @@ fix_latin_words (GString * s)
     gboolean start = i == 0 || !word_byte (t[i - 1]);
 
     if (start && g_ascii_isdigit (t[i])) {
-      gsize j = i, digits = 0;
+      gsize j = i;
       gboolean letters = FALSE;
 
       while (j < n && (g_ascii_isdigit (t[j]) || t[j] == 'o' || t[j] == 'O'
               || ((t[j] == ',' || t[j] == '.') && j + 1 < n
                   && (g_ascii_isdigit (t[j + 1]) || t[j + 1] == 'o'
                       || t[j + 1] == 'O')))) {
-        digits += g_ascii_isdigit (t[j]) != 0;
         letters |= t[j] == 'o' || t[j] == 'O';
         j++;
       }
