@@ -1455,6 +1455,39 @@ TEST_F (OcrPp, PriceSlidingInIsNeverReadClipped)
     g_free (f);
 }
 
+/* A light grey "24,99 €" struck through with a red line, as shops mark a
+ * reference price: PP-OCR has no €, and the red stroke lies across the
+ * sign's bars, so the sign re-read needs the picture without the stroke.
+ * Both sizes the realistic set shows (26 px at 720p, 39 px at 1080p). */
+TEST_F (OcrPp, RedStrikeThroughKeepsTheEuroSign)
+{
+  for (gint px : {26, 39}) {
+    std::vector<SceneItem> items (1);
+    items[0] = {"24,99 €", 900, 300, px, 0x999999, FALSE, FALSE, TRUE,
+        0xf4f4f4, 0, 0, 0, 0, FALSE, "DejaVu Sans"};
+    Frame f (1280, 720, SCENE_BG_PHOTO, items);
+    const SceneItem &it = items[0];
+    /* The stroke: 3 px of red through the middle, a little past both
+     * ends. */
+    for (gint y = it.ink_y + it.ink_h / 2 - 1; y <= it.ink_y + it.ink_h / 2 + 1;
+        y++)
+      for (gint x = it.ink_x - 4; x < it.ink_x + it.ink_w + 4; x++) {
+        guint8 *p = f.data + (gsize) y * f.frame.stride + (gsize) x * 4;
+        p[0] = 0xe0;
+        p[1] = 0x30;
+        p[2] = 0x30;
+      }
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GPtrArray) lines = gc_ocr_engine_read_frame (engine (),
+        &f.frame, NULL, &error);
+    ASSERT_NE (lines, nullptr) << error->message;
+    const GcOcrLine *line = line_at (lines, it);
+    ASSERT_NE (line, nullptr) << px << " px: nothing read there";
+    EXPECT_STREQ (line->text, "24,99 €") << px << " px";
+    EXPECT_TRUE (line->struck) << px << " px";
+  }
+}
+
 /* The recognizer's known confusions are repaired, and only in their
  * context. */
 TEST (OcrPpText, RepairsConfusionsInContext)
