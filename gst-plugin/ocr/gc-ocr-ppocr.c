@@ -358,6 +358,12 @@ open_session (const gchar * dir, const gchar * file, gint threads,
        * other stages of the pipeline need. */
       && ORT_OK (ort->AddSessionConfigEntry (options,
               "session.intra_op.allow_spinning", "0"), what)
+      /* Crops and lines come in a new shape at nearly every run: a memory
+       * pattern cached per shape, and an arena that keeps its largest
+       * size for good, grow the resident memory of a live pipeline for
+       * hours.  Plain allocations cost about as much here. */
+      && ORT_OK (ort->DisableMemPattern (options), what)
+      && ORT_OK (ort->DisableCpuMemArena (options), what)
       && ORT_OK (ort->SetSessionGraphOptimizationLevel (options,
               ORT_ENABLE_ALL), what)
       && ORT_OK (ort->CreateSession (ort_env, path, options, session), what);
