@@ -28,8 +28,8 @@
  * is written there as PNG (what Tesseract saw), with the edge map the
  * regions came from (regions-edges.png, regions-closed.png: the last
  * frame's), and the choices made for each line (channel, polarity,
- * re-reads, text) are printed on stderr.  Off, it costs one getenv per
- * line. */
+ * re-reads, text) are printed on stderr.  The variable is read once per
+ * process (gc_ocr_debug_dir()): set it before the first frame is read. */
 #include "gc-ocr-private.h"
 
 #include "gc-error.h"
@@ -421,6 +421,22 @@ GcPpocr *
 gc_ocr_engine_ppocr (GcOcrEngine * engine)
 {
   return engine->pp;
+}
+
+const gchar *
+gc_ocr_debug_dir (void)
+{
+  static gsize once = 0;
+  static const gchar *dir = NULL;
+
+  if (g_once_init_enter (&once)) {
+    const gchar *env = g_getenv ("GC_OCR_DEBUG_DIR");
+
+    /* Kept for the process, as the environment is. */
+    dir = env && *env ? g_strdup (env) : NULL;
+    g_once_init_leave (&once, 1);
+  }
+  return dir;
 }
 
 /* Signs only, and digits so that a digit is not forced into a sign. */
@@ -869,7 +885,7 @@ reread_numeric (GcOcrEngine * engine, PIX * pix, GArray * symbols, gint first,
   if (raw == NULL)
     return NULL;
   g_strstrip (raw);
-  if (G_UNLIKELY (g_getenv ("GC_OCR_DEBUG_DIR") != NULL))
+  if (GC_OCR_DEBUG)
     g_printerr ("eng re-read %d..%d: \"%s\" conf %d\n", x1, x2, raw, conf);
   if (!has_digit (raw))
     return NULL;
@@ -955,7 +971,7 @@ reread_word (GcOcrEngine * engine, PIX * pix, GArray * symbols, gint first,
   for (const gchar * p = raw; *p; p = g_utf8_next_char (p))
     if (is_cjk (g_utf8_get_char (p)))
       cjk = TRUE;
-  if (G_UNLIKELY (g_getenv ("GC_OCR_DEBUG_DIR") != NULL))
+  if (GC_OCR_DEBUG)
     g_printerr ("label re-read %d..%d: \"%s\" conf %d (was %.0f)\n", x1, x2,
         raw, reconf, a->word_conf);
   if (!cjk || reconf <= a->word_conf)
@@ -1152,7 +1168,7 @@ reread_run (GcOcrEngine * engine, PIX * pix, GArray * symbols, gint first,
     sum += g_array_index (symbols, Symbol, k).conf;
   mean = sum / (last - first + 1);
   remean = re->len ? resum / re->len : -1;
-  if (G_UNLIKELY (g_getenv ("GC_OCR_DEBUG_DIR") != NULL)) {
+  if (GC_OCR_DEBUG) {
     g_autoptr (GString) was = g_string_new (NULL);
     g_autoptr (GString) now = g_string_new (NULL);
 
@@ -1382,7 +1398,7 @@ read_prepared (GcOcrEngine * engine, GcOcrPrepared * prep)
     if (engine->num && !run_is_certain (symbols, first, last, gap_left))
       replacement = reread_numeric (engine, prep->pix, symbols, first, last,
           gap_left);
-    if (G_UNLIKELY (g_getenv ("GC_OCR_DEBUG_DIR") != NULL))
+    if (GC_OCR_DEBUG)
       g_printerr ("numeric run %d..%d (sign \"%s\"): re-read \"%s\"\n", first,
           last, g_array_index (symbols, Symbol, first).text,
           replacement ? replacement : "(kept)");
@@ -1433,7 +1449,7 @@ read_prepared (GcOcrEngine * engine, GcOcrPrepared * prep)
   }
 
   normalised = gc_ocr_normalise_text (text->str);
-  if (G_UNLIKELY (g_getenv ("GC_OCR_DEBUG_DIR") != NULL))
+  if (GC_OCR_DEBUG)
     g_printerr ("line \"%s\"\n", text->str);
   if (*normalised == '\0')
     return NULL;
@@ -1452,11 +1468,11 @@ read_prepared_debug (GcOcrEngine * engine, GcOcrPrepared * prep,
 {
   GcOcrLine *line = read_prepared (engine, prep);
 
-  if (G_UNLIKELY (g_getenv ("GC_OCR_DEBUG_DIR") != NULL)) {
+  if (GC_OCR_DEBUG) {
     /* What Tesseract saw, for tuning the preparation. */
     static gint count;
     g_autofree gchar *name = g_strdup_printf ("%s/line-%04d-%d-%d.png",
-        g_getenv ("GC_OCR_DEBUG_DIR"), g_atomic_int_add (&count, 1), box->x,
+        gc_ocr_debug_dir (), g_atomic_int_add (&count, 1), box->x,
         box->y);
     pixWrite (name, prep->pix, IFF_PNG);
   }

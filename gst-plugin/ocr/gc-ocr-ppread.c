@@ -436,7 +436,7 @@ make_line (GcOcrEngine * engine, const GcOcrFrame * frame,
   GcOcrLine *line;
 
   if (raw == NULL || confidence < MIN_CONFIDENCE) {
-    if (G_UNLIKELY (g_getenv ("GC_OCR_DEBUG_DIR") != NULL))
+    if (GC_OCR_DEBUG)
       fprintf (stderr, "ppocr line %d,%d %dx%d: \"%s\" dropped (%.2f)\n",
           box->x, box->y, box->width, box->height, raw ? raw : "",
           confidence);
@@ -444,7 +444,7 @@ make_line (GcOcrEngine * engine, const GcOcrFrame * frame,
   }
   text = restore_signs (engine, frame, raw, xs, box);
   fixed = gc_ocr_ppocr_fix_text_in (text, gc_ocr_engine_chinese (engine));
-  if (G_UNLIKELY (g_getenv ("GC_OCR_DEBUG_DIR") != NULL))
+  if (GC_OCR_DEBUG)
     fprintf (stderr, "ppocr line %d,%d %dx%d: \"%s\" -> \"%s\" (%.2f)\n",
         box->x, box->y, box->width, box->height, raw, fixed, confidence);
   if (*fixed == '\0')
@@ -817,7 +817,7 @@ gc_ocr_ppocr_read_frame (GcOcrEngine * engine, const GcOcrFrame * frame,
   if (tracker)
     gc_ocr_tracker_end (tracker);
   gc_ocr_join_rows (lines);
-  if (G_UNLIKELY (g_getenv ("GC_OCR_DEBUG_DIR") != NULL)) {
+  if (GC_OCR_DEBUG) {
     gint64 det_us, rec_us;
 
     gc_ppocr_times (pp, &det_us, &rec_us);

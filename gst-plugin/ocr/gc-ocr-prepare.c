@@ -419,7 +419,7 @@ fill_hollow_glyphs (PIX * bin)
     return FALSE;
   pixCountPixels (bin, &ink, NULL);
   pixCountPixels (holes, &enclosed, NULL);
-  if (G_UNLIKELY (g_getenv ("GC_OCR_DEBUG_DIR") != NULL))
+  if (GC_OCR_DEBUG)
     g_printerr ("  hollow? ink %d enclosed %d\n", ink, enclosed);
   if (ink == 0 || enclosed * 20 < ink * 19) {
     pixDestroy (&holes);
@@ -564,7 +564,7 @@ gc_ocr_prepare_line (const GcOcrFrame * frame, const GcOcrBox * box,
   text_bright = best.bright;
   best_t = best.thresh;
 
-  if (G_UNLIKELY (g_getenv ("GC_OCR_DEBUG_DIR") != NULL))
+  if (GC_OCR_DEBUG)
     g_printerr ("prepare %d,%d %dx%d: channel %d bright %d ink %lu dist %.0f "
         "t %d\n", box->x, box->y, box->width, box->height, best_c,
         text_bright, (gulong) best.ink, best.distance, best_t);
@@ -592,7 +592,7 @@ gc_ocr_prepare_line (const GcOcrFrame * frame, const GcOcrBox * box,
       text_bright = FALSE;
     outlined = fabs (e_high - e_low) > 0.15;
     best_t = text_bright ? best.high_thresh : best.low_thresh;
-    if (G_UNLIKELY (g_getenv ("GC_OCR_DEBUG_DIR") != NULL))
+    if (GC_OCR_DEBUG)
       g_printerr ("  enclosure high %.2f low %.2f -> bright %d\n", e_high,
           e_low, text_bright);
   }
@@ -655,7 +655,7 @@ gc_ocr_prepare_line (const GcOcrFrame * frame, const GcOcrBox * box,
               : gc_ocr_binarise (scaled, !text_bright, CLAMP (cand[k], 0, 254));
           gdouble other_score = other != NULL ? line_score (other) : 0;
 
-          if (G_UNLIKELY (g_getenv ("GC_OCR_DEBUG_DIR") != NULL))
+          if (GC_OCR_DEBUG)
             g_printerr ("  kept %d of %.0f (score %.0f); split %d (t %d) "
                 "score %.0f\n", kept, side, score, k, cand[k], other_score);
           if (other != NULL && other_score > best_score
@@ -701,7 +701,7 @@ gc_ocr_prepare_line (const GcOcrFrame * frame, const GcOcrBox * box,
 
     if (cut_by_frame_edge (gray, best.low_thresh, best.high_thresh, left,
             box->height)) {
-      if (G_UNLIKELY (g_getenv ("GC_OCR_DEBUG_DIR") != NULL))
+      if (GC_OCR_DEBUG)
         g_printerr ("  cut by the frame's %s edge: not read\n",
             left ? "left" : "right");
       pixDestroy (&clean);

@@ -15,6 +15,12 @@ G_BEGIN_DECLS
 
 gboolean gc_ocr_frame_check (const GcOcrFrame * frame, GError ** error);
 
+/* The tuning aid's directory (the environment variable GC_OCR_DEBUG_DIR,
+ * read once per process), or NULL when it is off: then nothing is printed
+ * or written.  See gc-ocr-engine.c. */
+const gchar *gc_ocr_debug_dir (void);
+#define GC_OCR_DEBUG (G_UNLIKELY (gc_ocr_debug_dir () != NULL))
+
 /* The area two boxes share; @a grown to hold @b too. */
 gint64 gc_ocr_box_overlap (const GcOcrBox * a, const GcOcrBox * b);
 void gc_ocr_box_union (GcOcrBox * a, const GcOcrBox * b);

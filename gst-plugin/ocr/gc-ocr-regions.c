@@ -425,9 +425,9 @@ gc_ocr_find_regions (const GcOcrFrame * frame, GError ** error)
   /* Joins the two edges of a stroke and neighbouring strokes of a glyph
    * without bridging lines above and below. */
   closed = pixCloseBrick (NULL, edges, 3, 2);
-  if (G_UNLIKELY (g_getenv ("GC_OCR_DEBUG_DIR") != NULL)) {
+  if (GC_OCR_DEBUG) {
     /* What the components are made of (the last frame's), for tuning. */
-    const gchar *dir = g_getenv ("GC_OCR_DEBUG_DIR");
+    const gchar *dir = gc_ocr_debug_dir ();
     g_autofree gchar *e = g_build_filename (dir, "regions-edges.png", NULL);
     g_autofree gchar *c = g_build_filename (dir, "regions-closed.png", NULL);
 
