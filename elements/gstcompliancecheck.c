@@ -17,6 +17,9 @@
  * `observed`, `declared`, `legal_ref`, `evidence`, `t_start`, `t_end`
  * (seconds of running time), `bbox` (array of x, y, width, height in the
  * pixels of the analysed frame), `id` and `pts` (of the analysed frame).
+ * Applications read it with gst_compliance_violation_message_parse() from
+ * libgstcompliance-1.0 (`gstreamer-compliance-1.0`), the one writer and
+ * reader of that field list.
  * A reading must hold on two analysed frames (the rule pack's
  * confirm_frames, or #GstComplianceCheck:confirm-frames) before a violation
  * starts, and be gone for two before it ends.
@@ -74,7 +77,7 @@
 #include "gc-rulepack.h"
 #include "gc-rules.h"
 #include "gstcompliancemeta.h"
-#include "gstcomplianceutil.h"
+#include "gstcompliancecore.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_compliance_check_debug);
 #define GST_CAT_DEFAULT gst_compliance_check_debug
@@ -400,7 +403,7 @@ handle_events (GstComplianceCheck * self, GPtrArray * events, GstBuffer * buf,
         GST_STR_NULL (v->observed), GST_STR_NULL (v->declared), v->t_start,
         v->t_end);
     gst_element_post_message (GST_ELEMENT (self),
-        gst_compliance_violation_message_new (GST_OBJECT (self), v, start,
+        gst_compliance_violation_message_from_core (GST_OBJECT (self), v, start,
             pts));
   }
 }
@@ -703,19 +706,19 @@ gst_compliance_check_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
     self->verdict_w = GST_VIDEO_INFO_WIDTH (&self->info);
     self->verdict_h = GST_VIDEO_INFO_HEIGHT (&self->info);
   }
-  GstComplianceVerdictMeta *meta = gst_buffer_add_compliance_verdict_meta (buf,
-      self->verdict_pts, self->verdict_w, self->verdict_h);
+  /* The core verdict, as the SEI will carry it; the bridge makes the meta. */
+  g_autoptr (GcSeiState) verdict = gc_sei_state_new ();
   const GcProduct *product = gc_rules_active_product (self->rules);
-  gst_compliance_verdict_meta_set_product (meta, product ? product->sku : NULL,
-      product ? product->sponsor : NULL,
-      gc_rules_disclosure_required (self->rules),
-      gc_rules_disclosure_visible (self->rules));
-  for (guint i = 0; i < self->current->len; i++) {
-    GstComplianceViolation v;
-    gst_compliance_violation_from_core (&v,
-        g_ptr_array_index (self->current, i));
-    gst_compliance_verdict_meta_add_violation (meta, &v);
-  }
+  verdict->pts = self->verdict_pts;
+  verdict->frame_width = self->verdict_w;
+  verdict->frame_height = self->verdict_h;
+  verdict->active_sku = g_strdup (product ? product->sku : NULL);
+  verdict->sponsor = g_strdup (product ? product->sponsor : NULL);
+  verdict->disclosure_required = gc_rules_disclosure_required (self->rules);
+  verdict->disclosure_visible = gc_rules_disclosure_visible (self->rules);
+  for (guint i = 0; i < self->current->len; i++)
+    gc_sei_state_add_violation (verdict, g_ptr_array_index (self->current, i));
+  gst_buffer_add_compliance_verdict_meta_from_state (buf, verdict);
   return GST_FLOW_OK;
 }
 

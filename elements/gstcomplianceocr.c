@@ -52,6 +52,8 @@
  * crossed-out price) and `first-seen` (guint64, running time at which this
  * text was first read at this place without a break).  A read that found
  * nothing posts an empty array: text that went away is news too.
+ * Applications read it with gst_compliance_text_message_parse() from
+ * libgstcompliance-1.0 (`gstreamer-compliance-1.0`), which also writes it.
  *
  * Frames from 64x64 to 4096x4096 are read (landscape and portrait 4K, DCI
  * 4K); the pad templates say so, so a `videoscale` in front negotiates a
@@ -754,37 +756,6 @@ assign_first_seen (GstComplianceOcr * self, Job * job)
   self->seen = next;
 }
 
-static GstMessage *
-text_message (GstComplianceOcr * self, const Job * job)
-{
-  GValue readings = G_VALUE_INIT;
-  GstStructure *s;
-
-  g_value_init (&readings, GST_TYPE_ARRAY);
-  for (guint i = 0; i < job->readings->len; i++) {
-    const GstComplianceReading *r = &g_array_index (job->readings,
-        GstComplianceReading, i);
-    GValue v = G_VALUE_INIT;
-
-    g_value_init (&v, GST_TYPE_STRUCTURE);
-    g_value_take_boxed (&v, gst_structure_new ("reading",
-            "text", G_TYPE_STRING, r->text,
-            "x", G_TYPE_INT, r->x, "y", G_TYPE_INT, r->y,
-            "width", G_TYPE_INT, r->width, "height", G_TYPE_INT, r->height,
-            "confidence", G_TYPE_DOUBLE, (gdouble) r->confidence,
-            "struck", G_TYPE_BOOLEAN, r->struck,
-            "first-seen", G_TYPE_UINT64, r->first_seen, NULL));
-    gst_value_array_append_and_take_value (&readings, &v);
-  }
-  s = gst_structure_new ("compliance-text",
-      "pts", G_TYPE_UINT64, job->pts,
-      "running-time", G_TYPE_UINT64, job->running_time,
-      "width", G_TYPE_INT, job->width, "height", G_TYPE_INT, job->height,
-      NULL);
-  gst_structure_take_value (s, "readings", &readings);
-  return gst_message_new_element (GST_OBJECT (self), s);
-}
-
 /* Attaches @job's readings to @buf (when given) and posts them. */
 static void
 deliver (GstComplianceOcr * self, Job * job, GstBuffer * buf)
@@ -809,7 +780,11 @@ deliver (GstComplianceOcr * self, Job * job, GstBuffer * buf)
   GST_LOG_OBJECT (self, "%u readings of the frame at %" GST_TIME_FORMAT
       " (read in %" G_GINT64_FORMAT " us)", job->readings->len,
       GST_TIME_ARGS (job->pts), job->read_us);
-  gst_element_post_message (GST_ELEMENT (self), text_message (self, job));
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_compliance_text_message_new (GST_OBJECT (self), job->pts,
+          job->running_time, job->width, job->height,
+          (const GstComplianceReading *) job->readings->data,
+          job->readings->len));
 }
 
 /* The oldest read in flight if it is finished, else NULL: reads are

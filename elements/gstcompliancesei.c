@@ -106,7 +106,7 @@
 
 #include "gc-sei.h"
 #include "gstcompliancemeta.h"
-#include "gstcomplianceutil.h"
+#include "gstcompliancecore.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_compliance_sei_debug);
 #define GST_CAT_DEFAULT gst_compliance_sei_debug
@@ -266,52 +266,6 @@ GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (compliancesei, "compliancesei",
         "compliance SEI writer and reader"));
 
 /* ------------------------------------------------------------------ */
-/* Meta <-> core state */
-
-static GcSeiState *
-state_from_meta (const GstComplianceVerdictMeta * meta)
-{
-  GcSeiState *s = gc_sei_state_new ();
-  s->pts = meta->pts;           /* GST_CLOCK_TIME_NONE is GC_SEI_PTS_NONE */
-  s->frame_width = meta->frame_width;
-  s->frame_height = meta->frame_height;
-  s->active_sku = g_strdup (meta->active_sku);
-  s->sponsor = g_strdup (meta->sponsor);
-  s->disclosure_required = meta->disclosure_required;
-  s->disclosure_visible = meta->disclosure_visible;
-  for (guint i = 0; i < meta->n_violations; i++) {
-    const GstComplianceViolation *mv = &meta->violations[i];
-    GcViolation *v = gc_violation_new (mv->rule);
-    v->severity = g_strdup (mv->severity);
-    v->sku = g_strdup (mv->sku);
-    v->observed = g_strdup (mv->observed);
-    v->declared = g_strdup (mv->declared);
-    v->legal_ref = g_strdup (mv->legal_ref);
-    v->t_start = mv->t_start;
-    v->box = (GcBox) {
-    mv->x, mv->y, mv->width, mv->height};
-    v->id = mv->id;
-    g_ptr_array_add (s->violations, v);
-  }
-  return s;
-}
-
-static void
-attach_meta (GstBuffer * buf, const GcSeiState * s)
-{
-  GstComplianceVerdictMeta *meta = gst_buffer_add_compliance_verdict_meta (buf,
-      s->pts, s->frame_width, s->frame_height);
-  gst_compliance_verdict_meta_set_product (meta, s->active_sku, s->sponsor,
-      s->disclosure_required, s->disclosure_visible);
-  for (guint i = 0; i < s->violations->len; i++) {
-    GstComplianceViolation v;
-    gst_compliance_violation_from_core (&v,
-        g_ptr_array_index (s->violations, i));
-    gst_compliance_verdict_meta_add_violation (meta, &v);
-  }
-}
-
-/* ------------------------------------------------------------------ */
 /* Analysis branch */
 
 static GstPadProbeReturn
@@ -327,7 +281,7 @@ source_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
       return GST_PAD_PROBE_OK;
     SourceEntry *e = g_new (SourceEntry, 1);
     e->pts = GST_BUFFER_PTS (buf);
-    e->state = state_from_meta (meta);
+    e->state = gst_compliance_verdict_meta_to_state (meta);
     g_mutex_lock (&store->lock);
     g_queue_push_tail (&store->entries, e);
     if (g_queue_get_length (&store->entries) > SOURCE_KEEP)
@@ -568,7 +522,7 @@ insert (GstComplianceSei * self, GstBuffer * buf, guint rate, guint wait_ms)
   GstComplianceVerdictMeta *meta = gst_buffer_get_compliance_verdict_meta (buf);
 
   if (meta)
-    state = state_from_meta (meta);
+    state = gst_compliance_verdict_meta_to_state (meta);
   else if (self->store)
     state = source_lookup (self->store, GST_BUFFER_PTS (buf), wait_ms);
   if (state == NULL)
@@ -597,7 +551,7 @@ post_violation (GstComplianceSei * self, const GcViolation * v, gboolean start,
   GST_INFO_OBJECT (self, "%s %s sku=%s t=%.3f-%.3f", start ? "start" : "end",
       v->rule, GST_STR_NULL (v->sku), v->t_start, v->t_end);
   gst_element_post_message (GST_ELEMENT (self),
-      gst_compliance_violation_message_new (GST_OBJECT (self), v, start,
+      gst_compliance_violation_message_from_core (GST_OBJECT (self), v, start,
           pts == GC_SEI_PTS_NONE ? GST_CLOCK_TIME_NONE : pts));
 }
 
@@ -694,7 +648,7 @@ extract (GstComplianceSei * self, GstBuffer * buf)
    * from upstream (an encoder keeps them) must not shadow it. */
   gst_buffer_foreach_meta (buf, drop_verdict_meta, NULL);
   if (self->current)
-    attach_meta (buf, self->current);
+    gst_buffer_add_compliance_verdict_meta_from_state (buf, self->current);
 }
 
 /* ------------------------------------------------------------------ */

@@ -7,6 +7,7 @@
 #include "gstcompliancemeta.h"
 
 #include <gst/video/video.h>
+#include <string.h>
 
 /* No tags: a verdict is about the whole frame, not its colour space or
  * size, so converters and encoders must keep it. */
@@ -157,15 +158,31 @@ verdict_meta_init (GstMeta * meta, gpointer params, GstBuffer * buffer)
   return TRUE;
 }
 
-static void
-violation_clear (GstComplianceViolation * v)
+void
+gst_compliance_violation_clear (GstComplianceViolation * v)
 {
-  g_free (v->rule);
-  g_free (v->severity);
-  g_free (v->sku);
-  g_free (v->observed);
-  g_free (v->declared);
-  g_free (v->legal_ref);
+  g_return_if_fail (v != NULL);
+  g_clear_pointer (&v->rule, g_free);
+  g_clear_pointer (&v->severity, g_free);
+  g_clear_pointer (&v->sku, g_free);
+  g_clear_pointer (&v->observed, g_free);
+  g_clear_pointer (&v->declared, g_free);
+  g_clear_pointer (&v->legal_ref, g_free);
+  g_clear_pointer (&v->evidence, g_free);
+}
+
+/* @out = @in with its own copies of the strings. */
+static void
+violation_copy (GstComplianceViolation * out, const GstComplianceViolation * in)
+{
+  *out = *in;
+  out->rule = g_strdup (in->rule);
+  out->severity = g_strdup (in->severity);
+  out->sku = g_strdup (in->sku);
+  out->observed = g_strdup (in->observed);
+  out->declared = g_strdup (in->declared);
+  out->legal_ref = g_strdup (in->legal_ref);
+  out->evidence = g_strdup (in->evidence);
 }
 
 static void
@@ -173,7 +190,7 @@ verdict_meta_free (GstMeta * meta, GstBuffer * buffer)
 {
   GstComplianceVerdictMeta *m = (GstComplianceVerdictMeta *) meta;
   for (guint i = 0; i < m->n_violations; i++)
-    violation_clear (&m->violations[i]);
+    gst_compliance_violation_clear (&m->violations[i]);
   g_free (m->violations);
   g_free (m->active_sku);
   g_free (m->sponsor);
@@ -266,12 +283,194 @@ gst_compliance_verdict_meta_add_violation (GstComplianceVerdictMeta * meta,
   g_return_if_fail (meta != NULL && violation != NULL);
   meta->violations = g_renew (GstComplianceViolation, meta->violations,
       meta->n_violations + 1);
-  GstComplianceViolation *v = &meta->violations[meta->n_violations++];
-  *v = *violation;
-  v->rule = g_strdup (violation->rule);
-  v->severity = g_strdup (violation->severity);
-  v->sku = g_strdup (violation->sku);
-  v->observed = g_strdup (violation->observed);
-  v->declared = g_strdup (violation->declared);
-  v->legal_ref = g_strdup (violation->legal_ref);
+  violation_copy (&meta->violations[meta->n_violations++], violation);
+}
+
+/* ------------------------------------------------------------------ */
+/* Messages: the one writer and reader of each field list */
+
+/* The string fields of a violation, in the order they are written. */
+#define VIOLATION_STRINGS(v) \
+  { "severity", &(v)->severity }, { "sku", &(v)->sku }, \
+  { "observed", &(v)->observed }, { "declared", &(v)->declared }, \
+  { "legal_ref", &(v)->legal_ref }, { "evidence", &(v)->evidence }
+
+typedef struct
+{
+  const gchar *name;
+  gchar **value;
+} StringField;
+
+GstMessage *
+gst_compliance_violation_message_new (GstObject * src,
+    GstComplianceViolationEvent event, const GstComplianceViolation * v,
+    GstClockTime pts)
+{
+  g_return_val_if_fail (v != NULL && v->rule != NULL, NULL);
+
+  GstStructure *s = gst_structure_new (GST_COMPLIANCE_VIOLATION_MESSAGE,
+      "event", G_TYPE_STRING,
+      event == GST_COMPLIANCE_VIOLATION_END ? "end" : "start",
+      "rule", G_TYPE_STRING, v->rule,
+      "t_start", G_TYPE_DOUBLE, v->t_start,
+      "t_end", G_TYPE_DOUBLE, v->t_end,
+      "id", G_TYPE_UINT64, v->id, "pts", G_TYPE_UINT64, (guint64) pts, NULL);
+  StringField strings[] = { VIOLATION_STRINGS ((GstComplianceViolation *) v) };
+  for (guint i = 0; i < G_N_ELEMENTS (strings); i++)
+    if (*strings[i].value)
+      gst_structure_set (s, strings[i].name, G_TYPE_STRING, *strings[i].value,
+          NULL);
+
+  GValue bbox = G_VALUE_INIT, item = G_VALUE_INIT;
+  gint coords[4] = { v->x, v->y, v->width, v->height };
+  g_value_init (&bbox, GST_TYPE_ARRAY);
+  g_value_init (&item, G_TYPE_INT);
+  for (guint i = 0; i < 4; i++) {
+    g_value_set_int (&item, coords[i]);
+    gst_value_array_append_value (&bbox, &item);
+  }
+  gst_structure_take_value (s, "bbox", &bbox);
+  g_value_unset (&item);
+
+  return gst_message_new_element (src, s);
+}
+
+gboolean
+gst_compliance_violation_message_parse (GstMessage * message,
+    GstComplianceViolationEvent * event, GstComplianceViolation * v,
+    GstClockTime * pts)
+{
+  g_return_val_if_fail (GST_IS_MESSAGE (message) && v != NULL, FALSE);
+
+  const GstStructure *s = gst_message_get_structure (message);
+  if (s == NULL || !gst_structure_has_name (s, GST_COMPLIANCE_VIOLATION_MESSAGE)
+      || gst_structure_get_string (s, "rule") == NULL)
+    return FALSE;
+  memset (v, 0, sizeof (*v));
+  v->rule = g_strdup (gst_structure_get_string (s, "rule"));
+  StringField strings[] = { VIOLATION_STRINGS (v) };
+  for (guint i = 0; i < G_N_ELEMENTS (strings); i++)
+    *strings[i].value = g_strdup (gst_structure_get_string (s,
+            strings[i].name));
+  gst_structure_get_double (s, "t_start", &v->t_start);
+  gst_structure_get_double (s, "t_end", &v->t_end);
+  gst_structure_get_uint64 (s, "id", &v->id);
+  const GValue *bbox = gst_structure_get_value (s, "bbox");
+  if (bbox && GST_VALUE_HOLDS_ARRAY (bbox)
+      && gst_value_array_get_size (bbox) == 4) {
+    gint *c[4] = { &v->x, &v->y, &v->width, &v->height };
+    for (guint i = 0; i < 4; i++) {
+      const GValue *item = gst_value_array_get_value (bbox, i);
+      *c[i] = G_VALUE_HOLDS_INT (item) ? g_value_get_int (item) : 0;
+    }
+  }
+  if (event)
+    *event = !g_strcmp0 (gst_structure_get_string (s, "event"), "end")
+        ? GST_COMPLIANCE_VIOLATION_END : GST_COMPLIANCE_VIOLATION_START;
+  if (pts) {
+    guint64 p = GST_CLOCK_TIME_NONE;
+    gst_structure_get_uint64 (s, "pts", &p);
+    *pts = p;
+  }
+  return TRUE;
+}
+
+GstMessage *
+gst_compliance_text_message_new (GstObject * src, GstClockTime pts,
+    GstClockTime running_time, guint frame_width, guint frame_height,
+    const GstComplianceReading * readings, guint n_readings)
+{
+  GValue array = G_VALUE_INIT;
+  GstStructure *s;
+
+  g_return_val_if_fail (n_readings == 0 || readings != NULL, NULL);
+  g_value_init (&array, GST_TYPE_ARRAY);
+  for (guint i = 0; i < n_readings; i++) {
+    const GstComplianceReading *r = &readings[i];
+    GValue v = G_VALUE_INIT;
+
+    g_value_init (&v, GST_TYPE_STRUCTURE);
+    g_value_take_boxed (&v, gst_structure_new ("reading",
+            "text", G_TYPE_STRING, r->text ? r->text : "",
+            "x", G_TYPE_INT, r->x, "y", G_TYPE_INT, r->y,
+            "width", G_TYPE_INT, r->width, "height", G_TYPE_INT, r->height,
+            "confidence", G_TYPE_DOUBLE, (gdouble) r->confidence,
+            "struck", G_TYPE_BOOLEAN, r->struck,
+            "first-seen", G_TYPE_UINT64, (guint64) r->first_seen, NULL));
+    gst_value_array_append_and_take_value (&array, &v);
+  }
+  s = gst_structure_new (GST_COMPLIANCE_TEXT_MESSAGE,
+      "pts", G_TYPE_UINT64, (guint64) pts,
+      "running-time", G_TYPE_UINT64, (guint64) running_time,
+      "width", G_TYPE_INT, (gint) frame_width,
+      "height", G_TYPE_INT, (gint) frame_height, NULL);
+  gst_structure_take_value (s, "readings", &array);
+  return gst_message_new_element (src, s);
+}
+
+gboolean
+gst_compliance_text_message_parse (GstMessage * message, GstClockTime * pts,
+    GstClockTime * running_time, guint * frame_width, guint * frame_height,
+    GstComplianceReading ** readings, guint * n_readings)
+{
+  g_return_val_if_fail (GST_IS_MESSAGE (message), FALSE);
+  g_return_val_if_fail (readings != NULL && n_readings != NULL, FALSE);
+
+  const GstStructure *s = gst_message_get_structure (message);
+  if (s == NULL || !gst_structure_has_name (s, GST_COMPLIANCE_TEXT_MESSAGE))
+    return FALSE;
+  guint64 p = GST_CLOCK_TIME_NONE, rt = GST_CLOCK_TIME_NONE;
+  gint w = 0, h = 0;
+  gst_structure_get_uint64 (s, "pts", &p);
+  gst_structure_get_uint64 (s, "running-time", &rt);
+  gst_structure_get_int (s, "width", &w);
+  gst_structure_get_int (s, "height", &h);
+  if (pts)
+    *pts = p;
+  if (running_time)
+    *running_time = rt;
+  if (frame_width)
+    *frame_width = (guint) MAX (w, 0);
+  if (frame_height)
+    *frame_height = (guint) MAX (h, 0);
+
+  const GValue *array = gst_structure_get_value (s, "readings");
+  guint n = array && GST_VALUE_HOLDS_ARRAY (array)
+      ? gst_value_array_get_size (array) : 0;
+  *readings = g_new0 (GstComplianceReading, MAX (n, 1));
+  *n_readings = 0;
+  for (guint i = 0; i < n; i++) {
+    const GValue *v = gst_value_array_get_value (array, i);
+    if (!GST_VALUE_HOLDS_STRUCTURE (v))
+      continue;
+    const GstStructure *rs = gst_value_get_structure (v);
+    GstComplianceReading *r = &(*readings)[(*n_readings)++];
+    gdouble confidence = 0;
+    guint64 first_seen = GST_CLOCK_TIME_NONE;
+
+    r->text = g_strdup (gst_structure_get_string (rs, "text"));
+    if (r->text == NULL)
+      r->text = g_strdup ("");
+    gst_structure_get_int (rs, "x", &r->x);
+    gst_structure_get_int (rs, "y", &r->y);
+    gst_structure_get_int (rs, "width", &r->width);
+    gst_structure_get_int (rs, "height", &r->height);
+    gst_structure_get_double (rs, "confidence", &confidence);
+    r->confidence = (gfloat) confidence;
+    gst_structure_get_boolean (rs, "struck", &r->struck);
+    gst_structure_get_uint64 (rs, "first-seen", &first_seen);
+    r->first_seen = first_seen;
+  }
+  return TRUE;
+}
+
+void
+gst_compliance_readings_free (GstComplianceReading * readings,
+    guint n_readings)
+{
+  if (readings == NULL)
+    return;
+  for (guint i = 0; i < n_readings; i++)
+    g_free (readings[i].text);
+  g_free (readings);
 }

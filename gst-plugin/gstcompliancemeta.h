@@ -70,6 +70,10 @@ typedef struct
   gdouble t_start;              /* seconds of running time */
   gint x, y, width, height;     /* box of the offending text; 0 when none */
   guint64 id;                   /* unique per compliancecheck instance */
+  /* Added after the first release of this header (appended, so the
+   * fields above keep their offsets; the struct grew). */
+  gdouble t_end;                /* seconds; last analysed frame it was seen on */
+  gchar *evidence;              /* path of the evidence image; may be NULL */
 } GstComplianceViolation;
 
 typedef struct
@@ -105,5 +109,72 @@ void gst_compliance_verdict_meta_set_product (GstComplianceVerdictMeta * meta,
 /* Appends a copy of @violation. */
 void gst_compliance_verdict_meta_add_violation (GstComplianceVerdictMeta *
     meta, const GstComplianceViolation * violation);
+
+/* Frees the strings of @violation (not @violation itself), as filled by
+ * gst_compliance_violation_message_parse(). */
+void gst_compliance_violation_clear (GstComplianceViolation * violation);
+
+/* ------------------------------------------------------------------ */
+/* Bus messages
+ *
+ * The elements post what they find as element messages.  These functions
+ * are the one place their fields are written and read: the elements, the
+ * scan tool and third-party applications all use them.
+ *
+ * "compliance-violation" (compliancecheck, and compliancesei reading SEI),
+ * one when a violation starts and one when it ends:
+ *   event       string   "start" | "end"
+ *   rule, severity, sku, observed, declared, legal_ref, evidence
+ *               string   as in #GstComplianceViolation; absent when NULL
+ *   t_start, t_end
+ *               gdouble  seconds of running time
+ *   bbox        #GstValueArray of 4 gint: x, y, width, height
+ *   id          guint64
+ *   pts         guint64  of the analysed frame; GST_CLOCK_TIME_NONE when
+ *                        unknown
+ *
+ * "compliance-text" (complianceocr), one per frame read:
+ *   pts         guint64  of the frame read
+ *   running-time guint64 of that frame; GST_CLOCK_TIME_NONE when unknown
+ *   width, height gint   of that frame: boxes are in its pixels
+ *   readings    #GstValueArray of "reading" structures, top to bottom:
+ *               text (string), x, y, width, height (gint), confidence
+ *               (gdouble, 0..1), struck (gboolean), first-seen (guint64)
+ *   A read that found nothing has an empty array. */
+
+#define GST_COMPLIANCE_VIOLATION_MESSAGE "compliance-violation"
+#define GST_COMPLIANCE_TEXT_MESSAGE "compliance-text"
+
+typedef enum
+{
+  GST_COMPLIANCE_VIOLATION_START,
+  GST_COMPLIANCE_VIOLATION_END,
+} GstComplianceViolationEvent;
+
+GstMessage *gst_compliance_violation_message_new (GstObject * src,
+    GstComplianceViolationEvent event, const GstComplianceViolation * violation,
+    GstClockTime pts);
+/* FALSE when @message is not a "compliance-violation" message or has no
+ * rule.  On TRUE, @violation holds copies: free them with
+ * gst_compliance_violation_clear().  @event and @pts may be NULL. */
+gboolean gst_compliance_violation_message_parse (GstMessage * message,
+    GstComplianceViolationEvent * event, GstComplianceViolation * violation,
+    GstClockTime * pts);
+
+GstMessage *gst_compliance_text_message_new (GstObject * src,
+    GstClockTime pts, GstClockTime running_time, guint frame_width,
+    guint frame_height, const GstComplianceReading * readings,
+    guint n_readings);
+/* FALSE when @message is not a "compliance-text" message.  On TRUE,
+ * *@readings is a new array of *@n_readings readings (at least one element
+ * allocated): free it with gst_compliance_readings_free().  Readings that
+ * are not structures are skipped; missing fields read as 0.  Any output
+ * pointer but @readings/@n_readings may be NULL. */
+gboolean gst_compliance_text_message_parse (GstMessage * message,
+    GstClockTime * pts, GstClockTime * running_time, guint * frame_width,
+    guint * frame_height, GstComplianceReading ** readings,
+    guint * n_readings);
+void gst_compliance_readings_free (GstComplianceReading * readings,
+    guint n_readings);
 
 G_END_DECLS

@@ -58,6 +58,7 @@
 #include "gc-report.h"
 #include "gc-rulepack.h"
 #include "gc-rules.h"
+#include "gstcompliancecore.h"
 
 #include "scan.h"
 
@@ -414,62 +415,36 @@ autoplug_continue (GstElement *bin, GstPad *pad, GstCaps *caps,
 /* ---- messages ---------------------------------------------------------- */
 
 static void
-handle_text (Scan *s, GcReport *report, const GstStructure *st)
+handle_text (Scan *s, GcReport *report, GstMessage *msg)
 {
-  guint64 rt = GST_CLOCK_TIME_NONE, pts = GST_CLOCK_TIME_NONE;
-  gst_structure_get_uint64 (st, "running-time", &rt);
-  gst_structure_get_uint64 (st, "pts", &pts);
+  GstClockTime rt, pts;
+  GstComplianceReading *readings;
+  guint n;
+  if (!gst_compliance_text_message_parse (msg, &pts, &rt, NULL, NULL,
+          &readings, &n))
+    return;
   /* Running time is what the violations use; it starts at 0 for a file. */
   gdouble t = ns_to_s (GST_CLOCK_TIME_IS_VALID (rt) ? rt : pts);
   s->frames_analysed++;
-
-  const GValue *arr = gst_structure_get_value (st, "readings");
-  if (!arr || !GST_VALUE_HOLDS_ARRAY (arr))
-    return;
-  for (guint i = 0; i < gst_value_array_get_size (arr); i++) {
-    const GValue *v = gst_value_array_get_value (arr, i);
-    if (!GST_VALUE_HOLDS_STRUCTURE (v))
-      continue;
-    const GstStructure *r = gst_value_get_structure (v);
-    GcBox box = { 0, };
-    gdouble conf = 0;
-    gst_structure_get_int (r, "x", &box.x);
-    gst_structure_get_int (r, "y", &box.y);
-    gst_structure_get_int (r, "width", &box.w);
-    gst_structure_get_int (r, "height", &box.h);
-    gst_structure_get_double (r, "confidence", &conf);
+  for (guint i = 0; i < n; i++) {
+    GcBox box = { readings[i].x, readings[i].y, readings[i].width,
+      readings[i].height };
     box_to_input (s, &box);
-    gc_report_add_text (report, t, gst_structure_get_string (r, "text"), &box,
-        conf);
+    gc_report_add_text (report, t, readings[i].text, &box,
+        readings[i].confidence);
   }
+  gst_compliance_readings_free (readings, n);
 }
 
 static void
-handle_violation (Scan *s, GcReport *report, const GstStructure *st)
+handle_violation (Scan *s, GcReport *report, GstMessage *msg)
 {
-  const gchar *rule = gst_structure_get_string (st, "rule");
-  if (!rule)
+  gboolean start;
+  GcViolation *v = gst_compliance_violation_message_to_core (msg, &start);
+  if (!v)
     return;
-  GcViolation *v = gc_violation_new (rule);
-  v->severity = g_strdup (gst_structure_get_string (st, "severity"));
-  v->sku = g_strdup (gst_structure_get_string (st, "sku"));
-  v->observed = g_strdup (gst_structure_get_string (st, "observed"));
-  v->declared = g_strdup (gst_structure_get_string (st, "declared"));
-  v->legal_ref = g_strdup (gst_structure_get_string (st, "legal_ref"));
-  v->evidence = g_strdup (gst_structure_get_string (st, "evidence"));
-  gst_structure_get_double (st, "t_start", &v->t_start);
-  gst_structure_get_double (st, "t_end", &v->t_end);
-  gst_structure_get_uint64 (st, "id", &v->id);
-  const GValue *bbox = gst_structure_get_value (st, "bbox");
-  if (bbox && GST_VALUE_HOLDS_ARRAY (bbox)
-      && gst_value_array_get_size (bbox) == 4) {
-    gint *c[4] = { &v->box.x, &v->box.y, &v->box.w, &v->box.h };
-    for (guint i = 0; i < 4; i++)
-      *c[i] = g_value_get_int (gst_value_array_get_value (bbox, i));
-    box_to_input (s, &v->box);
-  }
-  gc_report_add_violation_event (report, v,
-      g_strcmp0 (gst_structure_get_string (st, "event"), "end") != 0);
+  box_to_input (s, &v->box);
+  gc_report_add_violation_event (report, v, start);
   gc_violation_unref (v);
 }
 
@@ -1074,11 +1049,8 @@ run_pipeline (Scan *s, GcReport *report, Run *run, int *status)
           break;
         }
         case GST_MESSAGE_ELEMENT:{
-          const GstStructure *st = gst_message_get_structure (msg);
-          if (gst_structure_has_name (st, "compliance-text"))
-            handle_text (s, report, st);
-          else if (gst_structure_has_name (st, "compliance-violation"))
-            handle_violation (s, report, st);
+          handle_text (s, report, msg);
+          handle_violation (s, report, msg);
           break;
         }
         case GST_MESSAGE_DURATION_CHANGED:
@@ -1137,11 +1109,8 @@ run_pipeline (Scan *s, GcReport *report, Run *run, int *status)
         GST_MESSAGE_ELEMENT);
     if (!msg)
       break;
-    const GstStructure *st = gst_message_get_structure (msg);
-    if (gst_structure_has_name (st, "compliance-violation"))
-      handle_violation (s, report, st);
-    else if (gst_structure_has_name (st, "compliance-text"))
-      handle_text (s, report, st);
+    handle_violation (s, report, msg);
+    handle_text (s, report, msg);
   }
   gst_object_unref (s->pipeline);
   s->pipeline = NULL;

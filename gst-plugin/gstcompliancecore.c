@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* gst-compliance: core records <-> public metas and messages. */
+#include "gstcompliancecore.h"
+
+void
+gst_compliance_violation_from_core (GstComplianceViolation * out,
+    const GcViolation * v)
+{
+  *out = (GstComplianceViolation) {
+    .rule = v->rule,.severity = v->severity,.sku = v->sku,
+    .observed = v->observed,.declared = v->declared,
+    .legal_ref = v->legal_ref,.t_start = v->t_start,.t_end = v->t_end,
+    .x = v->box.x,.y = v->box.y,.width = v->box.w,.height = v->box.h,
+    .id = v->id,.evidence = v->evidence,
+  };
+}
+
+GcViolation *
+gst_compliance_violation_to_core (const GstComplianceViolation * mv)
+{
+  GcViolation *v = gc_violation_new (mv->rule);
+
+  v->severity = g_strdup (mv->severity);
+  v->sku = g_strdup (mv->sku);
+  v->observed = g_strdup (mv->observed);
+  v->declared = g_strdup (mv->declared);
+  v->legal_ref = g_strdup (mv->legal_ref);
+  v->evidence = g_strdup (mv->evidence);
+  v->t_start = mv->t_start;
+  v->t_end = mv->t_end;
+  v->box = (GcBox) {
+  mv->x, mv->y, mv->width, mv->height};
+  v->id = mv->id;
+  return v;
+}
+
+GstMessage *
+gst_compliance_violation_message_from_core (GstObject * src,
+    const GcViolation * v, gboolean start, GstClockTime pts)
+{
+  GstComplianceViolation mv;
+
+  gst_compliance_violation_from_core (&mv, v);
+  return gst_compliance_violation_message_new (src, start ?
+      GST_COMPLIANCE_VIOLATION_START : GST_COMPLIANCE_VIOLATION_END, &mv, pts);
+}
+
+GcViolation *
+gst_compliance_violation_message_to_core (GstMessage * message,
+    gboolean * start)
+{
+  GstComplianceViolation mv;
+  GstComplianceViolationEvent event;
+
+  if (!gst_compliance_violation_message_parse (message, &event, &mv, NULL))
+    return NULL;
+  GcViolation *v = gst_compliance_violation_to_core (&mv);
+  gst_compliance_violation_clear (&mv);
+  if (start)
+    *start = event == GST_COMPLIANCE_VIOLATION_START;
+  return v;
+}
+
+GcSeiState *
+gst_compliance_verdict_meta_to_state (const GstComplianceVerdictMeta * meta)
+{
+  GcSeiState *s = gc_sei_state_new ();
+
+  s->pts = meta->pts;           /* GST_CLOCK_TIME_NONE is GC_SEI_PTS_NONE */
+  s->frame_width = meta->frame_width;
+  s->frame_height = meta->frame_height;
+  s->active_sku = g_strdup (meta->active_sku);
+  s->sponsor = g_strdup (meta->sponsor);
+  s->disclosure_required = meta->disclosure_required;
+  s->disclosure_visible = meta->disclosure_visible;
+  for (guint i = 0; i < meta->n_violations; i++)
+    g_ptr_array_add (s->violations,
+        gst_compliance_violation_to_core (&meta->violations[i]));
+  return s;
+}
+
+GstComplianceVerdictMeta *
+gst_buffer_add_compliance_verdict_meta_from_state (GstBuffer * buf,
+    const GcSeiState * s)
+{
+  GstComplianceVerdictMeta *meta = gst_buffer_add_compliance_verdict_meta (buf,
+      s->pts, s->frame_width, s->frame_height);
+
+  if (meta == NULL)
+    return NULL;
+  gst_compliance_verdict_meta_set_product (meta, s->active_sku, s->sponsor,
+      s->disclosure_required, s->disclosure_visible);
+  for (guint i = 0; i < s->violations->len; i++) {
+    GstComplianceViolation v;
+    gst_compliance_violation_from_core (&v,
+        g_ptr_array_index (s->violations, i));
+    gst_compliance_verdict_meta_add_violation (meta, &v);
+  }
+  return meta;
+}
