@@ -7,12 +7,14 @@ gst_compliance_violation_from_core (GstComplianceViolation * out,
     const GcViolation * v)
 {
   *out = (GstComplianceViolation) {
-    .rule = v->rule,.severity = v->severity,.sku = v->sku,
-    .observed = v->observed,.declared = v->declared,
-    .legal_ref = v->legal_ref,.t_start = v->t_start,.t_end = v->t_end,
+    .rule = v->rule,.t_start = v->t_start,.t_end = v->t_end,
     .x = v->box.x,.y = v->box.y,.width = v->box.w,.height = v->box.h,
-    .id = v->id,.evidence = v->evidence,
+    .id = v->id,
   };
+  /* Both lists name the same members (test_messages checks). */
+#define BORROW(field) out->field = v->field;
+  GST_COMPLIANCE_VIOLATION_STRINGS (BORROW)
+#undef BORROW
 }
 
 GcViolation *
@@ -20,12 +22,9 @@ gst_compliance_violation_to_core (const GstComplianceViolation * mv)
 {
   GcViolation *v = gc_violation_new (mv->rule);
 
-  v->severity = g_strdup (mv->severity);
-  v->sku = g_strdup (mv->sku);
-  v->observed = g_strdup (mv->observed);
-  v->declared = g_strdup (mv->declared);
-  v->legal_ref = g_strdup (mv->legal_ref);
-  v->evidence = g_strdup (mv->evidence);
+#define COPY(field) v->field = g_strdup (mv->field);
+  GST_COMPLIANCE_VIOLATION_STRINGS (COPY)
+#undef COPY
   v->t_start = mv->t_start;
   v->t_end = mv->t_end;
   v->box = (GcBox) {

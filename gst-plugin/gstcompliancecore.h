@@ -8,9 +8,12 @@
  * for a whole verdict, GcSeiState (gc-sei.h); the public ones are
  * GstComplianceViolation and GstComplianceVerdictMeta; the bus messages'
  * field lists are written and read only in gstcompliancemeta.c.  Adding
- * a field to a violation: the two structs, the two converters below, and
- * the message codec in gstcompliancemeta.c (plus gc-sei.c if the SEI is to
- * carry it). */
+ * a string field to a violation: the member in the two structs and its
+ * name in their two lists (GC_VIOLATION_STRINGS in gc-rules.h,
+ * GST_COMPLIANCE_VIOLATION_STRINGS in gstcompliancemeta.h): two files.
+ * Copies, frees, the messages, the JSON of the report and evidence log and
+ * this bridge follow from the lists; the SEI carries a fixed set
+ * (gc-sei.c, versioned). */
 #pragma once
 
 #include <gst/gst.h>

@@ -163,12 +163,9 @@ gst_compliance_violation_clear (GstComplianceViolation * v)
 {
   g_return_if_fail (v != NULL);
   g_clear_pointer (&v->rule, g_free);
-  g_clear_pointer (&v->severity, g_free);
-  g_clear_pointer (&v->sku, g_free);
-  g_clear_pointer (&v->observed, g_free);
-  g_clear_pointer (&v->declared, g_free);
-  g_clear_pointer (&v->legal_ref, g_free);
-  g_clear_pointer (&v->evidence, g_free);
+#define CLEAR(field) g_clear_pointer (&v->field, g_free);
+  GST_COMPLIANCE_VIOLATION_STRINGS (CLEAR)
+#undef CLEAR
 }
 
 /* @out = @in with its own copies of the strings. */
@@ -177,12 +174,9 @@ violation_copy (GstComplianceViolation * out, const GstComplianceViolation * in)
 {
   *out = *in;
   out->rule = g_strdup (in->rule);
-  out->severity = g_strdup (in->severity);
-  out->sku = g_strdup (in->sku);
-  out->observed = g_strdup (in->observed);
-  out->declared = g_strdup (in->declared);
-  out->legal_ref = g_strdup (in->legal_ref);
-  out->evidence = g_strdup (in->evidence);
+#define COPY(field) out->field = g_strdup (in->field);
+  GST_COMPLIANCE_VIOLATION_STRINGS (COPY)
+#undef COPY
 }
 
 static void
@@ -289,18 +283,6 @@ gst_compliance_verdict_meta_add_violation (GstComplianceVerdictMeta * meta,
 /* ------------------------------------------------------------------ */
 /* Messages: the one writer and reader of each field list */
 
-/* The string fields of a violation, in the order they are written. */
-#define VIOLATION_STRINGS(v) \
-  { "severity", &(v)->severity }, { "sku", &(v)->sku }, \
-  { "observed", &(v)->observed }, { "declared", &(v)->declared }, \
-  { "legal_ref", &(v)->legal_ref }, { "evidence", &(v)->evidence }
-
-typedef struct
-{
-  const gchar *name;
-  gchar **value;
-} StringField;
-
 GstMessage *
 gst_compliance_violation_message_new (GstObject * src,
     GstComplianceViolationEvent event, const GstComplianceViolation * v,
@@ -315,11 +297,10 @@ gst_compliance_violation_message_new (GstObject * src,
       "t_start", G_TYPE_DOUBLE, v->t_start,
       "t_end", G_TYPE_DOUBLE, v->t_end,
       "id", G_TYPE_UINT64, v->id, "pts", G_TYPE_UINT64, (guint64) pts, NULL);
-  StringField strings[] = { VIOLATION_STRINGS ((GstComplianceViolation *) v) };
-  for (guint i = 0; i < G_N_ELEMENTS (strings); i++)
-    if (*strings[i].value)
-      gst_structure_set (s, strings[i].name, G_TYPE_STRING, *strings[i].value,
-          NULL);
+#define SET(field) if (v->field) \
+    gst_structure_set (s, #field, G_TYPE_STRING, v->field, NULL);
+  GST_COMPLIANCE_VIOLATION_STRINGS (SET)
+#undef SET
 
   GValue bbox = G_VALUE_INIT, item = G_VALUE_INIT;
   gint coords[4] = { v->x, v->y, v->width, v->height };
@@ -348,10 +329,9 @@ gst_compliance_violation_message_parse (GstMessage * message,
     return FALSE;
   memset (v, 0, sizeof (*v));
   v->rule = g_strdup (gst_structure_get_string (s, "rule"));
-  StringField strings[] = { VIOLATION_STRINGS (v) };
-  for (guint i = 0; i < G_N_ELEMENTS (strings); i++)
-    *strings[i].value = g_strdup (gst_structure_get_string (s,
-            strings[i].name));
+#define GET(field) v->field = g_strdup (gst_structure_get_string (s, #field));
+  GST_COMPLIANCE_VIOLATION_STRINGS (GET)
+#undef GET
   gst_structure_get_double (s, "t_start", &v->t_start);
   gst_structure_get_double (s, "t_end", &v->t_end);
   gst_structure_get_uint64 (s, "id", &v->id);

@@ -76,6 +76,11 @@ typedef struct
   gchar *evidence;              /* path of the evidence image; may be NULL */
 } GstComplianceViolation;
 
+/* The optional string fields of #GstComplianceViolation, each a gchar*
+ * member named as its field in the "compliance-violation" message. */
+#define GST_COMPLIANCE_VIOLATION_STRINGS(X) \
+  X (severity) X (sku) X (observed) X (declared) X (legal_ref) X (evidence)
+
 typedef struct
 {
   GstMeta meta;

@@ -36,14 +36,11 @@ static void
 add_violation_members (JsonBuilder *b, const GcViolation *v)
 {
   add_string (b, "rule", v->rule);
-  add_string (b, "severity", v->severity);
+#define ADD(field) add_string (b, #field, v->field);
+  GC_VIOLATION_STRINGS (ADD)
+#undef ADD
   add_time (b, "t_start", v->t_start);
   add_time (b, "t_end", v->t_end);
-  add_string (b, "sku", v->sku);
-  add_string (b, "observed", v->observed);
-  add_string (b, "declared", v->declared);
-  add_string (b, "legal_ref", v->legal_ref);
-  add_string (b, "evidence", v->evidence);
   json_builder_set_member_name (b, "bbox");
   json_builder_begin_array (b);
   json_builder_add_int_value (b, v->box.x);

@@ -30,16 +30,13 @@ GcViolation *
 gc_violation_copy (const GcViolation *v)
 {
   GcViolation *c = gc_violation_new (v->rule);
-  c->severity = g_strdup (v->severity);
-  c->sku = g_strdup (v->sku);
-  c->observed = g_strdup (v->observed);
-  c->declared = g_strdup (v->declared);
-  c->legal_ref = g_strdup (v->legal_ref);
+#define COPY(field) c->field = g_strdup (v->field);
+  GC_VIOLATION_STRINGS (COPY)
+#undef COPY
   c->t_start = v->t_start;
   c->t_end = v->t_end;
   c->box = v->box;
   c->t_confirmed = v->t_confirmed;
-  c->evidence = g_strdup (v->evidence);
   c->id = v->id;
   return c;
 }
@@ -57,12 +54,9 @@ gc_violation_unref (GcViolation *v)
   if (v == NULL || !g_atomic_int_dec_and_test (&v->ref_count))
     return;
   g_free (v->rule);
-  g_free (v->severity);
-  g_free (v->sku);
-  g_free (v->observed);
-  g_free (v->declared);
-  g_free (v->legal_ref);
-  g_free (v->evidence);
+#define FREE(field) g_free (v->field);
+  GC_VIOLATION_STRINGS (FREE)
+#undef FREE
   g_free (v);
 }
 

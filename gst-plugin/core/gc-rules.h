@@ -41,6 +41,16 @@ typedef struct
   guint64 id;                   /* unique within one GcRules */
 } GcViolation;
 
+/* The optional string fields of a violation, in report order: each a
+ * gchar* member of GcViolation, of the same name in the report, the
+ * evidence log, the bus message and the public GstComplianceViolation
+ * (whose GST_COMPLIANCE_VIOLATION_STRINGS lists the same names; a test
+ * checks).  Copying, freeing, the JSON writer and the bridge to the public
+ * record are derived from this list, so a new string field is added here
+ * and in the two structs. */
+#define GC_VIOLATION_STRINGS(X) \
+  X (severity) X (sku) X (observed) X (declared) X (legal_ref) X (evidence)
+
 /* Violations handed out (events, gc_rules_active_violations) are snapshots
  * that the engine never touches again, so they may be passed to other
  * threads. */

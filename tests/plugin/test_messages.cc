@@ -209,4 +209,14 @@ TEST_F (Messages, VerdictThroughMetaAndSei)
   gc_sei_state_free (state);
 }
 
+/* The core and the public record list the same string fields: the bridge
+ * copies one list's members by the other's names. */
+TEST_F (Messages, CoreAndPublicListTheSameStrings)
+{
+#define NAME(field) #field " "
+  EXPECT_STREQ (GC_VIOLATION_STRINGS (NAME),
+      GST_COMPLIANCE_VIOLATION_STRINGS (NAME));
+#undef NAME
+}
+
 }  // namespace
