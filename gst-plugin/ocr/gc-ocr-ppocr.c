@@ -53,6 +53,12 @@ gc_ppocr_free (GcPpocr * pp)
   g_assert (pp == NULL);
 }
 
+gboolean
+gc_ocr_pp_cut_at_edge (const GcOcrFrame * frame, const GcOcrBox * box)
+{
+  return FALSE;
+}
+
 const gchar *
 gc_ppocr_library (GcPpocr * pp)
 {
@@ -613,6 +619,15 @@ ink_at_edge (const GcOcrFrame * f, gint y0, gint y1, gint col)
   return hi - lo > EDGE_INK;
 }
 
+gboolean
+gc_ocr_pp_cut_at_edge (const GcOcrFrame * frame, const GcOcrBox * box)
+{
+  return (box->x == 0 && ink_at_edge (frame, box->y, box->y + box->height, 0))
+      || (box->x + box->width == frame->width && box->x + box->width
+          >= EDGE_COLUMNS && ink_at_edge (frame, box->y,
+              box->y + box->height, frame->width - EDGE_COLUMNS));
+}
+
 /* Connected components of the thresholded probability map, each an
  * axis-aligned box grown back from the shrunk kernel. */
 static void
@@ -628,6 +643,7 @@ det_boxes (const gfloat * prob, gint w, gint h, gdouble fx, gdouble fy,
     for (x = 0; x < w; x++) {
       gint i = y * w + x, top = 0, x0 = x, x1 = x, y0 = y, y1 = y, n = 0;
       gdouble sum = 0, d, bw, bh;
+      gboolean cut_left, cut_right;
       GcOcrDetBox box;
 
       if (seen[i] || prob[i] <= DET_THRESH)
@@ -665,21 +681,21 @@ det_boxes (const gfloat * prob, gint w, gint h, gdouble fx, gdouble fy,
         continue;
       d = bw * bh * DET_UNCLIP / (2 * (bw + bh));
       /* Text cut by the frame's left or right edge (a card sliding in)
-       * would give a wrong price ("¥12" of "¥129"): it is read once it is
-       * whole.  The kernel is shrunk, and a glyph cut in two is often not
-       * detected at all, so cut text may end short of the edge by about a
-       * glyph (twice the unclip distance); it is cut when the frame's
-       * edge columns hold ink on the line's rows, whole when they show
-       * background (a big price 16 px from the edge).  Only at the
-       * frame's own edges, not a detection area's. */
-      if ((area->x == 0 && x0 <= 2 * d
-              && ink_at_edge (frame, (gint) floor ((y0 - d) * fy) + area->y,
-                  (gint) ceil ((y1 + 1 + d) * fy) + area->y, 0))
-          || (area->x + area->width == frame_w && x1 + 1 + 2 * d >= w
-              && ink_at_edge (frame, (gint) floor ((y0 - d) * fy) + area->y,
-                  (gint) ceil ((y1 + 1 + d) * fy) + area->y,
-                  frame_w - EDGE_COLUMNS)))
-        continue;
+       * would give a wrong price ("¥12" of "¥129").  The kernel is
+       * shrunk, and a glyph cut in two is often not detected at all, so
+       * cut text may end short of the edge by about a glyph (twice the
+       * unclip distance); it is cut when the frame's edge columns hold ink
+       * on the line's rows, whole when they show background (a big price
+       * 16 px from the edge).  Only at the frame's own edges, not a
+       * detection area's.  A cut line's box is taken to the edge, where
+       * gc_ocr_pp_cut_at_edge() finds it again: the reader keeps its words
+       * (a caption running to the edge) but not a number in it. */
+      cut_left = area->x == 0 && x0 <= 2 * d
+          && ink_at_edge (frame, (gint) floor ((y0 - d) * fy) + area->y,
+          (gint) ceil ((y1 + 1 + d) * fy) + area->y, 0);
+      cut_right = area->x + area->width == frame_w && x1 + 1 + 2 * d >= w
+          && ink_at_edge (frame, (gint) floor ((y0 - d) * fy) + area->y,
+          (gint) ceil ((y1 + 1 + d) * fy) + area->y, frame_w - EDGE_COLUMNS);
       {
         gdouble ux0 = x0 - d, ux1 = x1 + 1 + d, uy0 = y0 - d, uy1 = y1 + 1 + d;
         gint X0 = area->x + (gint) floor (ux0 * fx);
@@ -687,6 +703,10 @@ det_boxes (const gfloat * prob, gint w, gint h, gdouble fx, gdouble fy,
         gint Y0 = area->y + (gint) floor (uy0 * fy);
         gint Y1 = area->y + (gint) ceil (uy1 * fy);
 
+        if (cut_left)
+          X0 = 0;
+        if (cut_right)
+          X1 = frame_w;
         X0 = CLAMP (X0, 0, frame_w - 1);
         Y0 = CLAMP (Y0, 0, frame_h - 1);
         X1 = CLAMP (X1, X0 + 1, frame_w);

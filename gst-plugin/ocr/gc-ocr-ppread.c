@@ -449,6 +449,15 @@ make_line (GcOcrEngine * engine, const GcOcrFrame * frame,
         box->x, box->y, box->width, box->height, raw, fixed, confidence);
   if (*fixed == '\0')
     return NULL;
+  /* Text cut by the frame's edge: its words are what is on screen, but a
+   * number in it may be part of one ("¥12" of a "¥129" sliding in). */
+  if (strpbrk (fixed, "0123456789") && gc_ocr_pp_cut_at_edge (frame, box)) {
+    if (GC_OCR_DEBUG)
+      fprintf (stderr, "ppocr line %d,%d %dx%d: dropped, cut by the frame's "
+          "edge and holding a number\n", box->x, box->y, box->width,
+          box->height);
+    return NULL;
+  }
   line = g_new0 (GcOcrLine, 1);
   line->text = g_steal_pointer (&fixed);
   line->confidence = confidence;

@@ -241,6 +241,11 @@ void gc_ocr_pp_mend_boxes (const GcOcrFrame * frame, GArray * boxes);
  * lines whose text changed. */
 GArray *gc_ocr_pp_detect_around (GcPpocr * pp, const GcOcrFrame * frame,
     GArray * boxes, GError ** error);
+/* gc-ocr-ppocr.c: TRUE when @box runs to the frame's left or right edge
+ * and ink is there: text cut by the edge (the detector takes such a box to
+ * the edge). */
+gboolean gc_ocr_pp_cut_at_edge (const GcOcrFrame * frame,
+    const GcOcrBox * box);
 /* gc-ocr-ppread.c: TRUE when a thin even stroke crosses the text of @box
  * (a struck price). */
 gboolean gc_ocr_pp_struck_through (const GcOcrFrame * frame,
