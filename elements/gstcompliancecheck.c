@@ -706,19 +706,14 @@ gst_compliance_check_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
     self->verdict_w = GST_VIDEO_INFO_WIDTH (&self->info);
     self->verdict_h = GST_VIDEO_INFO_HEIGHT (&self->info);
   }
-  /* The core verdict, as the SEI will carry it; the bridge makes the meta. */
-  g_autoptr (GcSeiState) verdict = gc_sei_state_new ();
+  /* The core verdict's parts; the bridge makes the meta (the same one
+   * compliancesei turns back into the state it encodes). */
   const GcProduct *product = gc_rules_active_product (self->rules);
-  verdict->pts = self->verdict_pts;
-  verdict->frame_width = self->verdict_w;
-  verdict->frame_height = self->verdict_h;
-  verdict->active_sku = g_strdup (product ? product->sku : NULL);
-  verdict->sponsor = g_strdup (product ? product->sponsor : NULL);
-  verdict->disclosure_required = gc_rules_disclosure_required (self->rules);
-  verdict->disclosure_visible = gc_rules_disclosure_visible (self->rules);
-  for (guint i = 0; i < self->current->len; i++)
-    gc_sei_state_add_violation (verdict, g_ptr_array_index (self->current, i));
-  gst_buffer_add_compliance_verdict_meta_from_state (buf, verdict);
+  gst_buffer_add_compliance_verdict_meta_from_core (buf, self->verdict_pts,
+      self->verdict_w, self->verdict_h, product ? product->sku : NULL,
+      product ? product->sponsor : NULL,
+      gc_rules_disclosure_required (self->rules),
+      gc_rules_disclosure_visible (self->rules), self->current);
   return GST_FLOW_OK;
 }
 

@@ -79,21 +79,32 @@ gst_compliance_verdict_meta_to_state (const GstComplianceVerdictMeta * meta)
 }
 
 GstComplianceVerdictMeta *
-gst_buffer_add_compliance_verdict_meta_from_state (GstBuffer * buf,
-    const GcSeiState * s)
+gst_buffer_add_compliance_verdict_meta_from_core (GstBuffer * buf,
+    GstClockTime pts, guint frame_width, guint frame_height,
+    const gchar * active_sku, const gchar * sponsor,
+    gboolean disclosure_required, gboolean disclosure_visible,
+    GPtrArray * violations)
 {
   GstComplianceVerdictMeta *meta = gst_buffer_add_compliance_verdict_meta (buf,
-      s->pts, s->frame_width, s->frame_height);
+      pts, frame_width, frame_height);
 
   if (meta == NULL)
     return NULL;
-  gst_compliance_verdict_meta_set_product (meta, s->active_sku, s->sponsor,
-      s->disclosure_required, s->disclosure_visible);
-  for (guint i = 0; i < s->violations->len; i++) {
+  gst_compliance_verdict_meta_set_product (meta, active_sku, sponsor,
+      disclosure_required, disclosure_visible);
+  for (guint i = 0; i < violations->len; i++) {
     GstComplianceViolation v;
-    gst_compliance_violation_from_core (&v,
-        g_ptr_array_index (s->violations, i));
+    gst_compliance_violation_from_core (&v, g_ptr_array_index (violations, i));
     gst_compliance_verdict_meta_add_violation (meta, &v);
   }
   return meta;
+}
+
+GstComplianceVerdictMeta *
+gst_buffer_add_compliance_verdict_meta_from_state (GstBuffer * buf,
+    const GcSeiState * s)
+{
+  return gst_buffer_add_compliance_verdict_meta_from_core (buf, s->pts,
+      s->frame_width, s->frame_height, s->active_sku, s->sponsor,
+      s->disclosure_required, s->disclosure_visible, s->violations);
 }

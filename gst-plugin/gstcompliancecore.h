@@ -41,5 +41,13 @@ GcSeiState *gst_compliance_verdict_meta_to_state (const
     GstComplianceVerdictMeta * meta);
 GstComplianceVerdictMeta *gst_buffer_add_compliance_verdict_meta_from_state
     (GstBuffer * buffer, const GcSeiState * state);
+/* The same from the verdict's parts (@violations: GcViolation*), for a
+ * caller that holds them already: compliancecheck on every buffer, where
+ * building a GcSeiState first would copy each string twice. */
+GstComplianceVerdictMeta *gst_buffer_add_compliance_verdict_meta_from_core
+    (GstBuffer * buffer, GstClockTime pts, guint frame_width,
+    guint frame_height, const gchar * active_sku, const gchar * sponsor,
+    gboolean disclosure_required, gboolean disclosure_visible,
+    GPtrArray * violations);
 
 G_END_DECLS
