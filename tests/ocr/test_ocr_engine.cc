@@ -1488,6 +1488,39 @@ TEST_F (OcrPp, RedStrikeThroughKeepsTheEuroSign)
   }
 }
 
+/* Text cut by the frame's right edge: a caption's words are what is on
+ * screen and are read; a price cut there may have lost digits ("¥12" of
+ * "¥129") and is not read at all (real frame r09: a caption running to the
+ * edge was dropped along with the prices). */
+TEST_F (OcrPp, TextCutByTheEdgeKeepsWordsNotNumbers)
+{
+  const gint w = 1280, px = 40;
+  std::vector<SceneItem> items (2);
+  /* Nine glyphs of 40 px from x = 990: the last one is cut by the edge. */
+  items[0] = {"咨询客服有更多优惠", w - 290, 200, px, 0x202020, FALSE, FALSE,
+      TRUE, 0xffffff, 0, 0, 0, 0, FALSE, NULL};
+  items[1] = {"到手价 ¥1299", w - 200, 420, px, 0x202020, FALSE, FALSE, TRUE,
+      0xffffff, 0, 0, 0, 0, FALSE, NULL};
+  Frame f (w, 720, SCENE_BG_PHOTO, items);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) lines = gc_ocr_engine_read_frame (engine (), &f.frame,
+      NULL, &error);
+  ASSERT_NE (lines, nullptr) << error->message;
+  const GcOcrLine *caption = line_at (lines, items[0]);
+  ASSERT_NE (caption, nullptr) << "the cut caption was not read:\n"
+      << dump (lines);
+  EXPECT_TRUE (g_str_has_prefix (caption->text, "咨询客服有更多"))
+      << caption->text;
+  EXPECT_EQ (caption->box.x + caption->box.width, w) << dump (lines);
+  for (guint i = 0; i < lines->len; i++) {
+    auto *l = (const GcOcrLine *) g_ptr_array_index (lines, i);
+    if (overlaps (l->box, items[1])) {
+      EXPECT_EQ (strpbrk (l->text, "0123456789"), nullptr)
+          << "a price cut by the edge was read: " << l->text;
+    }
+  }
+}
+
 /* The recognizer's known confusions are repaired, and only in their
  * context. */
 TEST (OcrPpText, RepairsConfusionsInContext)
