@@ -11,27 +11,35 @@
  *   fakesink sync=true
  *
  * for N minutes (60 by default; 5 is the short variant) and prints, every
- * minute, the resident memory (VmRSS after malloc_trim, read every 5 s:
- * the minute's floor and peak), the readings made and the violations
- * raised; at the end the price.mismatch violations raised against those
- * expected (one per wrong phase that lasted long enough to be confirmed),
- * and the RSS growth after the first minute.  The growth is that of the
- * floor: the frames and model activations in flight make RSS swing by
- * tens of MB within a minute, while what is kept (a leak, a cache that
- * grows) raises the floor.  A minute's floor still depends on whether a
- * sample found the worker between two reads (measured: 184-218 MB over
- * the first nine minutes of a quiet hour), and that noise only ever adds.
- * So the growth compares the lowest floor of the W minutes after the
- * first with the lowest of the last W minutes (W = (N - 1) / 2, at most
- * 10): a leak raises every floor, a minute that caught reads in flight
- * does not lower either minimum.  Each minute also gives the lowest
- * count of bytes malloc has handed out and not got back (mallinfo2) and
- * the lowest anonymous RSS (RssAnon: RSS without the libraries' pages,
- * which fault in as new code paths run): if RSS grows and the bytes in use
- * do not, the growth is the libraries' pages or the heap's fragmentation,
- * not something kept.  Measured (1 h, quiet machine, PP-OCR): RSS floor
- * 188 MB in minutes 2-11, 215 MB in minutes 51-60, readings 6,778; the
- * heap column was added after that run.
+ * minute, the resident memory at rest, the peak (VmRSS read every 5 s),
+ * the readings made and the violations raised; at the end the
+ * price.mismatch violations raised against those expected (one per wrong
+ * phase that lasted long enough to be confirmed), and the RSS growth after
+ * the first minute.
+ *
+ * At rest: the frames and model activations in flight make RSS swing by
+ * 100 MB within a minute (a detector run alone holds 50-100 MB), so a
+ * reading taken at a random moment says more about whether a run was in
+ * flight than about what is kept.  Measured: the lowest of a minute's
+ * 5-s readings went 188-235 MB on a quiet machine while the bytes malloc
+ * had handed out stayed at 102.5-103.7 MB.  So at the end of each minute
+ * the bench holds the frames back (a blocking probe on textoverlay's
+ * source pad) for REST_S seconds, long enough for every read in flight to
+ * finish, hands freed memory back (malloc_trim: glibc keeps the worker
+ * threads' freed blocks) and reads VmRSS, RssAnon (without the libraries'
+ * pages), malloc's bytes in use and where the anonymous memory is (from
+ * /proc/self/smaps: glibc's main heap, its thread arenas, and other
+ * mappings, which hold the OCR engine's large tensor blocks, mapped on
+ * their own and not counted by malloc), then lets the frames go: the
+ * source, stopped meanwhile, catches up with a burst of late frames that
+ * the analysis mostly skips.  The rests fall in the middle of a phase
+ * (minute N ends PHASE_S / 2 s after a flip), so no phase loses its start
+ * to them.  The growth compares the lowest rest reading of the W minutes
+ * after the first with the lowest of the last W (W = (N - 1) / 2, at most
+ * 10): a leak raises every reading, one that caught a straggler does not
+ * lower either minimum.
+ * Measured (1 h, quiet machine, PP-OCR, before the rest readings): RSS
+ * floor 188 MB in minutes 2-11, 215 MB in minutes 51-60, readings 6,778.
  * Targets: growth < 5 MB after the first minute; every wrong phase
  * raised, no violation in a right one.  Exit 1 when a target is missed. */
 #include <gst/gst.h>
@@ -42,6 +50,9 @@
 #include <string.h>
 
 #define PHASE_S 20
+/* Seconds the frames are held back before the rest readings (a detector
+ * run takes 0.3-0.6 s, a queued sample as long again). */
+#define REST_S 3
 
 typedef struct
 {
@@ -64,14 +75,21 @@ typedef struct
   GMutex lock;
   GArray *flips;
   gint flip_pending;            /* atomic: a new price waits for a frame */
-  glong rss_first, rss_last;    /* floors of minute 1 and of the last */
-  GArray *floors;               /* glong: each minute's floor */
-  glong floor, peak;            /* this minute's, 0: none yet */
+  glong rss_first, rss_last;    /* at rest in minute 1 and in the last */
+  GArray *floors;               /* glong: each minute's RSS at rest */
+  glong floor, peak;            /* this minute's at rest (lowest of the
+                                 * rest readings) and peak, 0: none yet */
   /* malloc's bytes in use (allocated and not freed, in every arena and in
-   * mmapped chunks), this minute's lowest: what the process holds, apart
-   * from fragmentation and what is not malloc's (code, thread stacks). */
+   * mmapped chunks), the lowest of this minute's rest readings: not the
+   * OCR engine's large tensor blocks (mapped by the engine itself), nor
+   * code and thread stacks. */
   glong heap_floor;
   glong anon_floor;             /* RssAnon, this minute's lowest */
+  /* The rest readings (see the top): the frames are held back by
+   * hold_probe on hold_pad while hold_id != 0. */
+  GstPad *hold_pad;
+  gulong hold_id;
+  gint rest_reads;
   gint exit_code;
 } Soak;
 
@@ -127,23 +145,122 @@ flip_price (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Every 5 s: the peak. */
 static gboolean
 sample_rss (gpointer data)
 {
   Soak *s = data;
   glong anon;
   glong rss = rss_kb (&anon);
-  if (s->anon_floor == 0 || anon < s->anon_floor)
-    s->anon_floor = anon;
-  struct mallinfo2 mi = mallinfo2 ();
-  glong heap = (glong) ((mi.uordblks + mi.hblkhd) / 1024);
-  if (s->heap_floor == 0 || heap < s->heap_floor)
-    s->heap_floor = heap;
-  if (s->floor == 0 || rss < s->floor)
-    s->floor = rss;
   if (rss > s->peak)
     s->peak = rss;
   return G_SOURCE_CONTINUE;
+}
+
+static GstPadProbeReturn
+hold_probe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  /* A blocking probe: the frame waits here until the probe is removed. */
+  return GST_PAD_PROBE_OK;
+}
+
+/* Where the anonymous memory at rest is (not a figure the bench judges;
+ * for finding what grows). */
+static void
+print_smaps (void)
+{
+  gchar *text = NULL;
+  gchar **lines;
+  glong heap = 0, arenas = 0, other = 0, big = 0;
+  gint n_arenas = 0, n_other = 0;
+  glong *cur = NULL;
+  gboolean aligned = FALSE;
+  if (!g_file_get_contents ("/proc/self/smaps", &text, NULL, NULL))
+    return;
+  lines = g_strsplit (text, "\n", -1);
+  for (gchar **l = lines; *l; l++) {
+    unsigned long a, b;
+    char perm[8];
+    unsigned long off, inode;
+    char dev[16];
+    char name[512] = "";
+    if (sscanf (*l, "%lx-%lx %7s %lx %15s %lu %511s", &a, &b, perm, &off, dev,
+            &inode, name) >= 6 && strchr (*l, '-') < strchr (*l, ' ')) {
+      cur = NULL;
+      if (!strcmp (name, "[heap]"))
+        cur = &heap;
+      else if (inode == 0 && name[0] == '\0') {
+        aligned = (a % (64UL << 20)) == 0;
+        cur = aligned ? &arenas : &other;
+        if (aligned)
+          n_arenas++;
+      }
+      continue;
+    }
+    if (cur && g_str_has_prefix (*l, "Anonymous:")) {
+      glong kb = strtol (*l + 10, NULL, 10);
+      *cur += kb;
+      if (cur == &other && kb > 0) {
+        n_other++;
+        if (kb >= 1024)
+          big += kb;
+      }
+    }
+  }
+  printf ("      smaps: main heap %.1f MB, %d thread arenas %.1f MB, other "
+      "anonymous %.1f MB in %d mappings (%.1f MB in mappings of 1 MB+)\n",
+      heap / 1024.0, n_arenas, arenas / 1024.0, other / 1024.0, n_other,
+      big / 1024.0);
+  g_strfreev (lines);
+  g_free (text);
+}
+
+/* Every 0.5 s after REST_S seconds of holding: three readings, the lowest
+ * kept; then the frames go and the minute is printed. */
+static gboolean
+rest_read (gpointer data)
+{
+  Soak *s = data;
+  glong anon;
+  glong rss = rss_kb (&anon);
+  struct mallinfo2 mi = mallinfo2 ();
+  glong heap = (glong) ((mi.uordblks + mi.hblkhd) / 1024);
+
+  if (s->floor == 0 || rss < s->floor)
+    s->floor = rss;
+  if (s->anon_floor == 0 || anon < s->anon_floor)
+    s->anon_floor = anon;
+  if (s->heap_floor == 0 || heap < s->heap_floor)
+    s->heap_floor = heap;
+  if (++s->rest_reads < 3)
+    return G_SOURCE_CONTINUE;
+  gst_pad_remove_probe (s->hold_pad, s->hold_id);
+  s->hold_id = 0;
+  if (s->minute == 1)
+    s->rss_first = s->floor;
+  s->rss_last = s->floor;
+  g_array_append_val (s->floors, s->floor);
+  printf ("  minute %3d: RSS at rest %7.1f MB (anonymous %7.1f MB, heap in "
+      "use %7.1f MB), peak %7.1f MB, %" G_GUINT64_FORMAT " readings, "
+      "price.mismatch raised in %u of %u wrong phases\n", s->minute,
+      s->floor / 1024.0, s->anon_floor / 1024.0, s->heap_floor / 1024.0,
+      s->peak / 1024.0, s->readings, s->phases_raised, s->phases_wrong);
+  print_smaps ();
+  s->floor = s->peak = s->heap_floor = s->anon_floor = 0;
+  fflush (stdout);
+  if (s->minute >= s->minutes)
+    g_main_loop_quit (s->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+start_rest (gpointer data)
+{
+  Soak *s = data;
+  s->rest_reads = 0;
+  s->floor = s->heap_floor = s->anon_floor = 0;
+  g_timeout_add (500, rest_read, s);
+  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -152,22 +269,18 @@ every_minute (gpointer data)
   Soak *s = data;
   sample_rss (s);
   s->minute++;
-  if (s->minute == 1)
-    s->rss_first = s->floor;
-  s->rss_last = s->floor;
-  g_array_append_val (s->floors, s->floor);
-  printf ("  minute %3d: RSS floor %7.1f MB, peak %7.1f MB, anonymous %7.1f "
-      "MB, heap in use %7.1f MB, %" G_GUINT64_FORMAT " readings, "
-      "price.mismatch raised in %u of %u wrong phases\n", s->minute,
-      s->floor / 1024.0, s->peak / 1024.0, s->anon_floor / 1024.0,
-      s->heap_floor / 1024.0, s->readings, s->phases_raised, s->phases_wrong);
-  s->floor = s->peak = s->heap_floor = s->anon_floor = 0;
-  fflush (stdout);
-  if (s->minute >= s->minutes) {
-    g_main_loop_quit (s->loop);
-    return G_SOURCE_REMOVE;
-  }
-  return G_SOURCE_CONTINUE;
+  s->hold_id = gst_pad_add_probe (s->hold_pad, GST_PAD_PROBE_TYPE_BLOCK |
+      GST_PAD_PROBE_TYPE_BUFFER, hold_probe, NULL, NULL);
+  g_timeout_add_seconds (REST_S, start_rest, s);
+  return s->minute >= s->minutes ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
+}
+
+/* The minutes start half a phase in, so that the rests fall mid-phase. */
+static gboolean
+start_minutes (gpointer data)
+{
+  g_timeout_add_seconds (60, every_minute, data);
+  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -260,7 +373,7 @@ main (int argc, char **argv)
   GstPad *text_src = gst_element_get_static_pad (s.text, "src");
   gst_pad_add_probe (text_src, GST_PAD_PROBE_TYPE_BUFFER, text_probe, &s,
       NULL);
-  gst_object_unref (text_src);
+  s.hold_pad = text_src;
   s.loop = g_main_loop_new (NULL, FALSE);
   GstBus *bus = gst_element_get_bus (s.pipeline);
   gst_bus_add_watch (bus, on_message, &s);
@@ -270,9 +383,11 @@ main (int argc, char **argv)
   gst_element_set_state (s.pipeline, GST_STATE_PLAYING);
   g_timeout_add_seconds (PHASE_S, flip_price, &s);
   g_timeout_add_seconds (5, sample_rss, &s);
-  g_timeout_add_seconds (60, every_minute, &s);
+  g_timeout_add_seconds (PHASE_S / 2, start_minutes, &s);
   g_main_loop_run (s.loop);
   gboolean last_wrong_unconfirmed = s.wrong;
+  if (s.hold_id)
+    gst_pad_remove_probe (s.hold_pad, s.hold_id);
   gst_element_set_state (s.pipeline, GST_STATE_NULL);
 
   if (s.exit_code == 0) {
@@ -289,12 +404,12 @@ main (int argc, char **argv)
         "for the last, maybe too short), %u times in all, %u starting while "
         "the price was right\n", s.phases_raised, expected,
         last_wrong_unconfirmed ? 1 : 0, s.raised, s.raised_in_right);
-    printf ("soak_bench: RSS floor in minute 1 %.1f MB, in the last %.1f MB "
+    printf ("soak_bench: RSS at rest in minute 1 %.1f MB, in the last %.1f MB "
         "(%+.1f MB)\n", s.rss_first / 1024.0, s.rss_last / 1024.0,
         growth / 1024.0);
     if (n >= 3) {
       growth = end - base;
-      printf ("soak_bench: lowest floor in minutes 2-%u %.1f MB, in minutes "
+      printf ("soak_bench: lowest at rest in minutes 2-%u %.1f MB, in minutes "
           "%u-%u %.1f MB: growth %.1f MB (target < 5 MB)\n", w + 1,
           base / 1024.0, n - w + 1, n, end / 1024.0, growth / 1024.0);
     } else
@@ -305,6 +420,7 @@ main (int argc, char **argv)
       s.exit_code = 1;
   }
   gst_object_unref (bus);
+  gst_object_unref (s.hold_pad);
   gst_object_unref (s.text);
   gst_object_unref (s.pipeline);
   g_main_loop_unref (s.loop);
