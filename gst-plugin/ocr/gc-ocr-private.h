@@ -246,6 +246,12 @@ GArray *gc_ocr_pp_detect_around (GcPpocr * pp, const GcOcrFrame * frame,
  * the edge). */
 gboolean gc_ocr_pp_cut_at_edge (const GcOcrFrame * frame,
     const GcOcrBox * box);
+/* Tensor blocks (ONNX Runtime's and our input tensors) the PP-OCR side
+ * has allocated since the process started, those not yet freed, the
+ * mappings made for the large ones (the rest came from its cache), and
+ * the bytes its cache holds now; for tests. */
+void gc_ocr_pp_tensor_blocks (guint64 * made, gint64 * held,
+    guint64 * mapped, gsize * cached);
 /* gc-ocr-ppread.c: TRUE when a thin even stroke crosses the text of @box
  * (a struck price). */
 gboolean gc_ocr_pp_struck_through (const GcOcrFrame * frame,
