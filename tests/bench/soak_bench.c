@@ -75,7 +75,6 @@ typedef struct
   GMutex lock;
   GArray *flips;
   gint flip_pending;            /* atomic: a new price waits for a frame */
-  glong rss_first, rss_last;    /* at rest in minute 1 and in the last */
   GArray *floors;               /* glong: each minute's RSS at rest */
   glong floor, peak;            /* this minute's at rest (lowest of the
                                  * rest readings) and peak, 0: none yet */
@@ -174,7 +173,6 @@ print_smaps (void)
   glong heap = 0, arenas = 0, other = 0, big = 0;
   gint n_arenas = 0, n_other = 0;
   glong *cur = NULL;
-  gboolean aligned = FALSE;
   if (!g_file_get_contents ("/proc/self/smaps", &text, NULL, NULL))
     return;
   lines = g_strsplit (text, "\n", -1);
@@ -190,7 +188,7 @@ print_smaps (void)
       if (!strcmp (name, "[heap]"))
         cur = &heap;
       else if (inode == 0 && name[0] == '\0') {
-        aligned = (a % (64UL << 20)) == 0;
+        gboolean aligned = (a % (64UL << 20)) == 0;
         cur = aligned ? &arenas : &other;
         if (aligned)
           n_arenas++;
@@ -236,9 +234,6 @@ rest_read (gpointer data)
     return G_SOURCE_CONTINUE;
   gst_pad_remove_probe (s->hold_pad, s->hold_id);
   s->hold_id = 0;
-  if (s->minute == 1)
-    s->rss_first = s->floor;
-  s->rss_last = s->floor;
   g_array_append_val (s->floors, s->floor);
   printf ("  minute %3d: RSS at rest %7.1f MB (anonymous %7.1f MB, heap in "
       "use %7.1f MB), peak %7.1f MB, %" G_GUINT64_FORMAT " readings, "
@@ -393,8 +388,11 @@ main (int argc, char **argv)
   if (s.exit_code == 0) {
     /* The phase running at the end may be too young to be confirmed. */
     guint expected = s.phases_wrong - (last_wrong_unconfirmed ? 1 : 0);
-    glong growth = s.rss_last - s.rss_first;
+    /* Every minute was read: the loop quits after the last one's rest. */
     guint n = s.floors->len, w = CLAMP ((n - 1) / 2, 1, 10);
+    glong first = g_array_index (s.floors, glong, 0);
+    glong last = g_array_index (s.floors, glong, n - 1);
+    glong growth = last - first;
     glong base = G_MAXLONG, end = G_MAXLONG;
     for (guint i = 1; n >= 3 && i <= w; i++)
       base = MIN (base, g_array_index (s.floors, glong, i));
@@ -405,7 +403,7 @@ main (int argc, char **argv)
         "the price was right\n", s.phases_raised, expected,
         last_wrong_unconfirmed ? 1 : 0, s.raised, s.raised_in_right);
     printf ("soak_bench: RSS at rest in minute 1 %.1f MB, in the last %.1f MB "
-        "(%+.1f MB)\n", s.rss_first / 1024.0, s.rss_last / 1024.0,
+        "(%+.1f MB)\n", first / 1024.0, last / 1024.0,
         growth / 1024.0);
     if (n >= 3) {
       growth = end - base;
