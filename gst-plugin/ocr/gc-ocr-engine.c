@@ -178,6 +178,8 @@ gc_ocr_engine_new (const GcOcrConfig * config, GError ** error)
   GError *helper_error = NULL;
   guint i;
 
+  /* A process that reads frames for hours keeps only what it uses. */
+  gc_ocr_malloc_tune ();
   g_mutex_init (&engine->team.lock);
   g_cond_init (&engine->team.wake);
   g_cond_init (&engine->team.done);

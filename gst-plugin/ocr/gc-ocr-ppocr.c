@@ -24,9 +24,9 @@
  * Threading: a GcPpocr is used by one thread at a time; its sessions'
  * intra-op thread pools (threads - 1 extra threads each) belong to it.
  * The ONNX Runtime environment is shared by the process, reference
- * counted under env_lock; so is the tensor allocator registered with it
- * (its cache and count of running models under tensor_lock, its counters
- * atomic), which any thread of ONNX Runtime's may call. */
+ * counted under env_lock; so is the tensor allocator registered with it,
+ * which any thread of ONNX Runtime's may call: its memory comes from
+ * gc-ocr-blocks.c. */
 #include "gc-ocr-private.h"
 
 #include "gc-error.h"
@@ -62,16 +62,6 @@ gboolean
 gc_ocr_pp_cut_at_edge (const GcOcrFrame * frame, const GcOcrBox * box)
 {
   return FALSE;
-}
-
-void
-gc_ocr_pp_tensor_blocks (guint64 * made, gint64 * held, guint64 * mapped,
-    gsize * cached)
-{
-  *made = 0;
-  *held = 0;
-  *mapped = 0;
-  *cached = 0;
 }
 
 const gchar *
@@ -211,229 +201,16 @@ library_candidates (const gchar * configured)
   return c;
 }
 
-/* Tensor memory: the models' activations and weights (ONNX Runtime
- * allocates them through the allocator below, registered with the
- * environment) and our own input tensors.
- *
- * With plain malloc the resident memory of a live pipeline at rest swung
- * by 40 MB from minute to minute, and an hour's soak read that as growth,
- * while the bytes in use stayed flat (102.5-105 MB).  A run allocates and
- * frees hundreds of blocks of 0.3-25 MB in the worker's thread arena;
- * glibc maps such a block on its own only until one is freed (the
- * threshold then rises to its size), and what a thread arena keeps free at
- * its top (up to 64 MB) malloc_trim does not give back.  Mapping every
- * block on its own and unmapping it when freed made a read 3x slower
- * (1.64 M page faults against 0.20 M for three reads: faults cost ~4.5 us
- * each on this VM).  So a block of TENSOR_MAPPED_MIN or more is a mapping
- * of its own whose size is rounded up to a class (a quarter of its power
- * of two), and a block freed while a model runs is kept for the next
- * block of its class, in a cache of at most TENSOR_CACHE_BYTES (least
- * recently freed go first).  Nearly all the reuse is within a run (775
- * blocks a read, 49 mappings; keeping the cache between runs saved 1 of
- * them; blocks of 2 MB or more are backed by huge pages, see tensor_map:
- * three reads of a 720p frame fault 29 k pages and take 1.2 s, against
- * 201 k and 2.8 s with malloc), so the cache is emptied whenever no model
- * is running (in any
- * engine: two workers whose runs overlap share it): at rest the process
- * holds what is in use and nothing else.  Smaller blocks come
- * from malloc.  A header before the block holds its mapping's length (0:
- * malloc); it keeps ONNX Runtime's 64-byte alignment. */
-#define TENSOR_HEADER 64
-/* Under AddressSanitizer every block comes from malloc, so that our writes
- * into input tensors stay checked. */
-#if defined(__SANITIZE_ADDRESS__)
-#define TENSOR_MAPPED_MIN G_MAXSIZE
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TENSOR_MAPPED_MIN G_MAXSIZE
-#endif
-#endif
-#ifndef TENSOR_MAPPED_MIN
-#define TENSOR_MAPPED_MIN (256 * 1024)
-#endif
-#define TENSOR_HUGE ((gsize) 2 << 20)
-#define TENSOR_CACHE_BYTES (64u << 20)
-#define TENSOR_CACHE_BLOCKS 48
-
-typedef struct
-{
-  gpointer base;
-  gsize len;
-  guint64 freed;                /* when, in frees: the oldest goes first */
-} TensorBlock;
-
-static GMutex tensor_lock;
-static TensorBlock tensor_cache[TENSOR_CACHE_BLOCKS];   /* under the lock */
-static guint tensor_cached;
-static gsize tensor_cached_bytes;
-static guint64 tensor_frees;
-static guint tensor_runs;               /* models running, under the lock */
-static guint64 tensor_made;     /* atomic: blocks allocated */
-static gint64 tensor_held;      /* atomic: blocks not yet freed */
-static guint64 tensor_mapped;   /* atomic: mappings made */
-
-/* A mapped block's length for @size bytes: header included, rounded up to
- * a quarter of its power of two, then to pages (to huge pages from
- * TENSOR_HUGE on). */
-static gsize
-tensor_class (gsize size, gsize page)
-{
-  gsize need = size + TENSOR_HEADER, step = 1;
-
-  while (step <= need / 2)
-    step <<= 1;
-  step = MAX (step / 4, page);
-  need = (need + step - 1) / step * step;
-  if (need >= TENSOR_HUGE)
-    need = (need + TENSOR_HUGE - 1) / TENSOR_HUGE * TENSOR_HUGE;
-  return need;
-}
-
-/* A new mapping of @len bytes.  One of TENSOR_HUGE or more is aligned to
- * TENSOR_HUGE and asked to be backed by huge pages (transparent huge
- * pages in "madvise" mode, Debian's default): a 4 KB page fault costs
- * ~4.5 us on this VM, and a 15 MB activation faulted in 4 KB pages costs
- * 17 ms, in 2 MB pages a few. */
-static gpointer
-tensor_map (gsize len)
-{
-  guint8 *raw, *aligned;
-  gsize span, head, tail;
-
-  if (len < TENSOR_HUGE) {
-    raw = mmap (NULL, len, PROT_READ | PROT_WRITE,
-        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    return raw == MAP_FAILED ? NULL : raw;
-  }
-  span = len + TENSOR_HUGE;
-  raw = mmap (NULL, span, PROT_READ | PROT_WRITE,
-      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (raw == MAP_FAILED)
-    return NULL;
-  aligned = (guint8 *) (((guintptr) raw + TENSOR_HUGE - 1)
-      & ~(guintptr) (TENSOR_HUGE - 1));
-  head = aligned - raw;
-  tail = span - head - len;
-  if (head)
-    munmap (raw, head);
-  if (tail)
-    munmap (aligned + len, tail);
-#ifdef MADV_HUGEPAGE
-  madvise (aligned, len, MADV_HUGEPAGE);
-#endif
-  return aligned;
-}
-
-static gpointer
-tensor_alloc (gsize size)
-{
-  gsize page = (gsize) sysconf (_SC_PAGESIZE), len = 0;
-  void *base = NULL;
-
-  if (size > G_MAXSIZE / 2)
-    return NULL;
-  if (size >= TENSOR_MAPPED_MIN) {
-    guint i, best = G_MAXUINT;
-
-    len = tensor_class (size, page);
-    g_mutex_lock (&tensor_lock);
-    for (i = 0; i < tensor_cached; i++)
-      if (tensor_cache[i].len == len && (best == G_MAXUINT
-              || tensor_cache[i].freed > tensor_cache[best].freed))
-        best = i;
-    if (best != G_MAXUINT) {
-      base = tensor_cache[best].base;
-      tensor_cached_bytes -= len;
-      tensor_cache[best] = tensor_cache[--tensor_cached];
-    }
-    g_mutex_unlock (&tensor_lock);
-    if (base == NULL) {
-      base = tensor_map (len);
-      if (base == NULL)
-        return NULL;
-      __atomic_add_fetch (&tensor_mapped, 1, __ATOMIC_RELAXED);
-    }
-  } else if (posix_memalign (&base, TENSOR_HEADER, size + TENSOR_HEADER))
-    return NULL;
-  *(gsize *) base = len;
-  __atomic_add_fetch (&tensor_made, 1, __ATOMIC_RELAXED);
-  __atomic_add_fetch (&tensor_held, 1, __ATOMIC_RELAXED);
-  return (guint8 *) base + TENSOR_HEADER;
-}
-
-static void
-tensor_free (gpointer p)
-{
-  TensorBlock gone[TENSOR_CACHE_BLOCKS + 1];
-  guint n_gone = 0, i;
-  guint8 *base;
-  gsize len;
-
-  if (p == NULL)
-    return;
-  __atomic_sub_fetch (&tensor_held, 1, __ATOMIC_RELAXED);
-  base = (guint8 *) p - TENSOR_HEADER;
-  len = *(gsize *) base;
-  if (len == 0) {
-    free (base);
-    return;
-  }
-  g_mutex_lock (&tensor_lock);
-  /* Kept only while a model runs (see the top). */
-  if (tensor_runs == 0 || len > TENSOR_CACHE_BYTES)
-    gone[n_gone++] = (TensorBlock) { base, len, 0 };
-  else {
-    /* Room for it: the least recently freed go. */
-    while (tensor_cached == TENSOR_CACHE_BLOCKS
-        || tensor_cached_bytes + len > TENSOR_CACHE_BYTES) {
-      guint oldest = 0;
-      for (i = 1; i < tensor_cached; i++)
-        if (tensor_cache[i].freed < tensor_cache[oldest].freed)
-          oldest = i;
-      gone[n_gone++] = tensor_cache[oldest];
-      tensor_cached_bytes -= tensor_cache[oldest].len;
-      tensor_cache[oldest] = tensor_cache[--tensor_cached];
-    }
-    tensor_cache[tensor_cached++] = (TensorBlock) { base, len, ++tensor_frees };
-    tensor_cached_bytes += len;
-  }
-  g_mutex_unlock (&tensor_lock);
-  for (i = 0; i < n_gone; i++)
-    munmap (gone[i].base, gone[i].len);
-}
-
-/* A model starts or ends running; when none is left, the cache's blocks
- * go back to the system. */
-static void
-tensor_run (gboolean starts)
-{
-  TensorBlock gone[TENSOR_CACHE_BLOCKS];
-  guint n_gone = 0, i;
-
-  g_mutex_lock (&tensor_lock);
-  if (starts)
-    tensor_runs++;
-  else if (--tensor_runs == 0) {
-    n_gone = tensor_cached;
-    memcpy (gone, tensor_cache, n_gone * sizeof (TensorBlock));
-    tensor_cached = 0;
-    tensor_cached_bytes = 0;
-  }
-  g_mutex_unlock (&tensor_lock);
-  for (i = 0; i < n_gone; i++)
-    munmap (gone[i].base, gone[i].len);
-}
-
 static void *ORT_API_CALL
 ort_tensor_alloc (OrtAllocator * self, size_t size)
 {
-  return tensor_alloc (size);
+  return gc_ocr_block_alloc (size);
 }
 
 static void ORT_API_CALL
 ort_tensor_free (OrtAllocator * self, void *p)
 {
-  tensor_free (p);
+  gc_ocr_block_free (p);
 }
 
 static const OrtMemoryInfo *ORT_API_CALL
@@ -449,18 +226,6 @@ static OrtAllocator tensor_allocator = {
   .Info = ort_tensor_info,
   .Reserve = ort_tensor_alloc,
 };
-
-void
-gc_ocr_pp_tensor_blocks (guint64 * made, gint64 * held, guint64 * mapped,
-    gsize * cached)
-{
-  *made = __atomic_load_n (&tensor_made, __ATOMIC_RELAXED);
-  *held = __atomic_load_n (&tensor_held, __ATOMIC_RELAXED);
-  *mapped = __atomic_load_n (&tensor_mapped, __ATOMIC_RELAXED);
-  g_mutex_lock (&tensor_lock);
-  *cached = tensor_cached_bytes;
-  g_mutex_unlock (&tensor_lock);
-}
 
 static gboolean
 env_acquire (const gchar * configured, gchar ** opened, GError ** error)
@@ -867,10 +632,10 @@ run (GcPpocr * pp, OrtSession * session, const gchar * in_name,
               count * sizeof (gfloat), shape, rank,
               ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT, &input), "input tensor"))
     return NULL;
-  tensor_run (TRUE);
+  gc_ocr_blocks_run (TRUE);
   ok = ORT_OK (ort->Run (session, NULL, &in_name, (const OrtValue * const *)
           &input, 1, &out_name, 1, &output), "running a model");
-  tensor_run (FALSE);
+  gc_ocr_blocks_run (FALSE);
   ok = ok
       && ORT_OK (ort->GetTensorTypeAndShape (output, &info), "output shape")
       && ORT_OK (ort->GetDimensionsCount (info, &n_dims), "output shape");
@@ -935,9 +700,14 @@ det_boxes (const gfloat * prob, gint w, gint h, gdouble fx, gdouble fy,
     const GcOcrBox * area, const GcOcrFrame * frame, GArray * boxes)
 {
   gint frame_w = frame->width, frame_h = frame->height;
-  g_autofree guint8 *seen = g_new0 (guint8, (gsize) w * h);
-  g_autofree gint *stack = g_new (gint, (gsize) w * h);
+  /* Frame-sized scratch (4.6 MB at 736x1280) kept out of the arenas. */
+  guint8 *seen = gc_ocr_block_alloc ((gsize) w * h);
+  gint *stack = gc_ocr_block_alloc ((gsize) w * h * sizeof (gint));
   gint x, y;
+
+  if (seen == NULL || stack == NULL)
+    g_error ("det_boxes: out of memory for a %dx%d probability map", w, h);
+  memset (seen, 0, (gsize) w * h);
 
   for (y = 0; y < h; y++)
     for (x = 0; x < w; x++) {
@@ -1017,6 +787,8 @@ det_boxes (const gfloat * prob, gint w, gint h, gdouble fx, gdouble fy,
       }
       g_array_append_val (boxes, box);
     }
+  gc_ocr_block_free (stack);
+  gc_ocr_block_free (seen);
 }
 
 /* A line whose kernel broke in two (a strike-through across "¥129") gives
@@ -1077,7 +849,7 @@ gc_ppocr_detect (GcPpocr * pp, const GcOcrFrame * frame,
   w = round32 (area->width * ratio);
   h = round32 (area->height * ratio);
   plane = (gsize) w * h;
-  input = tensor_alloc (3 * plane * sizeof (gfloat));
+  input = gc_ocr_block_alloc (3 * plane * sizeof (gfloat));
   if (input == NULL) {
     g_set_error (error, GC_ERROR, GC_ERROR_IO, "PP-OCR: out of memory for "
         "a %dx%d detector input", w, h);
@@ -1100,7 +872,7 @@ gc_ppocr_detect (GcPpocr * pp, const GcOcrFrame * frame,
   output = run (pp, pp->det, pp->det_in, pp->det_out, input, shape, 4, &prob,
       out_shape, 4, error);
   pp->det_us += g_get_monotonic_time () - t0;
-  tensor_free (input);
+  gc_ocr_block_free (input);
   if (output == NULL)
     return NULL;
   pp->det_calls++;
@@ -1210,7 +982,7 @@ gc_ppocr_recognize (GcPpocr * pp, const GcOcrFrame * frame,
       width = MAX (width, rec_width (&boxes[order[start + b]]));
     plane = (gsize) width * REC_HEIGHT;
     item = 3 * plane;
-    input = tensor_alloc (item * count * sizeof (gfloat));
+    input = gc_ocr_block_alloc (item * count * sizeof (gfloat));
     if (input == NULL) {
       g_set_error (error, GC_ERROR, GC_ERROR_IO, "PP-OCR: out of memory for "
           "%u lines of %d px", count, width);
@@ -1241,7 +1013,7 @@ gc_ppocr_recognize (GcPpocr * pp, const GcOcrFrame * frame,
     output = run (pp, pp->rec, pp->rec_in, pp->rec_out, input, shape, 4,
         &probs, out_shape, 3, error);
     pp->rec_us += g_get_monotonic_time () - t0;
-    tensor_free (input);
+    gc_ocr_block_free (input);
     if (output == NULL) {
       for (i = 0; i < n; i++)
         g_clear_pointer (&texts[i], g_free);

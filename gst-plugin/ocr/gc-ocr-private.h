@@ -27,7 +27,7 @@ void gc_ocr_box_union (GcOcrBox * a, const GcOcrBox * b);
 
 /* Region finding and change detection work on the frame's luma reduced by
  * this factor (2 or 4) in each direction, each pixel the mean of its
- * block. */
+ * block; the plane is freed with gc_ocr_block_free(). */
 gint gc_ocr_reduction (const GcOcrFrame * frame);
 guint8 *gc_ocr_reduce_luma (const GcOcrFrame * frame, gint factor,
     gint * width, gint * height);
@@ -246,12 +246,25 @@ GArray *gc_ocr_pp_detect_around (GcPpocr * pp, const GcOcrFrame * frame,
  * the edge). */
 gboolean gc_ocr_pp_cut_at_edge (const GcOcrFrame * frame,
     const GcOcrBox * box);
-/* Tensor blocks (ONNX Runtime's and our input tensors) the PP-OCR side
- * has allocated since the process started, those not yet freed, the
- * mappings made for the large ones (the rest came from its cache), and
- * the bytes its cache holds now; for tests. */
-void gc_ocr_pp_tensor_blocks (guint64 * made, gint64 * held,
+/* gc-ocr-blocks.c: large short-lived memory (tensors, frame-sized
+ * scratch planes), 64-byte aligned, mapped on its own from 64 KB and given
+ * back to the system when freed, unless a model is running (then kept for
+ * the next block of its size).  gc_ocr_block_free (NULL) does nothing. */
+gpointer gc_ocr_block_alloc (gsize size);
+void gc_ocr_block_free (gpointer block);
+/* A model starts (TRUE) or ends running; the cache lives while any runs. */
+void gc_ocr_blocks_run (gboolean starts);
+/* Blocks allocated since the process started, those not yet freed, the
+ * mappings made for the large ones (the rest came from the cache), and
+ * the bytes the cache holds now; for tests. */
+void gc_ocr_blocks_stats (guint64 * made, gint64 * held,
     guint64 * mapped, gsize * cached);
+/* Fixes glibc's mmap and trim thresholds for the process, once (see
+ * gc-ocr-blocks.c), unless @envp's GST_COMPLIANCE_MALLOC=keep or glibc's
+ * own threshold settings say otherwise; TRUE when they were set.
+ * gc_ocr_malloc_should_tune() is the decision, for tests. */
+gboolean gc_ocr_malloc_tune (void);
+gboolean gc_ocr_malloc_should_tune (const gchar * const *envp);
 /* gc-ocr-ppread.c: TRUE when a thin even stroke crosses the text of @box
  * (a struck price). */
 gboolean gc_ocr_pp_struck_through (const GcOcrFrame * frame,

@@ -75,7 +75,10 @@ gc_ocr_reduce_luma (const GcOcrFrame * frame, gint factor, gint * width,
 {
   gint w = frame->width / factor, h = frame->height / factor, x, y, i, j;
   gint shift = factor == 4 ? 4 : 2;
-  guint8 *luma = g_malloc ((gsize) w * h);
+  guint8 *luma = gc_ocr_block_alloc ((gsize) w * h);
+
+  if (luma == NULL)
+    g_error ("gc_ocr_reduce_luma: out of memory for a %dx%d plane", w, h);
 
   for (y = 0; y < h; y++) {
     guint8 *line = luma + (gsize) y * w;
@@ -394,7 +397,7 @@ gc_ocr_find_regions (const GcOcrFrame * frame, GError ** error)
 {
   g_autoptr (GArray) boxes = NULL;
   GArray *out;
-  g_autofree guint8 *luma = NULL;
+  guint8 *luma = NULL;
   PIX *edges, *closed;
   BOXA *boxa;
   gint i, j, n, f, rw, rh, max_h, min_h, rescued;
@@ -415,7 +418,7 @@ gc_ocr_find_regions (const GcOcrFrame * frame, GError ** error)
   luma = gc_ocr_reduce_luma (frame, f, &rw, &rh);
 
   edges = gc_ocr_edge_map (luma, rw, rh);
-  g_clear_pointer (&luma, g_free);
+  g_clear_pointer (&luma, gc_ocr_block_free);
   gc_ocr_remove_poles (edges, 6, max_h, 2 * max_h);
   /* Straight horizontal edges much longer than a glyph is wide are the
    * tops and bottoms of panels and colour bars (or a strike-through line,

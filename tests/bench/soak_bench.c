@@ -90,6 +90,7 @@ typedef struct
   gulong hold_id;
   gint rest_reads;
   gint exit_code;
+  const gchar *malloc_info_dir;   /* --malloc-info */
 } Soak;
 
 /* Resident memory after handing freed memory back to the system (glibc
@@ -241,6 +242,16 @@ rest_read (gpointer data)
       s->floor / 1024.0, s->anon_floor / 1024.0, s->heap_floor / 1024.0,
       s->peak / 1024.0, s->readings, s->phases_raised, s->phases_wrong);
   print_smaps ();
+  if (s->malloc_info_dir) {
+    g_autofree gchar *name = g_strdup_printf ("%s/minute-%03d.xml",
+        s->malloc_info_dir, s->minute);
+    FILE *f = fopen (name, "w");
+
+    if (f) {
+      malloc_info (0, f);
+      fclose (f);
+    }
+  }
   s->floor = s->peak = s->heap_floor = s->anon_floor = 0;
   fflush (stdout);
   if (s->minute >= s->minutes)
@@ -323,12 +334,15 @@ int
 main (int argc, char **argv)
 {
   gint minutes = 60;
-  gchar *engine = NULL;
+  gchar *engine = NULL, *malloc_info_dir = NULL;
   GOptionEntry entries[] = {
     {"minutes", 'm', 0, G_OPTION_ARG_INT, &minutes, "Minutes to run (60)",
         "N"},
     {"engine", 'e', 0, G_OPTION_ARG_STRING, &engine, "OCR engine (auto)",
         "E"},
+    {"malloc-info", 0, 0, G_OPTION_ARG_FILENAME, &malloc_info_dir,
+        "Write glibc's malloc_info at each rest into DIR/minute-N.xml "
+          "(per-arena sizes and free chunks)", "DIR"},
     {NULL}
   };
   GOptionContext *ctx = g_option_context_new ("- compliancebin soak");
@@ -356,6 +370,7 @@ main (int argc, char **argv)
       GC_SAMPLE_CATALOG, engine ? engine : "auto", evidence);
   Soak s = { 0, };
   s.minutes = minutes;
+  s.malloc_info_dir = malloc_info_dir;
   s.flips = g_array_new (FALSE, FALSE, sizeof (gdouble));
   s.floors = g_array_new (FALSE, FALSE, sizeof (glong));
   g_mutex_init (&s.lock);

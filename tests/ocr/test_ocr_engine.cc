@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <glib/gstdio.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -1474,7 +1475,7 @@ TEST_F (OcrPp, ReadsTakeTensorMemoryFromTheEngineAndGiveItAllBack)
   gint64 held[4];
   gsize cached;
 
-  gc_ocr_pp_tensor_blocks (&made[0], &held[0], &mapped[0], &cached);
+  gc_ocr_blocks_stats (&made[0], &held[0], &mapped[0], &cached);
   for (gint i = 1; i <= 3; i++) {
     g_autoptr (GError) error = NULL;
     g_autoptr (GPtrArray) lines = gc_ocr_engine_read_frame (engine (),
@@ -1482,7 +1483,7 @@ TEST_F (OcrPp, ReadsTakeTensorMemoryFromTheEngineAndGiveItAllBack)
     ASSERT_NE (lines, nullptr) << error->message;
     const GcOcrLine *line = line_at (lines, items[0]);
     ASSERT_NE (line, nullptr) << dump (lines);
-    gc_ocr_pp_tensor_blocks (&made[i], &held[i], &mapped[i], &cached);
+    gc_ocr_blocks_stats (&made[i], &held[i], &mapped[i], &cached);
     /* Our two inputs a read (detector, recognizer) and the models'
      * activations: many more. */
     EXPECT_GT (made[i] - made[i - 1], 10u) << "read " << i << ": ONNX "
@@ -1498,6 +1499,70 @@ TEST_F (OcrPp, ReadsTakeTensorMemoryFromTheEngineAndGiveItAllBack)
   /* Most large blocks come from the cache (775 blocks and 49 mappings a
    * read when this was written). */
   EXPECT_LE (mapped[3] - mapped[2], (made[3] - made[2]) / 10);
+}
+
+/* The engine fixes glibc's thresholds for long runs unless the user chose
+ * (GST_COMPLIANCE_MALLOC=keep, glibc's own settings). */
+TEST (OcrMalloc, TunesUnlessTheUserChose)
+{
+  const gchar *plain[] = { "HOME=/root", NULL };
+  const gchar *keep[] = { "GST_COMPLIANCE_MALLOC=keep", NULL };
+  const gchar *keep_caps[] = { "GST_COMPLIANCE_MALLOC=KEEP", NULL };
+  const gchar *other[] = { "GST_COMPLIANCE_MALLOC=yes", NULL };
+  const gchar *trim[] = { "MALLOC_TRIM_THRESHOLD_=0", NULL };
+  const gchar *mmap_env[] = { "MALLOC_MMAP_THRESHOLD_=65536", NULL };
+  const gchar *tunable[] = {
+    "GLIBC_TUNABLES=glibc.malloc.tcache_count=0:glibc.malloc.mmap_threshold=1",
+    NULL };
+  const gchar *unrelated[] = { "GLIBC_TUNABLES=glibc.malloc.tcache_count=0",
+    NULL };
+
+  EXPECT_TRUE (gc_ocr_malloc_should_tune (plain));
+  EXPECT_TRUE (gc_ocr_malloc_should_tune (other));
+  EXPECT_TRUE (gc_ocr_malloc_should_tune (unrelated));
+  EXPECT_FALSE (gc_ocr_malloc_should_tune (keep));
+  EXPECT_FALSE (gc_ocr_malloc_should_tune (keep_caps));
+  EXPECT_FALSE (gc_ocr_malloc_should_tune (trim));
+  EXPECT_FALSE (gc_ocr_malloc_should_tune (mmap_env));
+  EXPECT_FALSE (gc_ocr_malloc_should_tune (tunable));
+}
+
+/* Once tuned, a frame-sized block comes from the arena (not a mapping of
+ * its own), and freeing it at a thread arena's top gives the memory back:
+ * the thread's arena is no bigger than before. */
+static gpointer
+alloc_frame_sized (gpointer data)
+{
+  struct mallinfo2 *mi = (struct mallinfo2 *) data;
+  gsize size = 8u << 20;
+  guint8 *p = (guint8 *) malloc (size);
+
+  memset (p, 1, size);
+  mi[0] = mallinfo2 ();
+  free (p);
+  mi[1] = mallinfo2 ();
+  return NULL;
+}
+
+TEST (OcrMalloc, FrameSizedBlocksComeFromTheArenaAndGoBack)
+{
+  g_auto (GStrv) env = g_get_environ ();
+  gboolean tuned = gc_ocr_malloc_tune ();
+#if defined(__SANITIZE_ADDRESS__)
+  EXPECT_FALSE (tuned) << "ASan's malloc is not glibc's to tune";
+  return;
+#endif
+  ASSERT_EQ (tuned, gc_ocr_malloc_should_tune ((const gchar * const *) env))
+      << "mallopt refused the thresholds";
+  if (!tuned)
+    return;                     /* the user's environment chose */
+  struct mallinfo2 before = mallinfo2 (), mi[2];
+  GThread *t = g_thread_new ("frame", alloc_frame_sized, mi);
+  g_thread_join (t);
+  /* Not mapped on its own: the mapped bytes did not rise by 8 MB. */
+  EXPECT_LT (mi[0].hblkhd, before.hblkhd + (4u << 20));
+  /* Given back at the free: the arenas' system bytes did not keep it. */
+  EXPECT_LT (mi[1].arena, mi[0].arena - (4u << 20));
 }
 
 /* A light grey "24,99 €" struck through with a red line, as shops mark a
