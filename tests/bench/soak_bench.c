@@ -2,6 +2,7 @@
 /* Soak benchmark (issue 19): a live 1080p30 compliancebin for a long time.
  *
  *   build/tests/bench/soak_bench [--minutes N] [--engine auto|ppocr|tesseract]
+ *       [--malloc-info DIR]
  *
  * Runs
  *
@@ -454,5 +455,6 @@ main (int argc, char **argv)
   g_free (evidence);
   g_free (desc);
   g_free (engine);
+  g_free (malloc_info_dir);
   return s.exit_code;
 }
