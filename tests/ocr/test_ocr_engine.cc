@@ -1527,42 +1527,55 @@ TEST (OcrMalloc, TunesUnlessTheUserChose)
   EXPECT_FALSE (gc_ocr_malloc_should_tune (tunable));
 }
 
-/* Once tuned, a frame-sized block comes from the arena (not a mapping of
- * its own), and freeing it at a thread arena's top gives the memory back:
- * the thread's arena is no bigger than before. */
-static gpointer
-alloc_frame_sized (gpointer data)
+/* Once tuned, a frame-sized block comes from its thread's arena (not a
+ * mapping of its own), and freeing it at the arena's top gives the memory
+ * back.  Run in a fresh process (malloc_probe), with the user's choice
+ * (GST_COMPLIANCE_MALLOC=keep) as the control: glibc's defaults map the
+ * block on its own. */
+static std::string
+run_probe (const gchar *keep)
 {
-  struct mallinfo2 *mi = (struct mallinfo2 *) data;
-  gsize size = 8u << 20;
-  guint8 *p = (guint8 *) malloc (size);
+  g_auto (GStrv) env = g_get_environ ();
+  g_autofree gchar *out = NULL;
+  g_autoptr (GError) error = NULL;
+  gint status = 0;
+  const gchar *argv[] = { GC_MALLOC_PROBE, NULL };
 
-  memset (p, 1, size);
-  mi[0] = mallinfo2 ();
-  free (p);
-  mi[1] = mallinfo2 ();
-  return NULL;
+  env = g_environ_unsetenv (env, "GLIBC_TUNABLES");
+  env = g_environ_unsetenv (env, "MALLOC_TRIM_THRESHOLD_");
+  env = g_environ_unsetenv (env, "MALLOC_MMAP_THRESHOLD_");
+  env = keep ? g_environ_setenv (env, "GST_COMPLIANCE_MALLOC", keep, TRUE)
+      : g_environ_unsetenv (env, "GST_COMPLIANCE_MALLOC");
+  if (!g_spawn_sync (NULL, (gchar **) argv, env, G_SPAWN_DEFAULT, NULL, NULL,
+          &out, NULL, &status, &error))
+    return std::string ("spawn failed: ") + error->message;
+  if (!g_spawn_check_wait_status (status, &error))
+    return std::string ("probe failed: ") + error->message;
+  return g_strstrip (out);
 }
 
 TEST (OcrMalloc, FrameSizedBlocksComeFromTheArenaAndGoBack)
 {
-  g_auto (GStrv) env = g_get_environ ();
-  gboolean tuned = gc_ocr_malloc_tune ();
+  int tuned = -1;
+  unsigned long mapped = 0, kept = 0;
+  std::string out = run_probe (NULL);
+
+  ASSERT_EQ (sscanf (out.c_str (), "tuned=%d mapped=%lu kept=%lu", &tuned,
+          &mapped, &kept), 3) << out;
 #if defined(__SANITIZE_ADDRESS__)
-  EXPECT_FALSE (tuned) << "ASan's malloc is not glibc's to tune";
-  return;
+  /* ASan's malloc is not glibc's to tune. */
+  EXPECT_EQ (tuned, 0) << out;
+#else
+  EXPECT_EQ (tuned, 1) << out;
+  EXPECT_LT (mapped, 1ul << 20) << out;
+  EXPECT_LT (kept, 1ul << 20) << out;
+  /* The control: glibc's defaults give the 8 MB block a mapping. */
+  out = run_probe ("keep");
+  ASSERT_EQ (sscanf (out.c_str (), "tuned=%d mapped=%lu kept=%lu", &tuned,
+          &mapped, &kept), 3) << out;
+  EXPECT_EQ (tuned, 0) << out;
+  EXPECT_GE (mapped, 8ul << 20) << out;
 #endif
-  ASSERT_EQ (tuned, gc_ocr_malloc_should_tune ((const gchar * const *) env))
-      << "mallopt refused the thresholds";
-  if (!tuned)
-    return;                     /* the user's environment chose */
-  struct mallinfo2 before = mallinfo2 (), mi[2];
-  GThread *t = g_thread_new ("frame", alloc_frame_sized, mi);
-  g_thread_join (t);
-  /* Not mapped on its own: the mapped bytes did not rise by 8 MB. */
-  EXPECT_LT (mi[0].hblkhd, before.hblkhd + (4u << 20));
-  /* Given back at the free: the arenas' system bytes did not keep it. */
-  EXPECT_LT (mi[1].arena, mi[0].arena - (4u << 20));
 }
 
 /* A light grey "24,99 €" struck through with a red line, as shops mark a
