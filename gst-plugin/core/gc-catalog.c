@@ -103,6 +103,8 @@ gc_product_free (GcProduct * product)
   g_strfreev (product->aliases);
   if (product->price_history)
     g_array_unref (product->price_history);
+  if (product->transactions)
+    g_array_unref (product->transactions);
   g_free (product->sponsor);
   g_strfreev (product->substantiated_claims);
   g_free (product);
@@ -680,29 +682,32 @@ compare_indexed_points (gconstpointer a, gconstpointer b)
   return pa->index < pb->index ? -1 : pa->index > pb->index;
 }
 
+/* A list of dated prices, sorted by date: "price_history" (one price in
+ * effect per day, so a date may not repeat) or "transactions" (sales at
+ * the venue: several on one day are fine). */
 static gboolean
-parse_price_history (const Scope * s, JsonObject * obj, GArray ** out,
-    GError ** error)
+parse_dated_prices (const Scope * s, JsonObject * obj, const gchar * field,
+    gboolean one_per_day, GArray ** out, GError ** error)
 {
   static const gchar *const known[] = { "date", "price", NULL };
   JsonArray *array;
   g_autoptr (GArray) points = NULL;
   guint i, n;
 
-  if (!get_array (s, obj, "price_history", FALSE, &array, error))
+  if (!get_array (s, obj, field, FALSE, &array, error))
     return FALSE;
 
   n = array ? json_array_get_length (array) : 0;
   points = g_array_sized_new (FALSE, TRUE, sizeof (IndexedPoint), n);
   for (i = 0; i < n; i++) {
     JsonNode *node = json_array_get_element (array, i);
-    g_autofree gchar *prefix = g_strdup_printf ("price_history[%u].", i);
+    g_autofree gchar *prefix = g_strdup_printf ("%s[%u].", field, i);
     Scope es = { s->ctx, s->where, prefix };
     IndexedPoint pt = { 0 };
     JsonObject *entry;
 
     if (!JSON_NODE_HOLDS_OBJECT (node)) {
-      g_autofree gchar *label = g_strdup_printf ("price_history[%u]", i);
+      g_autofree gchar *label = g_strdup_printf ("%s[%u]", field, i);
       fail_type (s, label, node, "an object {\"date\", \"price\"}", error);
       return FALSE;
     }
@@ -722,7 +727,7 @@ parse_price_history (const Scope * s, JsonObject * obj, GArray ** out,
   /* Sort by date, then file order, so a duplicate is reported with its
    * first occurrence. */
   g_array_sort (points, compare_indexed_points);
-  for (i = 1; i < points->len; i++) {
+  for (i = 1; one_per_day && i < points->len; i++) {
     IndexedPoint *prev = &g_array_index (points, IndexedPoint, i - 1);
     IndexedPoint *cur = &g_array_index (points, IndexedPoint, i);
 
@@ -730,8 +735,8 @@ parse_price_history (const Scope * s, JsonObject * obj, GArray ** out,
       gchar date[16];
 
       g_date_strftime (date, sizeof (date), "%Y-%m-%d", &cur->point.date);
-      scope_fail (s, error, "field \"price_history[%u].date\": duplicate date "
-          "%s, already given at price_history[%u]", cur->index, date,
+      scope_fail (s, error, "field \"%s[%u].date\": duplicate date "
+          "%s, already given at %s[%u]", field, cur->index, date, field,
           prev->index);
       return FALSE;
     }
@@ -772,7 +777,7 @@ parse_product (const LoadCtx * ctx, GcCatalogReal * real, JsonNode * node,
 {
   static const gchar *const known[] = {
     "sku", "name", "aliases", "price", "reference_price", "price_history",
-    "category", "sponsored", "sponsor", "sold", "substantiated_claims", NULL
+    "transactions", "msrp", "category", "sponsored", "sponsor", "sold", "substantiated_claims", NULL
   };
   g_autofree gchar *where = g_strdup_printf ("products[%u]", index);
   Scope s = { ctx, where, "" };
@@ -823,7 +828,14 @@ parse_product (const LoadCtx * ctx, GcCatalogReal * real, JsonNode * node,
   if (!get_non_negative (&s, obj, "reference_price", FALSE,
           &product->has_reference_price, &product->reference_price, error))
     return NULL;
-  if (!parse_price_history (&s, obj, &product->price_history, error))
+  if (!parse_dated_prices (&s, obj, "price_history", TRUE,
+          &product->price_history, error))
+    return NULL;
+  if (!parse_dated_prices (&s, obj, "transactions", FALSE,
+          &product->transactions, error))
+    return NULL;
+  if (!get_non_negative (&s, obj, "msrp", FALSE, &product->has_msrp,
+          &product->msrp, error))
     return NULL;
   if (!parse_category (&s, obj, &product->category, error))
     return NULL;
@@ -1620,4 +1632,78 @@ gc_catalog_reading_languages (const GcCatalog *catalog)
       || g_strcmp0 (c, "TWD") == 0)
     return "chi_sim+eng";
   return "eng";
+}
+
+gboolean
+gc_product_reference_basis (const GcProduct * product,
+    const GDate * stream_date, guint window_days, gboolean by_transactions,
+    GcReferenceBasis * out)
+{
+  g_return_val_if_fail (product != NULL && out != NULL, FALSE);
+
+  memset (out, 0, sizeof (*out));
+  g_date_clear (&out->first, 1);
+  g_date_clear (&out->last, 1);
+  g_date_clear (&out->day, 1);
+
+  if (by_transactions && product->transactions
+      && product->transactions->len > 0 && stream_date
+      && g_date_valid (stream_date) && window_days > 0) {
+    guint32 stream = g_date_get_julian (stream_date);
+    /* The @window_days days before the comparison (the stream day). */
+    guint32 last = stream > 1 ? stream - 1 : 1;
+    guint32 first = window_days >= stream ? 1 : stream - window_days;
+    guint32 before_day = 0;
+    gdouble lowest = 0, before = 0;
+    guint i, count = 0;
+
+    for (i = 0; stream > 1 && i < product->transactions->len; i++) {
+      const GcPricePoint *pt =
+          &g_array_index (product->transactions, GcPricePoint, i);
+      guint32 day = g_date_get_julian (&pt->date);
+
+      if (day > last)
+        break;
+      if (day >= first) {
+        if (count == 0 || pt->price < lowest)
+          lowest = pt->price;
+        count++;
+      } else if (day > before_day) {
+        /* A later day before the window: its sales replace the earlier. */
+        before_day = day;
+        before = pt->price;
+      } else if (pt->price < before)
+        before = pt->price;
+    }
+    if (stream > 1) {
+      g_date_set_julian (&out->first, first);
+      g_date_set_julian (&out->last, last);
+    }
+    if (count > 0) {
+      out->source = GC_REFERENCE_TRANSACTIONS;
+      out->price = lowest;
+      out->count = count;
+      return TRUE;
+    }
+    if (before_day > 0) {
+      /* Art. 16 para. 2: no sale within the window, the last transaction
+       * price before it. */
+      out->source = GC_REFERENCE_LAST_TRANSACTION;
+      out->price = before;
+      g_date_set_julian (&out->day, before_day);
+      return TRUE;
+    }
+    /* Sales declared, none before the comparison: nothing backs a
+     * compared price (art. 17: no compared price without a basis). */
+    out->source = GC_REFERENCE_NONE;
+    return FALSE;
+  }
+
+  if (gc_product_allowed_reference (product, stream_date, window_days,
+          &out->price)) {
+    out->source = GC_REFERENCE_DECLARED;
+    return TRUE;
+  }
+  out->source = GC_REFERENCE_NONE;
+  return FALSE;
 }

@@ -44,6 +44,14 @@ typedef struct
   gboolean has_reference_price;
   gdouble reference_price;
   GArray *price_history;        /* of GcPricePoint, sorted by date; never NULL */
+  /* Sales at the venue (SAMR order 56 art. 16: the compared price is
+   * bounded by transaction prices), of GcPricePoint sorted by date, several
+   * a day allowed; never NULL (may be empty). */
+  GArray *transactions;
+  /* The manufacturer's suggested retail price (art. 16 para. 3: it may be
+   * shown when labelled as such, e.g. 厂商建议零售价). */
+  gboolean has_msrp;
+  gdouble msrp;
   GcCategory category;
   gboolean sponsored;
   gchar *sponsor;               /* may be NULL */
@@ -136,6 +144,36 @@ const GcProduct *gc_catalog_scheduled_at (const GcCatalog *catalog, gdouble t);
  * product declares neither. */
 gboolean gc_product_allowed_reference (const GcProduct *product,
     const GDate *stream_date, guint window_days, gdouble *out_price);
+
+typedef enum
+{
+  GC_REFERENCE_NONE,            /* nothing backs a compared price */
+  GC_REFERENCE_TRANSACTIONS,    /* lowest transaction within the window */
+  GC_REFERENCE_LAST_TRANSACTION,        /* none within: the last before it */
+  GC_REFERENCE_DECLARED,        /* price_history or reference_price */
+  GC_REFERENCE_MSRP,            /* a line labelled as the MSRP, and msrp */
+} GcReferenceSource;
+
+typedef struct
+{
+  GcReferenceSource source;
+  gdouble price;                /* the highest compared price allowed */
+  GDate first, last;            /* TRANSACTIONS, LAST_TRANSACTION: the window */
+  GDate day;                    /* LAST_TRANSACTION: the sale's day */
+  guint count;                  /* TRANSACTIONS: sales within the window */
+} GcReferenceBasis;
+
+/* What bounds a compared ("original") price of @product on a stream held
+ * on @stream_date.  With @by_transactions (SAMR order 56 art. 16 para. 2)
+ * and transactions declared: the lowest transaction price in the
+ * @window_days days before the stream day, or when there was none, the
+ * last transaction price before them (the lowest of that day's); FALSE
+ * (source NONE) when no sale precedes the window's end.  Otherwise, or
+ * without transactions: gc_product_allowed_reference() (source DECLARED).
+ * Dates the basis cannot use are invalid GDates. */
+gboolean gc_product_reference_basis (const GcProduct *product,
+    const GDate *stream_date, guint window_days, gboolean by_transactions,
+    GcReferenceBasis *out);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GcCatalog, gc_catalog_unref)
 

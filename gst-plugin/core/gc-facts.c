@@ -99,6 +99,7 @@ static const Lexeme lexemes[] = {
   {"市场价", LEX_REFERENCE}, {"专柜价", LEX_REFERENCE},
   {"吊牌价", LEX_REFERENCE}, {"日常价", LEX_REFERENCE},
   {"参考价", LEX_REFERENCE}, {"建议零售价", LEX_REFERENCE},
+  {"厂商建议零售价", LEX_REFERENCE}, {"厂家建议零售价", LEX_REFERENCE},
   {"零售价", LEX_REFERENCE}, {"门市价", LEX_REFERENCE},
   {"门店价", LEX_REFERENCE}, {"指导价", LEX_REFERENCE},
   {"was", LEX_REFERENCE}, {"orig", LEX_REFERENCE},
@@ -107,6 +108,8 @@ static const Lexeme lexemes[] = {
   {"list price", LEX_REFERENCE}, {"reg", LEX_REFERENCE},
   {"regular", LEX_REFERENCE}, {"regular price", LEX_REFERENCE},
   {"retail price", LEX_REFERENCE}, {"msrp", LEX_REFERENCE},
+  {"suggested retail price", LEX_REFERENCE},
+  {"manufacturer's suggested retail price", LEX_REFERENCE},
   {"compare at", LEX_REFERENCE}, {"compare-at", LEX_REFERENCE},
   {"compare at price", LEX_REFERENCE}, {"uvp", LEX_REFERENCE},
   {"statt", LEX_REFERENCE},
@@ -722,6 +725,20 @@ multiplier_at (const Parser *p, gint k, gboolean sales)
 
 /* ---- facts ---- */
 
+/* The reference words that state the compared price is the
+ * manufacturer's suggested retail price (SAMR order 56 art. 16 para. 3:
+ * 厂商建议零售价; MSRP, RRP, UVP). */
+static gboolean
+is_msrp_label (const Lexeme *lex)
+{
+  static const gchar *const labels[] = {
+    "厂商建议零售价", "厂家建议零售价", "建议零售价", "msrp", "rrp", "uvp",
+    "suggested retail price", "manufacturer's suggested retail price", NULL
+  };
+
+  return g_strv_contains (labels, lex->text);
+}
+
 static void
 add_fact (Parser *p, GcFactKind kind, gdouble value, const gchar *currency,
     gchar *text, const gchar *key)
@@ -1021,7 +1038,10 @@ try_price (Parser *p, gint k)
 
   kind = (p->line->struck || (pending_ok && p->pending->cls == LEX_REFERENCE))
       ? GC_FACT_REFERENCE_PRICE : GC_FACT_PRICE;
-  add_fact (p, kind, value, currency, gc_format_price (value, currency), NULL);
+  add_fact (p, kind, value, currency, gc_format_price (value, currency),
+      kind == GC_FACT_REFERENCE_PRICE && pending_ok
+      && p->pending->cls == LEX_REFERENCE && is_msrp_label (p->pending)
+      ? "msrp" : NULL);
   if (cur)
     cur->used = TRUE;
   if (pending_ok)

@@ -51,7 +51,9 @@ typedef struct
   /* Canonical text of what was read: "¥89.00", "$19.99", "已售10万+",
    * the term as it stands in the pack, the product name. */
   gchar *text;
-  /* PRODUCT_NAME: the sku.  ABSOLUTE_TERM / MEDICAL_CLAIM: the pack term. */
+  /* PRODUCT_NAME: the sku.  ABSOLUTE_TERM / MEDICAL_CLAIM: the pack term.
+   * REFERENCE_PRICE: "msrp" when the line labels it the manufacturer's
+   * suggested retail price (厂商建议零售价, MSRP, RRP, UVP), else NULL. */
   gchar *key;
   GcBox box;
   gdouble confidence;

@@ -72,7 +72,7 @@ static const gchar *const severities[] = { "error", "warning", "info", NULL };
 static const gchar *const top_level_fields[] = {
   "$schema", "schema", "name", "jurisdiction", "title", "note",
   "confirm_frames", "release_frames", "price_tolerance",
-  "reference_window_days", "sales_tolerance", "rules",
+  "reference_window_days", "reference_basis", "sales_tolerance", "rules",
   "absolute_terms", "medical_terms", "ad_labels",
   "label", "label_sponsor", "default_language",
   "label_min_height", "label_min_contrast", NULL
@@ -976,6 +976,20 @@ parse_pack (Ctx *ctx, JsonNode *root_node, GcRulePack *pack)
       !want_uint (ctx, node, "reference_window_days", 1, 3660,
           &pack->reference_window_days))
     return FALSE;
+  /* Optional: packs written before it judge offered prices. */
+  pack->reference_by_transactions = FALSE;
+  if (json_object_has_member (root, "reference_basis")) {
+    const gchar *basis;
+
+    node = json_object_get_member (root, "reference_basis");
+    if ((basis = want_string (ctx, node, "reference_basis")) == NULL)
+      return FALSE;
+    if (g_strcmp0 (basis, "transactions") == 0)
+      pack->reference_by_transactions = TRUE;
+    else if (g_strcmp0 (basis, "offered_prices") != 0)
+      return fail (ctx, GC_ERROR_INVALID, "reference_basis", "\"%s\": "
+          "expected \"transactions\" or \"offered_prices\"", basis);
+  }
   if ((node = require_member (ctx, root, NULL, "sales_tolerance")) == NULL ||
       !want_number (ctx, node, "sales_tolerance", 0, FALSE, 1000,
           &pack->sales_tolerance))

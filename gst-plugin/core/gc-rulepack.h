@@ -84,6 +84,10 @@ struct _GcRulePack
   guint release_frames;         /* analysed frames without it before it ends (>= 1) */
   gdouble price_tolerance;      /* absolute, in currency units */
   guint reference_window_days;  /* look-back for the allowed reference price */
+  /* "reference_basis": "transactions" (CN, SAMR order 56 art. 16: the
+   * catalog's transactions bound a compared price) or "offered_prices"
+   * (default: price_history, then reference_price). */
+  gboolean reference_by_transactions;
   gdouble sales_tolerance;      /* relative: fires when shown > sold * (1 + t) */
   GPtrArray *rules;             /* of GcRuleInfo*, one per gc_rule_ids entry */
   GcTermList absolute_terms;

@@ -257,6 +257,40 @@ typedef struct
   GHashTable *seen;             /* key -> GcViolation* (template) */
 } Frame;
 
+/* What a price.reference_inflated verdict was measured against, for the
+ * report's "declared": the bound, and for transactions the window and the
+ * sales it came from, so that an auditor can redo the arithmetic. */
+static gchar *
+describe_basis (const GcReferenceBasis *basis, const gchar *currency)
+{
+  g_autofree gchar *price = gc_format_price (basis->price, currency);
+  gchar first[16] = "", last[16] = "", day[16] = "";
+
+  if (g_date_valid (&basis->first))
+    g_date_strftime (first, sizeof (first), "%Y-%m-%d", &basis->first);
+  if (g_date_valid (&basis->last))
+    g_date_strftime (last, sizeof (last), "%Y-%m-%d", &basis->last);
+  if (g_date_valid (&basis->day))
+    g_date_strftime (day, sizeof (day), "%Y-%m-%d", &basis->day);
+  switch (basis->source) {
+    case GC_REFERENCE_TRANSACTIONS:
+      return g_strdup_printf ("%s (lowest of %u transaction%s %s..%s)",
+          price, basis->count, basis->count == 1 ? "" : "s", first, last);
+    case GC_REFERENCE_LAST_TRANSACTION:
+      return g_strdup_printf ("%s (last transaction, %s; none %s..%s)",
+          price, day, first, last);
+    case GC_REFERENCE_MSRP:
+      return g_strdup_printf ("%s (MSRP)", price);
+    case GC_REFERENCE_DECLARED:
+      return g_steal_pointer (&price);
+    case GC_REFERENCE_NONE:
+    default:
+      if (last[0])
+        return g_strdup_printf ("no transaction on or before %s", last);
+      return g_strdup ("no reference price declared");
+  }
+}
+
 static void
 frame_add (Frame *f, const gchar *rule, const gchar *observed,
     const gchar *declared, const GcBox *box)
@@ -345,17 +379,29 @@ frame_conditions (Frame *f, GPtrArray *facts)
           first_price = fact;
         if (p == NULL)
           break;
-        gdouble allowed;
+        GcReferenceBasis basis;
+        gboolean backed;
         g_autofree gchar *observed = gc_format_price (fact->value,
             fact->currency ? fact->currency : currency);
-        if (!gc_product_allowed_reference (p, &rules->stream_date,
-                pack->reference_window_days, &allowed)) {
+        if (g_strcmp0 (fact->key, "msrp") == 0 && p->has_msrp) {
+          /* Art. 16 para. 3: a price labelled as the manufacturer's
+           * suggested retail price is judged by what it states. */
+          memset (&basis, 0, sizeof (basis));
+          basis.source = GC_REFERENCE_MSRP;
+          basis.price = p->msrp;
+          backed = TRUE;
+        } else
+          backed = gc_product_reference_basis (p, &rules->stream_date,
+              pack->reference_window_days, pack->reference_by_transactions,
+              &basis);
+        if (!backed) {
           /* A crossed-out price with nothing declared to back it. */
-          frame_add (f, GC_RULE_PRICE_REFERENCE_INFLATED, observed,
-              "no reference price declared", &fact->box);
-        } else if (fact->value > allowed + pack->price_tolerance
+          g_autofree gchar *declared = describe_basis (&basis, currency);
+          frame_add (f, GC_RULE_PRICE_REFERENCE_INFLATED, observed, declared,
+              &fact->box);
+        } else if (fact->value > basis.price + pack->price_tolerance
             || !same_currency (fact->currency, currency)) {
-          g_autofree gchar *declared = gc_format_price (allowed, currency);
+          g_autofree gchar *declared = describe_basis (&basis, currency);
           frame_add (f, GC_RULE_PRICE_REFERENCE_INFLATED, observed, declared,
               &fact->box);
         }

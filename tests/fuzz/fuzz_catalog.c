@@ -50,6 +50,18 @@ check_product (const GcCatalog * catalog, const GcProduct * p)
   CHECK (p->aliases && p->substantiated_claims && p->price_history);
   CHECK (valid_amount (p->price));
   CHECK (!p->has_reference_price || valid_amount (p->reference_price));
+  CHECK (!p->has_msrp || valid_amount (p->msrp));
+  CHECK (p->transactions != NULL);
+  for (i = 0; i < p->transactions->len; i++) {
+    const GcPricePoint *pt = &g_array_index (p->transactions, GcPricePoint,
+        i);
+
+    CHECK (g_date_valid (&pt->date));
+    CHECK (valid_amount (pt->price));
+    /* Sorted; a day may hold several sales. */
+    if (i > 0)
+      CHECK (g_date_compare (&(pt - 1)->date, &pt->date) <= 0);
+  }
   CHECK (!p->has_sold || p->sold >= 0);
   CHECK (gc_category_to_string (p->category) != NULL);
   CHECK (gc_catalog_find (catalog, p->sku) == p);
@@ -77,11 +89,32 @@ check_product (const GcCatalog * catalog, const GcProduct * p)
     for (w = 0; w < G_N_ELEMENTS (windows); w++) {
       gdouble allowed = -1;
 
+      GcReferenceBasis basis;
+
       if (gc_product_allowed_reference (p, dates[d], windows[w], &allowed)) {
         CHECK (valid_amount (allowed));
       } else {
         CHECK (!p->has_reference_price);
         CHECK (allowed == -1);
+      }
+      for (gint by_tx = 0; by_tx < 2; by_tx++) {
+        if (gc_product_reference_basis (p, dates[d], windows[w], by_tx,
+                &basis)) {
+          CHECK (valid_amount (basis.price));
+          CHECK (basis.source != GC_REFERENCE_NONE);
+          CHECK (basis.source != GC_REFERENCE_TRANSACTIONS
+              || basis.count > 0);
+          /* A transaction bound is one of the sales. */
+          if (basis.source == GC_REFERENCE_TRANSACTIONS
+              || basis.source == GC_REFERENCE_LAST_TRANSACTION) {
+            gboolean one = FALSE;
+            for (i = 0; i < p->transactions->len; i++)
+              one |= g_array_index (p->transactions, GcPricePoint,
+                  i).price == basis.price;
+            CHECK (one);
+          }
+        } else
+          CHECK (basis.source == GC_REFERENCE_NONE);
       }
     }
   }

@@ -525,8 +525,8 @@ TEST (Catalog, SchemaMatchesLoader)
           "products", "schedule"}));
   EXPECT_EQ (names (product), (std::vector < std::string > {
           "sku", "name", "aliases", "price", "reference_price",
-          "price_history", "category", "sponsored", "sponsor", "sold",
-          "substantiated_claims"}));
+          "price_history", "transactions", "msrp", "category", "sponsored",
+          "sponsor", "sold", "substantiated_claims"}));
   EXPECT_EQ (names (entry), (std::vector < std::string > {
           "sku", "start", "end"}));
   GList *sm = json_object_get_members (seller);
@@ -794,6 +794,28 @@ TEST (CatalogErrors, ProductFields)
           {"date": "2026-02-01", "price": 7}]})",
         {"products[1] (sku \"S\"): field \"price_history[2].date\": "
               "duplicate date 2026-02-01, already given at price_history[0]"}},
+    {R"({"sku": "S", "name": "a", "price": 1, "transactions": {}})",
+        {"products[1] (sku \"S\"): field \"transactions\": expected an "
+              "array, got object"}},
+    {R"({"sku": "S", "name": "a", "price": 1, "transactions": [
+          {"date": "2026-01-01", "price": 5}, "x"]})",
+        {"products[1] (sku \"S\"): field \"transactions[1]\": expected an "
+              "object", "got string \"x\""}},
+    {R"({"sku": "S", "name": "a", "price": 1,
+         "transactions": [{"date": "2026-02-30", "price": 5}]})",
+        {"field \"transactions[0].date\": must be a date \"YYYY-MM-DD\", "
+              "got \"2026-02-30\""}},
+    {R"({"sku": "S", "name": "a", "price": 1,
+         "transactions": [{"date": "2026-01-01", "price": -2}]})",
+        {"field \"transactions[0].price\": must be a number >= 0, got -2"}},
+    {R"({"sku": "S", "name": "a", "price": 1,
+         "transactions": [{"date": "2026-01-01"}]})",
+        {"missing required field \"transactions[0].price\""}},
+    {R"({"sku": "S", "name": "a", "price": 1, "msrp": -1})",
+        {"products[1] (sku \"S\"): field \"msrp\": must be a number >= 0, "
+              "got -1"}},
+    {R"({"sku": "S", "name": "a", "price": 1, "msrp": "299"})",
+        {"field \"msrp\": expected a number, got string \"299\""}},
   };
 
   for (const auto & c:cases) {
@@ -801,6 +823,36 @@ TEST (CatalogErrors, ProductFields)
         "name": "Cup", "price": 1}, )") + c.product);
     EXPECT_TRUE (fails_with (json, GC_ERROR_INVALID, c.parts)) << c.product;
   }
+}
+
+TEST (Catalog, TransactionsSortedAndMsrp)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GcCatalog) catalog = load (catalog_with (R"({"sku": "T1",
+      "name": "Cup", "price": 99, "msrp": 299, "transactions": [
+        {"date": "2026-11-25", "price": 109},
+        {"date": "2026-11-10", "price": 119},
+        {"date": "2026-11-10", "price": 115}]})"), &error);
+  ASSERT_NE (catalog, nullptr) << error->message;
+  const GcProduct *p = gc_catalog_find (catalog, "T1");
+  ASSERT_NE (p, nullptr);
+  EXPECT_TRUE (p->has_msrp);
+  EXPECT_DOUBLE_EQ (p->msrp, 299);
+  ASSERT_EQ (p->transactions->len, 3u) << "a day may hold several sales";
+  const GcPricePoint *t = &g_array_index (p->transactions, GcPricePoint, 0);
+  EXPECT_EQ (g_date_get_day (&t[0].date), 10);
+  EXPECT_EQ (g_date_get_day (&t[1].date), 10);
+  EXPECT_EQ (g_date_get_day (&t[2].date), 25);
+  EXPECT_DOUBLE_EQ (t[0].price, 119) << "file order within a day";
+  EXPECT_DOUBLE_EQ (t[2].price, 109);
+  /* Without transactions the array is empty, never NULL. */
+  g_autoptr (GcCatalog) plain = load (catalog_with (R"({"sku": "T2",
+      "name": "Cup", "price": 99})"), &error);
+  ASSERT_NE (plain, nullptr);
+  const GcProduct *q = gc_catalog_find (plain, "T2");
+  ASSERT_NE (q->transactions, nullptr);
+  EXPECT_EQ (q->transactions->len, 0u);
+  EXPECT_FALSE (q->has_msrp);
 }
 
 TEST (CatalogErrors, QuotedValuesAreEscapedAndCut)

@@ -288,7 +288,8 @@ describe (const GcFact * f, bool with_sales_text)
     case GC_FACT_PRICE:
     case GC_FACT_REFERENCE_PRICE:
       g_ascii_formatd (value, sizeof (value), "%.2f", f->value);
-      return std::string (f->kind == GC_FACT_PRICE ? "price " : "ref ") +
+      return std::string (f->kind == GC_FACT_PRICE ? "price "
+          : g_strcmp0 (f->key, "msrp") == 0 ? "msrp " : "ref ") +
           (f->currency ? f->currency : "-") + " " + value;
     case GC_FACT_SALES:
       g_ascii_formatd (value, sizeof (value), "%.0f", f->value);

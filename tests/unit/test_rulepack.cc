@@ -216,6 +216,9 @@ TEST (ShippedPacks, Settings)
     ASSERT_NE (pack, nullptr);
     EXPECT_STREQ (pack->jurisdiction, c.jurisdiction);
     EXPECT_EQ (pack->reference_window_days, c.window);
+    /* SAMR order 56 art. 16 bounds a compared price by transactions; the
+     * Omnibus directive and 16 CFR 233 by offered prices. */
+    EXPECT_EQ (pack->reference_by_transactions, g_str_equal (c.name, "cn"));
     EXPECT_EQ (pack->confirm_frames, 2u);
     EXPECT_EQ (pack->release_frames, 2u);
     EXPECT_DOUBLE_EQ (pack->price_tolerance, 0.01);
@@ -652,6 +655,31 @@ TEST_F (TempDir, WrongTypes)
       ": label_min_height: expected a number, got null");
   EXPECT_HAS (load_error ("[1, 2]", GC_ERROR_INVALID),
       ": expected a JSON object at the top level, got an array");
+}
+
+TEST_F (TempDir, ReferenceBasis)
+{
+  write ("tx.json", edited_pack ([](JsonObject *root) {
+        json_object_remove_member (root, "name");
+        json_object_set_string_member (root, "reference_basis",
+            "transactions");
+      }));
+  g_autoptr (GError) error = NULL;
+  std::string path = tmp_ + "/tx.json";
+  g_autoptr (GcRulePack) pack = gc_rulepack_load (path.c_str (), NULL,
+      &error);
+  ASSERT_NE (pack, nullptr) << error->message;
+  EXPECT_TRUE (pack->reference_by_transactions);
+
+  EXPECT_HAS (load_error (edited_pack ([](JsonObject *root) {
+            json_object_set_string_member (root, "reference_basis", "sales");
+          }), GC_ERROR_INVALID),
+      ": reference_basis: \"sales\": expected \"transactions\" or "
+      "\"offered_prices\"");
+  EXPECT_HAS (load_error (edited_pack ([](JsonObject *root) {
+            json_object_set_int_member (root, "reference_basis", 1);
+          }), GC_ERROR_INVALID),
+      ": reference_basis: expected a string, got an integer");
 }
 
 TEST_F (TempDir, MissingField)
