@@ -85,7 +85,9 @@ check_fact (const GcFact * f, const GcLine * line)
       g_autofree gchar *formatted = gc_format_price (f->value, f->currency);
       CHECK (f->currency == NULL || strlen (f->currency) == 3);
       CHECK (strcmp (formatted, f->text) == 0);
-      CHECK (f->key == NULL);
+      /* A reference price the line labels as the MSRP is keyed "msrp". */
+      CHECK (f->key == NULL || (f->kind == GC_FACT_REFERENCE_PRICE
+              && strcmp (f->key, "msrp") == 0));
       break;
     }
     case GC_FACT_SALES:
