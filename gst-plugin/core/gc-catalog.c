@@ -61,7 +61,19 @@ static const gchar *const category_names[] = {
   [GC_CATEGORY_HEALTH] = "health",
   [GC_CATEGORY_DRUG] = "drug",
   [GC_CATEGORY_PROHIBITED] = "prohibited",
+  [GC_CATEGORY_HEALTH_FOOD] = "health_food",
+  [GC_CATEGORY_OTC_DRUG] = "otc_drug",
+  [GC_CATEGORY_RX_DRUG] = "rx_drug",
+  [GC_CATEGORY_MEDICAL_DEVICE] = "medical_device",
 };
+
+gboolean
+gc_category_is_medical (GcCategory category)
+{
+  return category == GC_CATEGORY_DRUG || category == GC_CATEGORY_OTC_DRUG
+      || category == GC_CATEGORY_RX_DRUG
+      || category == GC_CATEGORY_MEDICAL_DEVICE;
+}
 
 const gchar *
 gc_category_to_string (GcCategory category)
@@ -106,6 +118,7 @@ gc_product_free (GcProduct * product)
   if (product->transactions)
     g_array_unref (product->transactions);
   g_free (product->sponsor);
+  g_free (product->ad_approval);
   g_strfreev (product->substantiated_claims);
   g_free (product);
 }
@@ -777,7 +790,8 @@ parse_product (const LoadCtx * ctx, GcCatalogReal * real, JsonNode * node,
 {
   static const gchar *const known[] = {
     "sku", "name", "aliases", "price", "reference_price", "price_history",
-    "transactions", "msrp", "category", "sponsored", "sponsor", "sold", "substantiated_claims", NULL
+    "transactions", "msrp", "category", "ad_approval", "sponsored", "sponsor",
+    "sold", "substantiated_claims", NULL
   };
   g_autofree gchar *where = g_strdup_printf ("products[%u]", index);
   Scope s = { ctx, where, "" };
@@ -785,7 +799,7 @@ parse_product (const LoadCtx * ctx, GcCatalogReal * real, JsonNode * node,
   g_autofree gchar *qsku = NULL;
   const GcProduct *first;
   JsonObject *obj;
-  const gchar *sku, *name, *sponsor;
+  const gchar *sku, *name, *sponsor, *approval;
 
   if (!JSON_NODE_HOLDS_OBJECT (node)) {
     g_autofree gchar *got = describe_node (node);
@@ -839,6 +853,9 @@ parse_product (const LoadCtx * ctx, GcCatalogReal * real, JsonNode * node,
     return NULL;
   if (!parse_category (&s, obj, &product->category, error))
     return NULL;
+  if (!get_string (&s, obj, "ad_approval", FALSE, TRUE, &approval, error))
+    return NULL;
+  product->ad_approval = g_strdup (approval);
   if (!get_bool (&s, obj, "sponsored", &product->sponsored, error))
     return NULL;
   if (!get_string (&s, obj, "sponsor", FALSE, FALSE, &sponsor, error))

@@ -23,7 +23,20 @@ typedef enum
   GC_CATEGORY_HEALTH,
   GC_CATEGORY_DRUG,
   GC_CATEGORY_PROHIBITED,
+  /* Added with issue 17 (SAMR order 56 and the Advertising Law's special
+   * categories): each may carry required statements and may be prohibited
+   * from advertising by the rule pack. */
+  GC_CATEGORY_HEALTH_FOOD,      /* 保健食品: "本品不能代替药物" (Ad Law art. 18) */
+  GC_CATEGORY_OTC_DRUG,         /* 非处方药 (Ad Law art. 16) */
+  GC_CATEGORY_RX_DRUG,          /* 处方药: no ads to the public (Ad Law art. 15) */
+  GC_CATEGORY_MEDICAL_DEVICE,   /* 医疗器械 (Ad Law art. 16) */
 } GcCategory;
+
+#define GC_N_CATEGORIES (GC_CATEGORY_MEDICAL_DEVICE + 1)
+
+/* Whether products of @category may state medical effects (Ad Law art.
+ * 17: drugs, medical devices and medical treatment). */
+gboolean gc_category_is_medical (GcCategory category);
 
 const gchar *gc_category_to_string (GcCategory category);
 /* Returns FALSE for an unknown name. */
@@ -55,6 +68,10 @@ typedef struct
   GcCategory category;
   gboolean sponsored;
   gchar *sponsor;               /* may be NULL */
+  /* The advertisement approval number (广告批准文号) of a drug, medical
+   * device or health food ad; may be NULL.  Reported with the category's
+   * verdicts. */
+  gchar *ad_approval;
   gboolean has_sold;
   gint64 sold;
   /* Claims the seller holds substantiation for (US pack: "#1",

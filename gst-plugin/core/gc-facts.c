@@ -1081,6 +1081,24 @@ find_terms (Parser *p, const GcTermList *list, GcFactKind kind)
     add_fact (p, kind, 0, NULL, term, term);
 }
 
+/* A statement the pack requires for some category ("本品不能代替药物"):
+ * keyed by the category, so that the rules know which requirement it
+ * meets. */
+static void
+find_statements (Parser *p)
+{
+  for (guint c = 0; c < GC_N_CATEGORIES; c++) {
+    gchar *term;
+
+    if (p->pack->statements[c].terms == NULL)
+      continue;
+    term = gc_term_list_match (&p->pack->statements[c], p->folded);
+    if (term)
+      add_fact (p, GC_FACT_STATEMENT, 0, NULL, term,
+          gc_category_to_string ((GcCategory) c));
+  }
+}
+
 static gboolean
 at_word_edge (const Parser *p, guint start, guint end, const gunichar *pat,
     guint m)
@@ -1207,6 +1225,8 @@ gc_fact_kind_to_string (GcFactKind kind)
       return "medical_claim";
     case GC_FACT_PRODUCT_NAME:
       return "product_name";
+    case GC_FACT_STATEMENT:
+      return "statement";
   }
   return "unknown";
 }
@@ -1294,6 +1314,7 @@ gc_facts_parse_line (const GcLine *line, const GcRulePack *pack,
     find_terms (&p, &pack->ad_labels, GC_FACT_AD_LABEL);
     find_terms (&p, &pack->absolute_terms, GC_FACT_ABSOLUTE_TERM);
     find_terms (&p, &pack->medical_terms, GC_FACT_MEDICAL_CLAIM);
+    find_statements (&p);
   }
   if (catalog)
     find_products (&p);

@@ -36,6 +36,7 @@ typedef enum
   GC_FACT_ABSOLUTE_TERM,
   GC_FACT_MEDICAL_CLAIM,
   GC_FACT_PRODUCT_NAME,         /* a catalog name or alias */
+  GC_FACT_STATEMENT,            /* a statement the pack requires for a category */
 } GcFactKind;
 
 const gchar *gc_fact_kind_to_string (GcFactKind kind);
@@ -53,7 +54,8 @@ typedef struct
   gchar *text;
   /* PRODUCT_NAME: the sku.  ABSOLUTE_TERM / MEDICAL_CLAIM: the pack term.
    * REFERENCE_PRICE: "msrp" when the line labels it the manufacturer's
-   * suggested retail price (厂商建议零售价, MSRP, RRP, UVP), else NULL. */
+   * suggested retail price (厂商建议零售价, MSRP, RRP, UVP), else NULL.
+   * STATEMENT: the category it is required for ("health_food"). */
   gchar *key;
   GcBox box;
   gdouble confidence;

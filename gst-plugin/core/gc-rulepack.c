@@ -37,13 +37,13 @@
  * part of a term (control characters are refused in terms). */
 #define MASK_CHAR '\x1f'
 
-#define RULE_ID(id, code, zh, en) id,
+#define RULE_ID(id, code, zh, en, first) id,
 const gchar *const gc_rule_ids[] = { GC_RULE_TABLE (RULE_ID) NULL };
 #undef RULE_ID
 
-#define RULE_DEF(id, code, zh, en) { id, code, zh, en },
+#define RULE_DEF(id, code, zh, en, first) { id, code, zh, en, first },
 const GcRuleDef gc_rule_defs[] = {
-  GC_RULE_TABLE (RULE_DEF) { NULL, 0, NULL, NULL }
+  GC_RULE_TABLE (RULE_DEF) { NULL, 0, NULL, NULL, FALSE }
 };
 #undef RULE_DEF
 
@@ -73,8 +73,8 @@ static const gchar *const top_level_fields[] = {
   "$schema", "schema", "name", "jurisdiction", "title", "note",
   "confirm_frames", "release_frames", "price_tolerance",
   "reference_window_days", "reference_basis", "sales_tolerance", "rules",
-  "absolute_terms", "medical_terms", "ad_labels",
-  "label", "label_sponsor", "default_language",
+  "absolute_terms", "medical_terms", "ad_labels", "prohibited_categories",
+  "required_statements", "label", "label_sponsor", "default_language",
   "label_min_height", "label_min_contrast", NULL
 };
 
@@ -253,6 +253,9 @@ gc_rulepack_free (GcRulePack *pack)
   term_list_clear (&pack->absolute_terms);
   term_list_clear (&pack->medical_terms);
   term_list_clear (&pack->ad_labels);
+  for (guint i = 0; i < GC_N_CATEGORIES; i++)
+    term_list_clear (&pack->statements[i]);
+  g_clear_pointer (&pack->warnings, g_ptr_array_unref);
   g_clear_pointer (&pack->label_text, g_hash_table_unref);
   g_clear_pointer (&pack->label_sponsor_text, g_hash_table_unref);
   g_free (pack->default_language);
@@ -572,6 +575,8 @@ parse_rules (Ctx *ctx, JsonObject *root, GcRulePack *pack)
   for (guint i = 0; gc_rule_ids[i] != NULL; i++) {
     if (json_object_has_member (obj, gc_rule_ids[i]))
       continue;
+    if (!gc_rule_defs[i].first_release)
+      continue;
     if (missing == NULL)
       missing = g_string_new (NULL);
     else
@@ -597,6 +602,20 @@ parse_rules (Ctx *ctx, JsonObject *root, GcRulePack *pack)
     const gchar *severity, *legal_ref;
     gboolean enabled = TRUE;
 
+    if (!json_object_has_member (obj, id)) {
+      /* An optional rule (added after the first release) the pack does
+       * not list: off, and said. */
+      rule = g_new0 (GcRuleInfo, 1);
+      rule->id = g_strdup (id);
+      rule->enabled = FALSE;
+      rule->severity = g_strdup ("error");
+      rule->legal_ref = g_strdup ("");
+      g_ptr_array_add (pack->rules, rule);
+      g_ptr_array_add (pack->warnings, g_strdup_printf ("rules: no entry for "
+              "\"%s\" (a rule newer than this pack): not checked; add "
+              "one, enabled or not, to decide", id));
+      continue;
+    }
     robj = want_object (ctx, json_object_get_member (obj, id), field);
     if (robj == NULL)
       return FALSE;
@@ -733,27 +752,110 @@ parse_patterns (Ctx *ctx, JsonObject *obj, const gchar *parent,
   return TRUE;
 }
 
+/* The term list @member of @obj (under @parent, for error messages). */
 static gboolean
-parse_term_list (Ctx *ctx, JsonObject *root, const gchar *field,
-    GcTermList *list)
+parse_term_list_in (Ctx *ctx, JsonObject *obj, const gchar *parent,
+    const gchar *member, GcTermList *list)
 {
-  JsonNode *node = require_member (ctx, root, NULL, field);
-  JsonObject *obj;
+  JsonNode *node = require_member (ctx, obj, parent, member);
+  g_autofree gchar *field = join_field (parent, member);
+  JsonObject *lobj;
   JsonNode *note;
 
-  if (node == NULL || (obj = want_object (ctx, node, field)) == NULL)
+  if (node == NULL || (lobj = want_object (ctx, node, field)) == NULL)
     return FALSE;
-  if (!check_members (ctx, obj, field, term_list_fields))
+  if (!check_members (ctx, lobj, field, term_list_fields))
     return FALSE;
-  if ((note = json_object_get_member (obj, "note")) != NULL &&
+  if ((note = json_object_get_member (lobj, "note")) != NULL &&
       !is_string_node (note)) {
     g_autofree gchar *f = join_field (field, "note");
     return fail (ctx, GC_ERROR_INVALID, f, "expected a string, got %s",
         node_kind (note));
   }
-  return parse_phrases (ctx, obj, field, "terms", TRUE, &list->terms) &&
-      parse_phrases (ctx, obj, field, "exceptions", FALSE, &list->exceptions) &&
-      parse_patterns (ctx, obj, field, &list->patterns);
+  return parse_phrases (ctx, lobj, field, "terms", TRUE, &list->terms) &&
+      parse_phrases (ctx, lobj, field, "exceptions", FALSE, &list->exceptions) &&
+      parse_patterns (ctx, lobj, field, &list->patterns);
+}
+
+static gboolean
+parse_term_list (Ctx *ctx, JsonObject *root, const gchar *field,
+    GcTermList *list)
+{
+  return parse_term_list_in (ctx, root, NULL, field, list);
+}
+
+/* "prohibited_categories": categories whose products may not be offered
+ * (CN: also rx_drug, Advertising Law art. 15).  Optional: packs written
+ * before it prohibit the category "prohibited" only. */
+static gboolean
+parse_prohibited (Ctx *ctx, JsonObject *root, GcRulePack *pack)
+{
+  JsonNode *node = json_object_get_member (root, "prohibited_categories");
+  JsonArray *array;
+
+  pack->prohibited_categories = 1u << GC_CATEGORY_PROHIBITED;
+  if (node == NULL)
+    return TRUE;
+  if ((array = want_array (ctx, node, "prohibited_categories")) == NULL)
+    return FALSE;
+  pack->prohibited_categories = 0;
+  for (guint i = 0; i < json_array_get_length (array); i++) {
+    g_autofree gchar *f = g_strdup_printf ("prohibited_categories[%u]", i);
+    const gchar *name = want_string (ctx, json_array_get_element (array, i), f);
+    GcCategory category;
+
+    if (name == NULL)
+      return FALSE;
+    if (!gc_category_from_string (name, &category))
+      return fail (ctx, GC_ERROR_INVALID, f, "\"%s\" is not a catalog "
+          "category", name);
+    pack->prohibited_categories |= 1u << category;
+  }
+  return TRUE;
+}
+
+/* "required_statements": {"grace_seconds": S, "note": ..., CATEGORY:
+ * term list, ...}.  Optional; without it nothing is required. */
+static gboolean
+parse_statements (Ctx *ctx, JsonObject *root, GcRulePack *pack)
+{
+  JsonNode *node = json_object_get_member (root, "required_statements");
+  const gchar *field = "required_statements";
+  g_autoptr (GList) members = NULL;
+  JsonObject *obj;
+
+  pack->statement_grace = 0;
+  if (node == NULL)
+    return TRUE;
+  if ((obj = want_object (ctx, node, field)) == NULL)
+    return FALSE;
+  if ((node = require_member (ctx, obj, field, "grace_seconds")) == NULL ||
+      !want_number (ctx, node, "required_statements.grace_seconds", 0, FALSE,
+          3600, &pack->statement_grace))
+    return FALSE;
+  members = json_object_get_members (obj);
+  for (GList *l = members; l != NULL; l = l->next) {
+    const gchar *name = l->data;
+    GcCategory category;
+
+    if (g_str_equal (name, "grace_seconds"))
+      continue;
+    if (g_str_equal (name, "note")) {
+      if (!is_string_node (json_object_get_member (obj, name)))
+        return fail (ctx, GC_ERROR_INVALID, "required_statements.note",
+            "expected a string, got %s",
+            node_kind (json_object_get_member (obj, name)));
+      continue;
+    }
+    if (!gc_category_from_string (name, &category)) {
+      g_autofree gchar *f = join_field (field, name);
+      return fail (ctx, GC_ERROR_INVALID, f, "not a catalog category");
+    }
+    if (!parse_term_list_in (ctx, obj, field, name,
+            &pack->statements[category]))
+      return FALSE;
+  }
+  return TRUE;
 }
 
 /* The sponsor's name is substituted by whoever draws the label; any other
@@ -999,6 +1101,8 @@ parse_pack (Ctx *ctx, JsonNode *root_node, GcRulePack *pack)
       parse_term_list (ctx, root, "absolute_terms", &pack->absolute_terms) &&
       parse_term_list (ctx, root, "medical_terms", &pack->medical_terms) &&
       parse_term_list (ctx, root, "ad_labels", &pack->ad_labels) &&
+      parse_prohibited (ctx, root, pack) &&
+      parse_statements (ctx, root, pack) &&
       parse_labels (ctx, root, pack);
 }
 
@@ -1155,6 +1259,7 @@ load_buffer (const gchar *data, gsize len, const gchar *source, GError **error)
 
   pack = g_new0 (GcRulePack, 1);
   pack->ref_count = 1;
+  pack->warnings = g_ptr_array_new_with_free_func (g_free);
   pack->path = g_strdup (source);
   pack->name = default_name (source);
   if (!parse_pack (&ctx, root, pack)) {

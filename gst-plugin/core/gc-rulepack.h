@@ -8,6 +8,7 @@
 #pragma once
 
 #include <glib.h>
+#include "gc-catalog.h"
 
 G_BEGIN_DECLS
 
@@ -22,26 +23,36 @@ G_BEGIN_DECLS
 #define GC_RULE_DISCLOSURE_MISSING       "disclosure.missing"
 #define GC_RULE_PRODUCT_UNDECLARED       "product.undeclared"
 #define GC_RULE_PRODUCT_PROHIBITED       "product.prohibited"
+#define GC_RULE_DISCLOSURE_STATEMENT_MISSING "disclosure.statement_missing"
 
 /* Every rule, once: its id, its code in the SEI payload (gc-sei.h; a code
- * is on the wire: never renumber or reuse one), and its name in Chinese and English for the overlay's
- * warnings.  The id list, the SEI codes and the display names are derived
+ * is on the wire: never renumber or reuse one), its name in Chinese and
+ * English for the overlay's warnings, and whether it is a rule of the
+ * first release.  Those every pack must list, and the SEI writer puts
+ * their codes on the wire.  A rule added later keeps what was written for
+ * the first release working: a pack without an entry for it still loads
+ * (the rule is off for that pack and the pack's warnings say so, never a
+ * silent "clean"), and the writer puts its id on the wire (code 0 and the
+ * id), which readers built before it accept; its code is reserved and
+ * decoded.  The id list, the SEI codes and the display names are derived
  * from this table; severities and legal references are in the packs. */
 #define GC_RULE_TABLE(X) \
-  X (GC_RULE_PRICE_MISMATCH, 1, "价格与申报不符", "price differs from declared") \
-  X (GC_RULE_PRICE_REFERENCE_INFLATED, 2, "划线原价虚高", "inflated original price") \
-  X (GC_RULE_CLAIM_ABSOLUTE_TERM, 3, "绝对化用语", "absolute claim") \
-  X (GC_RULE_CLAIM_MEDICAL, 4, "医疗功效用语", "medical claim") \
-  X (GC_RULE_CLAIM_SALES_INFLATED, 5, "销量虚标", "inflated sales figure") \
-  X (GC_RULE_DISCLOSURE_MISSING, 6, "缺少广告标识", "ad label missing") \
-  X (GC_RULE_PRODUCT_UNDECLARED, 7, "未申报商品", "undeclared product") \
-  X (GC_RULE_PRODUCT_PROHIBITED, 8, "禁售商品", "prohibited product")
+  X (GC_RULE_PRICE_MISMATCH, 1, "价格与申报不符", "price differs from declared", TRUE) \
+  X (GC_RULE_PRICE_REFERENCE_INFLATED, 2, "划线原价虚高", "inflated original price", TRUE) \
+  X (GC_RULE_CLAIM_ABSOLUTE_TERM, 3, "绝对化用语", "absolute claim", TRUE) \
+  X (GC_RULE_CLAIM_MEDICAL, 4, "医疗功效用语", "medical claim", TRUE) \
+  X (GC_RULE_CLAIM_SALES_INFLATED, 5, "销量虚标", "inflated sales figure", TRUE) \
+  X (GC_RULE_DISCLOSURE_MISSING, 6, "缺少广告标识", "ad label missing", TRUE) \
+  X (GC_RULE_PRODUCT_UNDECLARED, 7, "未申报商品", "undeclared product", TRUE) \
+  X (GC_RULE_PRODUCT_PROHIBITED, 8, "禁售商品", "prohibited product", TRUE) \
+  X (GC_RULE_DISCLOSURE_STATEMENT_MISSING, 9, "缺少法定提示语", "required statement missing", FALSE)
 
 typedef struct
 {
   const gchar *id;
   guint8 sei_code;              /* 1..255; 0 is "another rule, by id" */
   const gchar *name_zh, *name_en;
+  gboolean first_release;       /* packs must list it; written by code */
 } GcRuleDef;
 
 /* NULL-terminated list of every rule id, in table order. */
@@ -93,6 +104,19 @@ struct _GcRulePack
   GcTermList absolute_terms;
   GcTermList medical_terms;
   GcTermList ad_labels;         /* on-screen words that count as a disclosure */
+  /* Categories whose products may not be offered at all (bit 1 << category;
+   * "prohibited_categories", default only "prohibited"). */
+  guint prohibited_categories;
+  /* "required_statements": what must be on screen while a product of a
+   * category is active (health food: 本品不能代替药物), per GcCategory;
+   * terms NULL where nothing is required.  The statement may be missing
+   * for statement_grace seconds before disclosure.statement_missing
+   * fires. */
+  GcTermList statements[GC_N_CATEGORIES];
+  gdouble statement_grace;
+  /* What loading noticed but did not refuse (an optional rule without an
+   * entry, so not checked); of gchar*, never NULL. */
+  GPtrArray *warnings;
   /* Label to draw, per language code ("zh", "en", "de", ...).  Values may
    * contain one "%s" for the sponsor's name in the *_sponsor table. */
   GHashTable *label_text;       /* lang -> text */

@@ -98,6 +98,12 @@ struct _GcRules
   gboolean disclosure_required;
   gboolean disclosure_visible;
 
+  /* disclosure.statement_missing: since when (running time, seconds) the
+   * active product @statement_sku has been on without the statement its
+   * category requires; < 0 while it is on screen or nothing is owed. */
+  gchar *statement_sku;
+  gdouble statement_missing_since;
+
   GHashTable *trackers;         /* key -> Tracker* */
   guint64 next_id;
 };
@@ -122,6 +128,7 @@ gc_rules_new (GcCatalog *catalog, GcRulePack *pack)
   rules->trackers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       (GDestroyNotify) tracker_free);
   rules->next_id = 1;
+  rules->statement_missing_since = -1;
 
   g_date_clear (&rules->stream_date, 1);
   if (catalog && catalog->has_stream_date) {
@@ -146,6 +153,7 @@ gc_rules_free (GcRules *rules)
   g_free (rules->explicit_sku);
   g_free (rules->screen_sku);
   g_free (rules->active_sku);
+  g_free (rules->statement_sku);
   g_free (rules);
 }
 
@@ -254,6 +262,7 @@ typedef struct
 {
   GcRules *rules;
   const GcProduct *product;
+  gdouble t;                    /* the frame's running time, seconds */
   GHashTable *seen;             /* key -> GcViolation* (template) */
 } Frame;
 
@@ -349,6 +358,38 @@ claim_substantiated (const GcProduct *product, const gchar *term)
   return FALSE;
 }
 
+/* disclosure.statement_missing: the active product's category requires a
+ * statement (the pack's required_statements) and none has been on screen
+ * for more than the pack's grace period.  The period starts when the
+ * product becomes active, or when the statement leaves the screen. */
+static void
+statement_condition (Frame *f, gboolean seen)
+{
+  GcRules *rules = f->rules;
+  const GcProduct *p = f->product;
+  const GcTermList *owed = p ? &rules->pack->statements[p->category] : NULL;
+
+  if (owed == NULL || owed->terms == NULL || owed->terms[0] == NULL || seen) {
+    rules->statement_missing_since = -1;
+    g_clear_pointer (&rules->statement_sku, g_free);
+    return;
+  }
+  if (rules->statement_missing_since < 0
+      || g_strcmp0 (rules->statement_sku, p->sku) != 0) {
+    rules->statement_missing_since = f->t;
+    g_free (rules->statement_sku);
+    rules->statement_sku = g_strdup (p->sku);
+  }
+  if (f->t - rules->statement_missing_since >= rules->pack->statement_grace) {
+    g_autofree gchar *declared = g_strdup_printf ("category %s: \"%s\"%s%s",
+        gc_category_to_string (p->category), owed->terms[0],
+        p->ad_approval ? ", ad approval " : "",
+        p->ad_approval ? p->ad_approval : "");
+    frame_add (f, GC_RULE_DISCLOSURE_STATEMENT_MISSING,
+        "required statement not on screen", declared, NULL);
+  }
+}
+
 static void
 frame_conditions (Frame *f, GPtrArray *facts)
 {
@@ -356,7 +397,7 @@ frame_conditions (Frame *f, GPtrArray *facts)
   GcRulePack *pack = rules->pack;
   const GcProduct *p = f->product;
   const gchar *currency = catalog_currency (rules);
-  gboolean ad_label_seen = FALSE;
+  gboolean ad_label_seen = FALSE, statement_seen = FALSE;
   const GcFact *first_price = NULL;
 
   for (guint i = 0; i < facts->len; i++) {
@@ -425,7 +466,7 @@ frame_conditions (Frame *f, GPtrArray *facts)
               &fact->box);
         break;
       case GC_FACT_MEDICAL_CLAIM:
-        if (p == NULL || p->category != GC_CATEGORY_DRUG) {
+        if (p == NULL || !gc_category_is_medical (p->category)) {
           g_autofree gchar *declared = p ? g_strdup_printf ("category %s",
               gc_category_to_string (p->category)) : NULL;
           frame_add (f, GC_RULE_CLAIM_MEDICAL, fact->key, declared,
@@ -433,6 +474,11 @@ frame_conditions (Frame *f, GPtrArray *facts)
         }
         break;
       case GC_FACT_PRODUCT_NAME:
+        break;
+      case GC_FACT_STATEMENT:
+        if (p && g_strcmp0 (fact->key,
+                gc_category_to_string (p->category)) == 0)
+          statement_seen = TRUE;
         break;
     }
   }
@@ -460,9 +506,13 @@ frame_conditions (Frame *f, GPtrArray *facts)
         declared, NULL);
   }
 
-  if (p != NULL && p->category == GC_CATEGORY_PROHIBITED)
-    frame_add (f, GC_RULE_PRODUCT_PROHIBITED, p->name, "category prohibited",
-        NULL);
+  if (p != NULL && (pack->prohibited_categories & (1u << p->category))) {
+    g_autofree gchar *declared = g_strdup_printf ("category %s",
+        gc_category_to_string (p->category));
+    frame_add (f, GC_RULE_PRODUCT_PROHIBITED, p->name, declared, NULL);
+  }
+
+  statement_condition (f, statement_seen);
 }
 
 /* ---------------------------------------------------------------- */
@@ -521,6 +571,7 @@ gc_rules_push_facts (GcRules *rules, gdouble t, GPtrArray *facts,
   Frame f = {
     .rules = rules,
     .product = gc_rules_active_product (rules),
+    .t = t,
     .seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
         (GDestroyNotify) gc_violation_unref),
   };
@@ -610,6 +661,8 @@ gc_rules_flush (GcRules *rules, GPtrArray *events)
   rules->active_source = NULL;
   rules->disclosure_required = FALSE;
   rules->disclosure_visible = FALSE;
+  rules->statement_missing_since = -1;
+  g_clear_pointer (&rules->statement_sku, g_free);
 }
 
 /* ---------------------------------------------------------------- */

@@ -50,7 +50,9 @@ GcSeiRule
 gc_sei_rule_code (const gchar *rule)
 {
   const GcRuleDef *d = gc_rule_def (rule);
-  return d ? d->sei_code : GC_SEI_RULE_OTHER;
+  /* A rule added after the first release goes by id, which readers built
+   * before it accept (gc-rulepack.h, GC_RULE_TABLE). */
+  return d && d->first_release ? d->sei_code : GC_SEI_RULE_OTHER;
 }
 
 const gchar *

@@ -67,7 +67,9 @@ typedef enum
 
 /* A rule's code in the payload: its sei_code in the core's rule table
  * (gc-rulepack.h, GC_RULE_TABLE), or GC_SEI_RULE_OTHER, followed by the
- * rule id as a string, for a rule the table does not know. */
+ * rule id as a string, for a rule the table does not know and for one
+ * added after the first release (written by id so that readers built
+ * before it still read the stream; its code is decoded all the same). */
 typedef guint8 GcSeiRule;
 #define GC_SEI_RULE_OTHER 0
 

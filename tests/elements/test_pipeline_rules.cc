@@ -7,12 +7,15 @@
 #include <glib/gstdio.h>
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 #include <vector>
 
 namespace {
 
-/* A1001 is sponsored and scheduled 0-600 s; D4004 is prohibited. */
+/* A1001 is sponsored and scheduled 0-600 s; D4004 is prohibited; R5005 a
+ * prescription drug (prohibited in the CN pack); H6006 health food, which
+ * owes 本品不能代替药物 on screen. */
 const char *kCatalog = R"JSON({
   "schema": "gst-compliance-catalog/1",
   "jurisdiction": "CN",
@@ -21,7 +24,9 @@ const char *kCatalog = R"JSON({
   "products": [
     {"sku": "A1001", "name": "保温杯", "price": 99.0, "reference_price": 129.0,
      "category": "general", "sponsored": true, "sponsor": "Brand X", "sold": 12000},
-    {"sku": "D4004", "name": "烟花", "price": 10.0, "category": "prohibited"}
+    {"sku": "D4004", "name": "烟花", "price": 10.0, "category": "prohibited"},
+    {"sku": "R5005", "name": "处方药片", "price": 10.0, "category": "rx_drug"},
+    {"sku": "H6006", "name": "鱼油", "price": 99.0, "category": "health_food"}
   ],
   "schedule": [{"sku": "A1001", "start": 0.0, "end": 600.0}]
 })JSON";
@@ -46,6 +51,9 @@ class PipelineRules : public ::testing::TestWithParam<Clip>
 protected:
   gchar *dir = nullptr;
   std::string catalog;
+  /* The CN pack with no grace for required statements, so that
+   * disclosure.statement_missing fires at the start of a 3 s clip. */
+  std::string nograce;
 
   static void SetUpTestSuite () { gst_init (nullptr, nullptr); }
   void SetUp () override
@@ -55,10 +63,27 @@ protected:
     ASSERT_TRUE (g_file_set_contents (p, kCatalog, -1, nullptr));
     catalog = p;
     g_free (p);
+
+    gchar *cn = g_build_filename (g_getenv ("GST_COMPLIANCE_MODELS_DIR"),
+        "rules", "cn.json", nullptr);
+    gchar *text = nullptr;
+    ASSERT_TRUE (g_file_get_contents (cn, &text, nullptr, nullptr)) << cn;
+    std::string pack (text);
+    g_free (text);
+    g_free (cn);
+    size_t at = pack.find ("\"grace_seconds\": 10");
+    ASSERT_NE (at, std::string::npos);
+    pack.replace (at, strlen ("\"grace_seconds\": 10"), "\"grace_seconds\": 0");
+    p = g_build_filename (dir, "cn-nograce.json", nullptr);
+    ASSERT_TRUE (g_file_set_contents (p, pack.c_str (), -1, nullptr));
+    nograce = p;
+    g_free (p);
   }
   void TearDown () override
   {
     g_unlink (catalog.c_str ());
+    if (!nograce.empty ())
+      g_unlink (nograce.c_str ());
     g_rmdir (dir);
     g_free (dir);
   }
@@ -68,6 +93,16 @@ protected:
    * live-sale overlays are.  24 pt is a size at which chi_sim+eng reads
    * 原价 beside a price as Latin junk, which the engine's label re-read
    * must repair, or the compliant clip raises price.mismatch. */
+  /* The clip's properties, "@NOGRACE" standing for that pack's path. */
+  std::string props_of (const Clip &c)
+  {
+    std::string props = c.props ? c.props : "";
+    size_t at = props.find ("@NOGRACE");
+    if (at != std::string::npos)
+      props.replace (at, strlen ("@NOGRACE"), "\"" + nograce + "\"");
+    return props;
+  }
+
   std::vector<Event> run (const Clip &c)
   {
     std::string launch = "videotestsrc pattern=solid-color foreground-color=0xff203040 "
@@ -83,7 +118,7 @@ protected:
      * every Tesseract costs seconds to start under the sanitizers). */
     launch += " ! videoconvert ! complianceocr mode=replay interval=250 threads=1 ! "
         "compliancecheck " + (c.with_catalog ? "catalog=\"" + catalog + "\" " : "")
-        + (c.props ? c.props : "") + " ! fakesink";
+        + props_of (c) + " ! fakesink";
 
     GError *err = nullptr;
     GstElement *pipe = gst_parse_launch (launch.c_str (), &err);
@@ -155,7 +190,12 @@ INSTANTIATE_TEST_SUITE_P (Clips, PipelineRules, ::testing::Values (
     Clip {"sales_inflated", {"广告", "已售10万+"}, nullptr, {"claim.sales_inflated"}},
     Clip {"disclosure_missing", {"保温杯 热卖中"}, nullptr, {"disclosure.missing"}},
     Clip {"undeclared", {"到手价 ¥49"}, nullptr, {"product.undeclared"}, false},
-    Clip {"prohibited", {"烟花 限时特惠"}, "active-sku=D4004", {"product.prohibited"}}),
+    Clip {"prohibited", {"烟花 限时特惠"}, "active-sku=D4004", {"product.prohibited"}},
+    Clip {"rx_drug", {"处方药片 限时特惠"}, "active-sku=R5005", {"product.prohibited"}},
+    Clip {"statement_missing", {"鱼油 到手价 ¥99.00"},
+        "active-sku=H6006 rules=@NOGRACE", {"disclosure.statement_missing"}},
+    Clip {"statement_shown", {"鱼油 到手价 ¥99.00", "本品不能代替药物"},
+        "active-sku=H6006 rules=@NOGRACE", {}}),
     [] (const ::testing::TestParamInfo<Clip> &info) { return std::string (info.param.name); });
 
 }  // namespace

@@ -64,6 +64,10 @@ check_product (const GcCatalog * catalog, const GcProduct * p)
   }
   CHECK (!p->has_sold || p->sold >= 0);
   CHECK (gc_category_to_string (p->category) != NULL);
+  CHECK ((guint) p->category < GC_N_CATEGORIES);
+  /* Given, an approval number is a non-empty string. */
+  CHECK (p->ad_approval == NULL || (p->ad_approval[0] != '\0'
+          && g_utf8_validate (p->ad_approval, -1, NULL)));
   CHECK (gc_catalog_find (catalog, p->sku) == p);
 
   for (i = 0; i < p->price_history->len; i++) {

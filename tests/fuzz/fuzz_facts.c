@@ -99,6 +99,12 @@ check_fact (const GcFact * f, const GcLine * line)
     case GC_FACT_PRODUCT_NAME:
       CHECK (f->key != NULL && f->key[0] != '\0');
       break;
+    case GC_FACT_STATEMENT:{
+      /* Keyed by the category whose statement it is. */
+      GcCategory c;
+      CHECK (f->key != NULL && gc_category_from_string (f->key, &c));
+      break;
+    }
   }
 
   {

@@ -33,7 +33,8 @@ with open(os.path.join(SRC, "models", "report.schema.json"),
     SCHEMA = json.load(_f)
 RULES = {"price.mismatch", "price.reference_inflated", "claim.absolute_term",
          "claim.medical", "claim.sales_inflated", "disclosure.missing",
-         "product.undeclared", "product.prohibited"}
+         "product.undeclared", "product.prohibited",
+         "disclosure.statement_missing"}
 
 
 def validate(node, schema, path="$", root=SCHEMA):

@@ -525,8 +525,8 @@ TEST (Catalog, SchemaMatchesLoader)
           "products", "schedule"}));
   EXPECT_EQ (names (product), (std::vector < std::string > {
           "sku", "name", "aliases", "price", "reference_price",
-          "price_history", "transactions", "msrp", "category", "sponsored",
-          "sponsor", "sold", "substantiated_claims"}));
+          "price_history", "transactions", "msrp", "category", "ad_approval",
+          "sponsored", "sponsor", "sold", "substantiated_claims"}));
   EXPECT_EQ (names (entry), (std::vector < std::string > {
           "sku", "start", "end"}));
   GList *sm = json_object_get_members (seller);
@@ -538,8 +538,8 @@ TEST (Catalog, SchemaMatchesLoader)
 
   /* The category enum is the loader's. */
   JsonArray *cats = json_object_get_array_member (json_object_get_object_member (json_object_get_object_member (product, "properties"), "category"), "enum");
-  ASSERT_EQ (json_array_get_length (cats), 6u);
-  for (guint i = 0; i < 6; i++) {
+  ASSERT_EQ (json_array_get_length (cats), (guint) GC_N_CATEGORIES);
+  for (guint i = 0; i < GC_N_CATEGORIES; i++) {
     GcCategory c;
     ASSERT_TRUE (gc_category_from_string (json_array_get_string_element (cats,
                 i), &c));
@@ -816,6 +816,14 @@ TEST (CatalogErrors, ProductFields)
               "got -1"}},
     {R"({"sku": "S", "name": "a", "price": 1, "msrp": "299"})",
         {"field \"msrp\": expected a number, got string \"299\""}},
+    {R"({"sku": "S", "name": "a", "price": 1, "ad_approval": ""})",
+        {"products[1] (sku \"S\"): field \"ad_approval\""}},
+    {R"({"sku": "S", "name": "a", "price": 1, "ad_approval": 7})",
+        {"field \"ad_approval\": expected a non-empty string, got number 7"}},
+    {R"({"sku": "S", "name": "a", "price": 1, "category": "rx"})",
+        {"unknown category \"rx\", expected one of general, food, cosmetics, "
+              "health, drug, prohibited, health_food, otc_drug, rx_drug, "
+              "medical_device"}},
   };
 
   for (const auto & c:cases) {
@@ -853,6 +861,24 @@ TEST (Catalog, TransactionsSortedAndMsrp)
   ASSERT_NE (q->transactions, nullptr);
   EXPECT_EQ (q->transactions->len, 0u);
   EXPECT_FALSE (q->has_msrp);
+}
+
+TEST (Catalog, CategoriesWithDutiesAndAdApproval)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GcCatalog) catalog = load (catalog_with (R"({"sku": "H1",
+      "name": "鱼油", "price": 99, "category": "health_food",
+      "ad_approval": "国食健广审(文)第2026110001号"},
+      {"sku": "R1", "name": "处方药", "price": 9, "category": "rx_drug"})"),
+      &error);
+  ASSERT_NE (catalog, nullptr) << error->message;
+  const GcProduct *h = gc_catalog_find (catalog, "H1");
+  EXPECT_EQ (h->category, GC_CATEGORY_HEALTH_FOOD);
+  EXPECT_STREQ (h->ad_approval, "国食健广审(文)第2026110001号");
+  const GcProduct *r = gc_catalog_find (catalog, "R1");
+  EXPECT_EQ (r->category, GC_CATEGORY_RX_DRUG);
+  EXPECT_EQ (r->ad_approval, nullptr);
+  EXPECT_EQ (catalog->warnings->len, 0u) << "ad_approval is a known field";
 }
 
 TEST (CatalogErrors, QuotedValuesAreEscapedAndCut)
@@ -1323,9 +1349,17 @@ TEST (Catalog, CategoryStrings)
     {GC_CATEGORY_GENERAL, "general"}, {GC_CATEGORY_FOOD, "food"},
     {GC_CATEGORY_COSMETICS, "cosmetics"}, {GC_CATEGORY_HEALTH, "health"},
     {GC_CATEGORY_DRUG, "drug"}, {GC_CATEGORY_PROHIBITED, "prohibited"},
+    {GC_CATEGORY_HEALTH_FOOD, "health_food"},
+    {GC_CATEGORY_OTC_DRUG, "otc_drug"}, {GC_CATEGORY_RX_DRUG, "rx_drug"},
+    {GC_CATEGORY_MEDICAL_DEVICE, "medical_device"},
   };
+  ASSERT_EQ (G_N_ELEMENTS (all), (gsize) GC_N_CATEGORIES);
 
   for (const auto & e:all) {
+    /* Drugs and devices may state medical effects (Ad Law art. 17). */
+    EXPECT_EQ (gc_category_is_medical (e.c), e.c == GC_CATEGORY_DRUG
+        || e.c == GC_CATEGORY_OTC_DRUG || e.c == GC_CATEGORY_RX_DRUG
+        || e.c == GC_CATEGORY_MEDICAL_DEVICE) << e.s;
     EXPECT_STREQ (gc_category_to_string (e.c), e.s);
     GcCategory out = GC_CATEGORY_PROHIBITED;
     EXPECT_TRUE (gc_category_from_string (e.s, &out));

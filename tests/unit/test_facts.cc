@@ -303,6 +303,8 @@ describe (const GcFact * f, bool with_sales_text)
       return std::string ("med ") + (f->key ? f->key : "(null)");
     case GC_FACT_PRODUCT_NAME:
       return std::string ("product ") + (f->key ? f->key : "(null)");
+    case GC_FACT_STATEMENT:
+      return std::string ("statement ") + (f->key ? f->key : "(null)");
   }
   return "?";
 }

@@ -10,12 +10,7 @@
 
 #include <string>
 
-extern "C" {
-#include "gc-catalog.h"
-#include "gc-facts.h"
-#include "gc-rulepack.h"
-#include "gc-rules.h"
-}
+#include "pack-table.h"
 
 namespace {
 
@@ -119,33 +114,16 @@ const Row rows[] = {
    "$149.00 (MSRP)"},
 };
 
-std::string
-catalog_for (const Row &r)
-{
-  const char *jur = g_str_equal (r.pack, "cn") ? "CN"
-      : g_str_equal (r.pack, "eu") ? "EU" : "US";
-  const char *cur = g_str_equal (r.pack, "cn") ? "CNY"
-      : g_str_equal (r.pack, "eu") ? "EUR" : "USD";
-  return std::string (R"({"schema": "gst-compliance-catalog/1", "jurisdiction": ")")
-      + jur + R"(", "currency": ")" + cur
-      + R"(", "stream_date": "2026-11-29", "products": [{"sku": "P1",
-        "name": "保温杯", "price": 79, )" + r.product
-      + R"(}], "schedule": [{"sku": "P1", "start": 0, "end": 100}]})";
-}
-
 class Reference : public ::testing::TestWithParam<Row> {};
 
 TEST_P (Reference, VerdictAndItsFigures)
 {
   const Row &r = GetParam ();
-  GError *err = nullptr;
-  std::string json = catalog_for (r);
-  GcCatalog *catalog = gc_catalog_load_data (json.c_str (), -1, r.name, &err);
-  ASSERT_NE (catalog, nullptr) << err->message;
-  GcRulePack *pack = gc_rulepack_load (r.pack, nullptr, &err);
-  ASSERT_NE (pack, nullptr) << err->message;
-  GcRules *rules = gc_rules_new (catalog, pack);
-  GPtrArray *ev = g_ptr_array_new_with_free_func ((GDestroyNotify) gc_event_free);
+  gc_test::PackRun run (gc_test::one_product_catalog (r.pack, "保温杯",
+          r.product, R"("stream_date": "2026-11-29", )"), r.pack, r.name);
+  ASSERT_TRUE (run.ok ());
+  GcRules *rules = run.rules;
+  GPtrArray *ev = run.events;
   GcLine line = {r.line, {100, 600, 300, 40}, 0.9, r.struck};
 
   for (int i = 0; i < 4; i++)
@@ -169,10 +147,6 @@ TEST_P (Reference, VerdictAndItsFigures)
     EXPECT_STREQ (found->declared, r.declared) << r.name;
   }
   EXPECT_EQ (other, 0u) << r.name << ": another rule fired";
-  g_ptr_array_unref (ev);
-  gc_rules_free (rules);
-  gc_rulepack_unref (pack);
-  gc_catalog_unref (catalog);
 }
 
 INSTANTIATE_TEST_SUITE_P (Table, Reference, ::testing::ValuesIn (rows),

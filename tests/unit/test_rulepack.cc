@@ -164,16 +164,23 @@ protected:
 /* ---------------------------------------------------------------- */
 /* Shipped packs                                                     */
 
-TEST (RuleIds, EightInTableOrder)
+TEST (RuleIds, InTableOrderTheFirstEightRequired)
 {
-  std::vector<std::string> ids;
-  for (guint i = 0; gc_rule_ids[i] != NULL; i++)
+  std::vector<std::string> ids, required;
+  for (guint i = 0; gc_rule_ids[i] != NULL; i++) {
     ids.push_back (gc_rule_ids[i]);
+    EXPECT_STREQ (gc_rule_defs[i].id, gc_rule_ids[i]);
+    if (gc_rule_defs[i].first_release)
+      required.push_back (gc_rule_ids[i]);
+  }
   std::vector<std::string> expected = { "price.mismatch",
     "price.reference_inflated", "claim.absolute_term", "claim.medical",
     "claim.sales_inflated", "disclosure.missing", "product.undeclared",
-    "product.prohibited" };
+    "product.prohibited", "disclosure.statement_missing" };
   EXPECT_EQ (ids, expected);
+  expected.resize (8);
+  EXPECT_EQ (required, expected) << "a pack written for the first release "
+      "must still load: rules added since are optional";
 }
 
 TEST (ShippedPacks, LoadWithEveryRuleCited)
@@ -185,14 +192,21 @@ TEST (ShippedPacks, LoadWithEveryRuleCited)
     EXPECT_STREQ (pack->name, name);
     EXPECT_EQ (std::string (pack->path), pack_path (name));
     EXPECT_TRUE (pack->title && *pack->title);
-    ASSERT_EQ (pack->rules->len, 8u);
+    ASSERT_EQ (pack->rules->len, 9u);
+    EXPECT_EQ (pack->warnings->len, 0u) << "every shipped pack lists every rule";
     for (guint i = 0; gc_rule_ids[i] != NULL; i++) {
       SCOPED_TRACE (gc_rule_ids[i]);
       const GcRuleInfo *rule = gc_rulepack_rule (pack, gc_rule_ids[i]);
       ASSERT_NE (rule, nullptr);
       EXPECT_EQ (rule, g_ptr_array_index (pack->rules, i));
       EXPECT_STREQ (rule->id, gc_rule_ids[i]);
-      EXPECT_TRUE (rule->enabled);
+      /* EU and US list the statement rule off: their statements have no
+       * fixed wording by product category (the packs' notes). */
+      bool off = g_str_equal (gc_rule_ids[i],
+          GC_RULE_DISCLOSURE_STATEMENT_MISSING) && !g_str_equal (name, "cn");
+      EXPECT_EQ (rule->enabled, !off);
+      if (off)
+        continue;
       EXPECT_TRUE (rule->legal_ref && strlen (rule->legal_ref) > 20);
       EXPECT_TRUE (g_str_equal (rule->severity, "error") ||
           g_str_equal (rule->severity, "warning") ||
@@ -349,9 +363,19 @@ TEST (ShippedPacks, SchemaFileCoversEveryRule)
       "https://json-schema.org/draft/2020-12/schema");
   JsonObject *rules = member_object (member_object (root, "properties"), "rules");
   JsonArray *required = json_object_get_array_member (rules, "required");
-  ASSERT_EQ (json_array_get_length (required), 8u);
-  for (guint i = 0; gc_rule_ids[i] != NULL; i++)
-    EXPECT_STREQ (json_array_get_string_element (required, i), gc_rule_ids[i]);
+  JsonObject *props = member_object (rules, "properties");
+  guint n_required = 0;
+  for (guint i = 0; gc_rule_ids[i] != NULL; i++) {
+    EXPECT_TRUE (json_object_has_member (props, gc_rule_ids[i]))
+        << gc_rule_ids[i];
+    if (!gc_rule_defs[i].first_release)
+      continue;
+    ASSERT_LT (n_required, json_array_get_length (required));
+    EXPECT_STREQ (json_array_get_string_element (required, n_required++),
+        gc_rule_ids[i]);
+  }
+  EXPECT_EQ (json_array_get_length (required), n_required);
+  EXPECT_EQ (json_object_get_size (props), g_strv_length ((gchar **) gc_rule_ids));
 }
 
 /* ---------------------------------------------------------------- */
@@ -547,6 +571,109 @@ TEST_F (TempDir, MissingRuleIdIsNamed)
             "claim.medical");
       }), GC_ERROR_INVALID);
   EXPECT_HAS (msg, ": rules: missing rule \"claim.medical\", \"product.prohibited\"");
+}
+
+/* A pack written before disclosure.statement_missing existed (no entry,
+ * no required_statements, no prohibited_categories) still loads: the new
+ * rule is off and the pack's warnings say it is not checked; only the
+ * category "prohibited" is prohibited, and nothing is owed on screen. */
+TEST (NewRules, APackFromTheFirstReleaseLoadsAndSaysWhatIsNotChecked)
+{
+  std::string text = edited_pack ([](JsonObject *root) {
+        json_object_remove_member (member_object (root, "rules"),
+            "disclosure.statement_missing");
+        json_object_remove_member (root, "required_statements");
+        json_object_remove_member (root, "prohibited_categories");
+      });
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GcRulePack) pack = gc_rulepack_load_data (text.c_str (), -1,
+      "old.json", &error);
+  ASSERT_NE (pack, nullptr) << error->message;
+  EXPECT_FALSE (gc_rulepack_rule_enabled (pack,
+          GC_RULE_DISCLOSURE_STATEMENT_MISSING));
+  ASSERT_EQ (pack->warnings->len, 1u);
+  EXPECT_HAS ((const char *) g_ptr_array_index (pack->warnings, 0),
+      "rules: no entry for \"disclosure.statement_missing\" (a rule newer "
+      "than this pack): not checked");
+  EXPECT_EQ (pack->prohibited_categories, 1u << GC_CATEGORY_PROHIBITED);
+  for (guint c = 0; c < GC_N_CATEGORIES; c++)
+    EXPECT_EQ (pack->statements[c].terms, nullptr) << c;
+
+  /* The shipped CN pack: rx_drug prohibited, three statements owed. */
+  g_autoptr (GcRulePack) cn = load_shipped ("cn");
+  ASSERT_NE (cn, nullptr);
+  EXPECT_EQ (cn->prohibited_categories, (1u << GC_CATEGORY_PROHIBITED)
+      | (1u << GC_CATEGORY_RX_DRUG));
+  EXPECT_EQ (cn->statement_grace, 10.0);
+  EXPECT_EQ (match (&cn->statements[GC_CATEGORY_HEALTH_FOOD],
+          "温馨提示 本品不能代替药物"), "本品不能代替药物");
+  EXPECT_NE (cn->statements[GC_CATEGORY_OTC_DRUG].terms, nullptr);
+  EXPECT_NE (cn->statements[GC_CATEGORY_MEDICAL_DEVICE].terms, nullptr);
+  EXPECT_EQ (cn->statements[GC_CATEGORY_GENERAL].terms, nullptr);
+}
+
+TEST_F (TempDir, ProhibitedCategoriesAreCatalogCategories)
+{
+  std::string msg = load_error (edited_pack ([](JsonObject *root) {
+        json_object_set_array_member (root, "prohibited_categories",
+            string_array ({"prohibited", "guns"}));
+      }), GC_ERROR_INVALID);
+  EXPECT_HAS (msg, ": prohibited_categories[1]: \"guns\" is not a catalog "
+      "category");
+  msg = load_error (edited_pack ([](JsonObject *root) {
+        json_object_set_string_member (root, "prohibited_categories", "rx_drug");
+      }), GC_ERROR_INVALID);
+  EXPECT_HAS (msg, ": prohibited_categories: expected an array, got a string");
+}
+
+/* eu.json has no required_statements: each case adds a valid one
+ * (grace 5 s, an OTC notice) and breaks one thing in it. */
+std::string
+pack_with_statements (const std::function<void (JsonObject *)> &breakit)
+{
+  return edited_pack ([&breakit](JsonObject *root) {
+        JsonObject *st = json_object_new ();
+        JsonObject *list = json_object_new ();
+        json_object_set_array_member (list, "terms",
+            string_array ({"Read the leaflet"}));
+        json_object_set_double_member (st, "grace_seconds", 5);
+        json_object_set_object_member (st, "otc_drug", list);
+        json_object_set_object_member (root, "required_statements", st);
+        if (breakit)
+          breakit (st);
+      });
+}
+
+TEST_F (TempDir, RequiredStatementsAreCheckedFieldByField)
+{
+  {
+    std::string text = pack_with_statements (nullptr);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GcRulePack) pack = gc_rulepack_load_data (text.c_str (), -1,
+        "t", &error);
+    ASSERT_NE (pack, nullptr) << error->message;
+    EXPECT_EQ (pack->statement_grace, 5.0);
+    EXPECT_EQ (match (&pack->statements[GC_CATEGORY_OTC_DRUG],
+            "please read the leaflet"), "read the leaflet");
+  }
+  std::string msg = load_error (pack_with_statements ([](JsonObject *st) {
+        json_object_remove_member (st, "grace_seconds");
+      }), GC_ERROR_INVALID);
+  EXPECT_HAS (msg, ": required_statements.grace_seconds: missing (required)");
+  msg = load_error (pack_with_statements ([](JsonObject *st) {
+        json_object_set_int_member (st, "grace_seconds", -1);
+      }), GC_ERROR_INVALID);
+  EXPECT_HAS (msg, ": required_statements.grace_seconds:");
+  msg = load_error (pack_with_statements ([](JsonObject *st) {
+        JsonObject *list = json_object_new ();
+        json_object_set_array_member (list, "terms", string_array ({"x"}));
+        json_object_set_object_member (st, "vitamins", list);
+      }), GC_ERROR_INVALID);
+  EXPECT_HAS (msg, ": required_statements.vitamins: not a catalog category");
+  msg = load_error (pack_with_statements ([](JsonObject *st) {
+        json_object_remove_member (member_object (st, "otc_drug"), "terms");
+      }), GC_ERROR_INVALID);
+  EXPECT_HAS (msg, ": required_statements.otc_drug.terms: missing (required)");
 }
 
 TEST_F (TempDir, UnknownRuleId)
