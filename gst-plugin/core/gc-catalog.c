@@ -1724,3 +1724,97 @@ gc_product_reference_basis (const GcProduct * product,
   out->source = GC_REFERENCE_NONE;
   return FALSE;
 }
+
+/* The @days days before @day (julian), as [*first, *last], clamped at the
+ * start of the calendar; FALSE when none precede it. */
+static gboolean
+days_before (guint32 day, guint days, guint32 * first, guint32 * last)
+{
+  if (day <= 1 || days == 0)
+    return FALSE;
+  *last = day - 1;
+  *first = days >= day ? 1 : day - days;
+  return TRUE;
+}
+
+gboolean
+gc_product_price_raised (const GcProduct * product, const GDate * stream_date,
+    guint window_days, guint lookback_days, gdouble shown, gdouble tolerance,
+    GcPriceRaise * out)
+{
+  guint32 wf, wl, lf, ll, raised_day = 0;
+  gdouble raised_to = 0, before = 0, prev = 0;
+  gboolean have_prev = FALSE;
+  guint i, count = 0, offers = 0;
+
+  g_return_val_if_fail (product != NULL && out != NULL, FALSE);
+  memset (out, 0, sizeof (*out));
+  g_date_clear (&out->raised_on, 1);
+  g_date_clear (&out->first, 1);
+  g_date_clear (&out->last, 1);
+  if (stream_date == NULL || !g_date_valid (stream_date)
+      || !days_before (g_date_get_julian (stream_date), window_days, &wf, &wl)
+      || !days_before (wf, lookback_days, &lf, &ll))
+    return FALSE;
+
+  /* The last raise inside the window to the price shown or more. */
+  for (i = 0; i < product->price_history->len; i++) {
+    const GcPricePoint *pt =
+        &g_array_index (product->price_history, GcPricePoint, i);
+    guint32 day = g_date_get_julian (&pt->date);
+
+    if (day > wl)
+      break;
+    if (day >= wf && have_prev && pt->price > prev + tolerance
+        && pt->price >= shown - tolerance) {
+      raised_day = day;
+      raised_to = pt->price;
+    }
+    prev = pt->price;
+    have_prev = TRUE;
+  }
+  if (raised_day == 0)
+    return FALSE;
+
+  /* The look-back's prices: its sales, else the offers in effect. */
+  for (i = 0; i < product->transactions->len; i++) {
+    const GcPricePoint *pt =
+        &g_array_index (product->transactions, GcPricePoint, i);
+    guint32 day = g_date_get_julian (&pt->date);
+
+    if (day >= lf && day <= ll) {
+      before = count == 0 ? pt->price : MAX (before, pt->price);
+      count++;
+    }
+  }
+  out->from_transactions = count > 0;
+  for (i = 0; count == 0 && i < product->price_history->len; i++) {
+    const GcPricePoint *pt =
+        &g_array_index (product->price_history, GcPricePoint, i);
+    guint32 day = g_date_get_julian (&pt->date);
+    guint32 next = i + 1 < product->price_history->len
+        ? g_date_get_julian (&g_array_index (product->price_history,
+            GcPricePoint, i + 1).date) : G_MAXUINT32;
+
+    /* In effect during the look-back: set in it, or before it and not
+     * replaced by its first day. */
+    if (day > ll)
+      break;
+    if (day < lf && next <= lf)
+      continue;
+    before = offers == 0 ? pt->price : MAX (before, pt->price);
+    offers++;
+  }
+  if (count == 0 && offers == 0)
+    return FALSE;
+  if (shown <= before + tolerance)
+    return FALSE;
+
+  out->raised_to = raised_to;
+  g_date_set_julian (&out->raised_on, raised_day);
+  out->before = before;
+  g_date_set_julian (&out->first, lf);
+  g_date_set_julian (&out->last, ll);
+  out->count = count > 0 ? count : offers;
+  return TRUE;
+}

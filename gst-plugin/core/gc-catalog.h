@@ -192,6 +192,31 @@ gboolean gc_product_reference_basis (const GcProduct *product,
     const GDate *stream_date, guint window_days, gboolean by_transactions,
     GcReferenceBasis *out);
 
+/* A compared price that was raised shortly before the discount (SAMR order
+ * 56 art. 17 (2)): the offered price set inside the window, and the
+ * highest price of the look-back before the window it rose above. */
+typedef struct
+{
+  gdouble raised_to;            /* the offered price set inside the window */
+  GDate raised_on;
+  gdouble before;               /* the highest price of the look-back */
+  GDate first, last;            /* the look-back */
+  guint count;                  /* prices it is the highest of */
+  gboolean from_transactions;   /* those prices were sales, not offers */
+} GcPriceRaise;
+
+/* Whether @shown, a compared price on a stream held on @stream_date, was
+ * raised inside the @window_days days before the stream day (an entry of
+ * price_history there sets the offered price to @shown or more, above the
+ * offered price before it) and is above every price of the @lookback_days
+ * days before that window: the sales then, or when there were none, the
+ * offered prices in effect then (@tolerance either way).  FALSE when not,
+ * or when the catalog does not tell (no raise in the history, nothing
+ * known of the look-back). */
+gboolean gc_product_price_raised (const GcProduct *product,
+    const GDate *stream_date, guint window_days, guint lookback_days,
+    gdouble shown, gdouble tolerance, GcPriceRaise *out);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GcCatalog, gc_catalog_unref)
 
 G_END_DECLS

@@ -72,7 +72,8 @@ static const gchar *const severities[] = { "error", "warning", "info", NULL };
 static const gchar *const top_level_fields[] = {
   "$schema", "schema", "name", "jurisdiction", "title", "note",
   "confirm_frames", "release_frames", "price_tolerance",
-  "reference_window_days", "reference_basis", "sales_tolerance", "rules",
+  "reference_window_days", "reference_basis", "raise_lookback_days",
+  "sales_tolerance", "rules",
   "absolute_terms", "medical_terms", "ad_labels", "prohibited_categories",
   "required_statements", "label", "label_sponsor", "default_language",
   "label_min_height", "label_min_contrast", NULL
@@ -1092,6 +1093,12 @@ parse_pack (Ctx *ctx, JsonNode *root_node, GcRulePack *pack)
       return fail (ctx, GC_ERROR_INVALID, "reference_basis", "\"%s\": "
           "expected \"transactions\" or \"offered_prices\"", basis);
   }
+  /* Optional: packs written before it look 30 days back. */
+  pack->raise_lookback_days = 30;
+  if ((node = json_object_get_member (root, "raise_lookback_days")) != NULL
+      && !want_uint (ctx, node, "raise_lookback_days", 1, 3660,
+          &pack->raise_lookback_days))
+    return FALSE;
   if ((node = require_member (ctx, root, NULL, "sales_tolerance")) == NULL ||
       !want_number (ctx, node, "sales_tolerance", 0, FALSE, 1000,
           &pack->sales_tolerance))

@@ -24,6 +24,7 @@ G_BEGIN_DECLS
 #define GC_RULE_PRODUCT_UNDECLARED       "product.undeclared"
 #define GC_RULE_PRODUCT_PROHIBITED       "product.prohibited"
 #define GC_RULE_DISCLOSURE_STATEMENT_MISSING "disclosure.statement_missing"
+#define GC_RULE_PRICE_RAISED_BEFORE_DISCOUNT "price.raised_before_discount"
 
 /* Every rule, once: its id, its code in the SEI payload (gc-sei.h; a code
  * is on the wire: never renumber or reuse one), its name in Chinese and
@@ -45,7 +46,8 @@ G_BEGIN_DECLS
   X (GC_RULE_DISCLOSURE_MISSING, 6, "缺少广告标识", "ad label missing", TRUE) \
   X (GC_RULE_PRODUCT_UNDECLARED, 7, "未申报商品", "undeclared product", TRUE) \
   X (GC_RULE_PRODUCT_PROHIBITED, 8, "禁售商品", "prohibited product", TRUE) \
-  X (GC_RULE_DISCLOSURE_STATEMENT_MISSING, 9, "缺少法定提示语", "required statement missing", FALSE)
+  X (GC_RULE_DISCLOSURE_STATEMENT_MISSING, 9, "缺少法定提示语", "required statement missing", FALSE) \
+  X (GC_RULE_PRICE_RAISED_BEFORE_DISCOUNT, 10, "先提价后打折", "raised before the discount", FALSE)
 
 typedef struct
 {
@@ -99,6 +101,10 @@ struct _GcRulePack
    * catalog's transactions bound a compared price) or "offered_prices"
    * (default: price_history, then reference_price). */
   gboolean reference_by_transactions;
+  /* price.raised_before_discount: the days before the reference window
+   * whose prices a compared price raised inside the window is measured
+   * against ("raise_lookback_days", default 30). */
+  guint raise_lookback_days;
   gdouble sales_tolerance;      /* relative: fires when shown > sold * (1 + t) */
   GPtrArray *rules;             /* of GcRuleInfo*, one per gc_rule_ids entry */
   GcTermList absolute_terms;

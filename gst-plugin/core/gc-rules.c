@@ -358,6 +358,37 @@ claim_substantiated (const GcProduct *product, const gchar *term)
   return FALSE;
 }
 
+/* price.raised_before_discount (SAMR order 56 art. 17 (2)): the compared
+ * price is one the seller raised inside the reference window, above every
+ * price of the look-back before it.  "declared" gives the raise and the
+ * prices it rose above, for the auditor. */
+static void
+raised_condition (Frame *f, const GcFact *fact, const gchar *observed)
+{
+  GcRules *rules = f->rules;
+  GcRulePack *pack = rules->pack;
+  const gchar *currency = catalog_currency (rules);
+  GcPriceRaise r;
+  gchar on[16] = "", first[16] = "", last[16] = "";
+
+  if (!gc_rulepack_rule_enabled (pack, GC_RULE_PRICE_RAISED_BEFORE_DISCOUNT)
+      || !gc_product_price_raised (f->product, &rules->stream_date,
+          pack->reference_window_days, pack->raise_lookback_days, fact->value,
+          pack->price_tolerance, &r))
+    return;
+  g_date_strftime (on, sizeof (on), "%Y-%m-%d", &r.raised_on);
+  g_date_strftime (first, sizeof (first), "%Y-%m-%d", &r.first);
+  g_date_strftime (last, sizeof (last), "%Y-%m-%d", &r.last);
+  g_autofree gchar *to = gc_format_price (r.raised_to, currency);
+  g_autofree gchar *before = gc_format_price (r.before, currency);
+  g_autofree gchar *declared = g_strdup_printf ("raised to %s on %s; at most "
+      "%s %s..%s (%u %s)", to, on, before, first, last, r.count,
+      r.from_transactions ? (r.count == 1 ? "transaction" : "transactions")
+      : (r.count == 1 ? "offered price" : "offered prices"));
+  frame_add (f, GC_RULE_PRICE_RAISED_BEFORE_DISCOUNT, observed, declared,
+      &fact->box);
+}
+
 /* disclosure.statement_missing: the active product's category requires a
  * statement (the pack's required_statements) and none has been on screen
  * for more than the pack's grace period.  The period starts when the
@@ -435,6 +466,8 @@ frame_conditions (Frame *f, GPtrArray *facts)
           backed = gc_product_reference_basis (p, &rules->stream_date,
               pack->reference_window_days, pack->reference_by_transactions,
               &basis);
+        if (g_strcmp0 (fact->key, "msrp") != 0)
+          raised_condition (f, fact, observed);
         if (!backed) {
           /* A crossed-out price with nothing declared to back it. */
           g_autofree gchar *declared = describe_basis (&basis, currency);

@@ -15,7 +15,8 @@ namespace {
 
 /* A1001 is sponsored and scheduled 0-600 s; D4004 is prohibited; R5005 a
  * prescription drug (prohibited in the CN pack); H6006 health food, which
- * owes 本品不能代替药物 on screen. */
+ * owes 本品不能代替药物 on screen; K7007's offered price went from ¥99 to
+ * ¥129 four days before the stream (and sold at ¥129 since). */
 const char *kCatalog = R"JSON({
   "schema": "gst-compliance-catalog/1",
   "jurisdiction": "CN",
@@ -26,7 +27,12 @@ const char *kCatalog = R"JSON({
      "category": "general", "sponsored": true, "sponsor": "Brand X", "sold": 12000},
     {"sku": "D4004", "name": "烟花", "price": 10.0, "category": "prohibited"},
     {"sku": "R5005", "name": "处方药片", "price": 10.0, "category": "rx_drug"},
-    {"sku": "H6006", "name": "鱼油", "price": 99.0, "category": "health_food"}
+    {"sku": "H6006", "name": "鱼油", "price": 99.0, "category": "health_food"},
+    {"sku": "K7007", "name": "电饭煲", "price": 89.0,
+     "price_history": [{"date": "2026-10-01", "price": 99.0},
+       {"date": "2026-11-25", "price": 129.0}],
+     "transactions": [{"date": "2026-11-01", "price": 99.0},
+       {"date": "2026-11-26", "price": 129.0}]}
   ],
   "schedule": [{"sku": "A1001", "start": 0.0, "end": 600.0}]
 })JSON";
@@ -194,6 +200,8 @@ INSTANTIATE_TEST_SUITE_P (Clips, PipelineRules, ::testing::Values (
     Clip {"rx_drug", {"处方药片 限时特惠"}, "active-sku=R5005", {"product.prohibited"}},
     Clip {"statement_missing", {"鱼油 到手价 ¥99.00"},
         "active-sku=H6006 rules=@NOGRACE", {"disclosure.statement_missing"}},
+    Clip {"raised_before_discount", {"原价 ¥129"}, "active-sku=K7007",
+        {"price.raised_before_discount"}},
     Clip {"statement_shown", {"鱼油 到手价 ¥99.00", "本品不能代替药物"},
         "active-sku=H6006 rules=@NOGRACE", {}}),
     [] (const ::testing::TestParamInfo<Clip> &info) { return std::string (info.param.name); });

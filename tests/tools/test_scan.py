@@ -34,7 +34,7 @@ with open(os.path.join(SRC, "models", "report.schema.json"),
 RULES = {"price.mismatch", "price.reference_inflated", "claim.absolute_term",
          "claim.medical", "claim.sales_inflated", "disclosure.missing",
          "product.undeclared", "product.prohibited",
-         "disclosure.statement_missing"}
+         "disclosure.statement_missing", "price.raised_before_discount"}
 
 
 def validate(node, schema, path="$", root=SCHEMA):

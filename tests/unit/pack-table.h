@@ -72,6 +72,25 @@ struct PackRun
       gc_catalog_unref (catalog);
   }
   bool ok () const { return rules != nullptr; }
+
+  /* @text (struck or not) on @frames analysed frames, one a second from
+   * 1 s, then the end of the stream. */
+  void show_line (const char *text, gboolean struck, int frames = 4)
+  {
+    GcLine line = {text, {100, 600, 300, 40}, 0.9, struck};
+    for (int i = 0; i < frames; i++)
+      gc_rules_push_frame (rules, 1.0 + i, &line, 1, events);
+    gc_rules_finish (rules, events);
+  }
 };
+
+/* A stream held on 2026-11-29 (the CN window 2026-11-22..2026-11-28), in
+ * @pack, of the one product with @members. */
+inline std::string
+dated_catalog (const char *pack, const std::string &members)
+{
+  return one_product_catalog (pack, "保温杯", members,
+      R"("stream_date": "2026-11-29", )");
+}
 
 }  // namespace gc_test

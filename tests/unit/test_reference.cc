@@ -119,16 +119,11 @@ class Reference : public ::testing::TestWithParam<Row> {};
 TEST_P (Reference, VerdictAndItsFigures)
 {
   const Row &r = GetParam ();
-  gc_test::PackRun run (gc_test::one_product_catalog (r.pack, "保温杯",
-          r.product, R"("stream_date": "2026-11-29", )"), r.pack, r.name);
+  gc_test::PackRun run (gc_test::dated_catalog (r.pack, r.product), r.pack,
+      r.name);
   ASSERT_TRUE (run.ok ());
-  GcRules *rules = run.rules;
   GPtrArray *ev = run.events;
-  GcLine line = {r.line, {100, 600, 300, 40}, 0.9, r.struck};
-
-  for (int i = 0; i < 4; i++)
-    gc_rules_push_frame (rules, 1.0 + i, &line, 1, ev);
-  gc_rules_finish (rules, ev);
+  run.show_line (r.line, r.struck);
 
   const GcViolation *found = nullptr;
   guint other = 0;

@@ -176,7 +176,8 @@ TEST (RuleIds, InTableOrderTheFirstEightRequired)
   std::vector<std::string> expected = { "price.mismatch",
     "price.reference_inflated", "claim.absolute_term", "claim.medical",
     "claim.sales_inflated", "disclosure.missing", "product.undeclared",
-    "product.prohibited", "disclosure.statement_missing" };
+    "product.prohibited", "disclosure.statement_missing",
+    "price.raised_before_discount" };
   EXPECT_EQ (ids, expected);
   expected.resize (8);
   EXPECT_EQ (required, expected) << "a pack written for the first release "
@@ -192,7 +193,7 @@ TEST (ShippedPacks, LoadWithEveryRuleCited)
     EXPECT_STREQ (pack->name, name);
     EXPECT_EQ (std::string (pack->path), pack_path (name));
     EXPECT_TRUE (pack->title && *pack->title);
-    ASSERT_EQ (pack->rules->len, 9u);
+    ASSERT_EQ (pack->rules->len, 10u);
     EXPECT_EQ (pack->warnings->len, 0u) << "every shipped pack lists every rule";
     for (guint i = 0; gc_rule_ids[i] != NULL; i++) {
       SCOPED_TRACE (gc_rule_ids[i]);
@@ -200,10 +201,14 @@ TEST (ShippedPacks, LoadWithEveryRuleCited)
       ASSERT_NE (rule, nullptr);
       EXPECT_EQ (rule, g_ptr_array_index (pack->rules, i));
       EXPECT_STREQ (rule->id, gc_rule_ids[i]);
-      /* EU and US list the statement rule off: their statements have no
-       * fixed wording by product category (the packs' notes). */
-      bool off = g_str_equal (gc_rule_ids[i],
-          GC_RULE_DISCLOSURE_STATEMENT_MISSING) && !g_str_equal (name, "cn");
+      /* EU and US list two CN rules off: their statements have no fixed
+       * wording by product category, and their prior-price rules already
+       * catch a raise (the packs' notes). */
+      bool off = (g_str_equal (gc_rule_ids[i],
+              GC_RULE_DISCLOSURE_STATEMENT_MISSING)
+          || g_str_equal (gc_rule_ids[i],
+              GC_RULE_PRICE_RAISED_BEFORE_DISCOUNT))
+          && !g_str_equal (name, "cn");
       EXPECT_EQ (rule->enabled, !off);
       if (off)
         continue;
@@ -582,6 +587,8 @@ TEST (NewRules, APackFromTheFirstReleaseLoadsAndSaysWhatIsNotChecked)
   std::string text = edited_pack ([](JsonObject *root) {
         json_object_remove_member (member_object (root, "rules"),
             "disclosure.statement_missing");
+        json_object_remove_member (member_object (root, "rules"),
+            "price.raised_before_discount");
         json_object_remove_member (root, "required_statements");
         json_object_remove_member (root, "prohibited_categories");
       });
@@ -591,10 +598,15 @@ TEST (NewRules, APackFromTheFirstReleaseLoadsAndSaysWhatIsNotChecked)
   ASSERT_NE (pack, nullptr) << error->message;
   EXPECT_FALSE (gc_rulepack_rule_enabled (pack,
           GC_RULE_DISCLOSURE_STATEMENT_MISSING));
-  ASSERT_EQ (pack->warnings->len, 1u);
+  EXPECT_FALSE (gc_rulepack_rule_enabled (pack,
+          GC_RULE_PRICE_RAISED_BEFORE_DISCOUNT));
+  EXPECT_EQ (pack->raise_lookback_days, 30u) << "the default";
+  ASSERT_EQ (pack->warnings->len, 2u);
   EXPECT_HAS ((const char *) g_ptr_array_index (pack->warnings, 0),
       "rules: no entry for \"disclosure.statement_missing\" (a rule newer "
       "than this pack): not checked");
+  EXPECT_HAS ((const char *) g_ptr_array_index (pack->warnings, 1),
+      "rules: no entry for \"price.raised_before_discount\"");
   EXPECT_EQ (pack->prohibited_categories, 1u << GC_CATEGORY_PROHIBITED);
   for (guint c = 0; c < GC_N_CATEGORIES; c++)
     EXPECT_EQ (pack->statements[c].terms, nullptr) << c;
@@ -610,6 +622,21 @@ TEST (NewRules, APackFromTheFirstReleaseLoadsAndSaysWhatIsNotChecked)
   EXPECT_NE (cn->statements[GC_CATEGORY_OTC_DRUG].terms, nullptr);
   EXPECT_NE (cn->statements[GC_CATEGORY_MEDICAL_DEVICE].terms, nullptr);
   EXPECT_EQ (cn->statements[GC_CATEGORY_GENERAL].terms, nullptr);
+}
+
+TEST_F (TempDir, RaiseLookbackIsAWholeNumberOfDays)
+{
+  std::string msg = load_error (edited_pack ([](JsonObject *root) {
+        json_object_set_int_member (root, "raise_lookback_days", 0);
+      }), GC_ERROR_INVALID);
+  EXPECT_HAS (msg, ": raise_lookback_days: must be an integer from 1 to 3660 "
+      "(got 0)");
+  msg = load_error (edited_pack ([](JsonObject *root) {
+        json_object_set_string_member (root, "raise_lookback_days", "30");
+      }), GC_ERROR_INVALID);
+  EXPECT_HAS (msg, ": raise_lookback_days: expected an integer");
+  g_autoptr (GcRulePack) cn = load_shipped ("cn");
+  EXPECT_EQ (cn->raise_lookback_days, 30u);
 }
 
 TEST_F (TempDir, ProhibitedCategoriesAreCatalogCategories)
