@@ -1587,24 +1587,36 @@ gc_catalog_scheduled_at (const GcCatalog * catalog, gdouble t)
   return gc_catalog_find (catalog, entry->sku);
 }
 
+/* The @days days before @day (julian), as [*first, *last], clamped at the
+ * start of the calendar; FALSE when none precede it. */
+static gboolean
+days_before (guint32 day, guint days, guint32 * first, guint32 * last)
+{
+  if (day <= 1 || days == 0)
+    return FALSE;
+  *last = day - 1;
+  *first = days >= day ? 1 : day - days;
+  return TRUE;
+}
+
 gboolean
 gc_product_allowed_reference (const GcProduct * product,
     const GDate * stream_date, guint window_days, gdouble * out_price)
 {
   g_return_val_if_fail (product != NULL, FALSE);
 
+  guint32 first, last;
+
+  /* The window is the @window_days days before the stream day. */
   if (product->price_history && product->price_history->len > 0
-      && stream_date && g_date_valid (stream_date) && window_days > 0) {
-    guint32 stream = g_date_get_julian (stream_date);
-    /* The window is the @window_days days before the stream day, as julian
-     * days [first, last]; it is clamped at the start of the calendar. */
-    guint32 last = stream - 1;
-    guint32 first = window_days >= stream ? 1 : stream - window_days;
+      && stream_date && g_date_valid (stream_date)
+      && days_before (g_date_get_julian (stream_date), window_days, &first,
+          &last)) {
     gboolean found = FALSE;
     gdouble lowest = 0;
     guint i;
 
-    for (i = 0; stream > 1 && i < product->price_history->len; i++) {
+    for (i = 0; i < product->price_history->len; i++) {
       const GcPricePoint *pt =
           &g_array_index (product->price_history, GcPricePoint, i);
       guint32 day = g_date_get_julian (&pt->date);
@@ -1666,15 +1678,16 @@ gc_product_reference_basis (const GcProduct * product,
   if (by_transactions && product->transactions
       && product->transactions->len > 0 && stream_date
       && g_date_valid (stream_date) && window_days > 0) {
-    guint32 stream = g_date_get_julian (stream_date);
-    /* The @window_days days before the comparison (the stream day). */
-    guint32 last = stream > 1 ? stream - 1 : 1;
-    guint32 first = window_days >= stream ? 1 : stream - window_days;
+    guint32 first = 1, last = 1;
+    /* The @window_days days before the comparison (the stream day); on
+     * the calendar's first day there are none, and nothing precedes. */
+    gboolean any = days_before (g_date_get_julian (stream_date), window_days,
+        &first, &last);
     guint32 before_day = 0;
     gdouble lowest = 0, before = 0;
     guint i, count = 0;
 
-    for (i = 0; stream > 1 && i < product->transactions->len; i++) {
+    for (i = 0; any && i < product->transactions->len; i++) {
       const GcPricePoint *pt =
           &g_array_index (product->transactions, GcPricePoint, i);
       guint32 day = g_date_get_julian (&pt->date);
@@ -1692,7 +1705,7 @@ gc_product_reference_basis (const GcProduct * product,
       } else if (pt->price < before)
         before = pt->price;
     }
-    if (stream > 1) {
+    if (any) {
       g_date_set_julian (&out->first, first);
       g_date_set_julian (&out->last, last);
     }
@@ -1723,18 +1736,6 @@ gc_product_reference_basis (const GcProduct * product,
   }
   out->source = GC_REFERENCE_NONE;
   return FALSE;
-}
-
-/* The @days days before @day (julian), as [*first, *last], clamped at the
- * start of the calendar; FALSE when none precede it. */
-static gboolean
-days_before (guint32 day, guint days, guint32 * first, guint32 * last)
-{
-  if (day <= 1 || days == 0)
-    return FALSE;
-  *last = day - 1;
-  *first = days >= day ? 1 : day - days;
-  return TRUE;
 }
 
 gboolean
