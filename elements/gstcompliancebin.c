@@ -74,6 +74,7 @@ static const Proxy proxies[] = {
   {"evidence-dir", NULL, TO_CHECK},
   {"confirm-frames", NULL, TO_CHECK},
   {"stream-date", NULL, TO_CHECK},
+  {"metrics", NULL, TO_CHECK},
   {"ocr-mode", "mode", TO_OCR},
   {"engine", NULL, TO_OCR},
   {"interval", NULL, TO_OCR},

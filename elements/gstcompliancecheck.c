@@ -24,6 +24,14 @@
  * confirm_frames, or #GstComplianceCheck:confirm-frames) before a violation
  * starts, and be gone for two before it ends.
  *
+ * claim.audience_inflated compares a viewer, like or follower figure on
+ * screen ("3.2万人在看", "2.4K watching") with the one the platform attests:
+ * from a JSON-lines file (#GstComplianceCheck:metrics, one object a line:
+ * `{"t": 12.0, "viewers": 31650, "likes": 120000}`) or a custom event
+ * "compliance-metrics" (fields "viewers", "likes", "followers", and "t" in
+ * seconds of running time, by default the next analysed frame's), sent
+ * downstream or upstream.  Without attested figures the rule is silent.
+ *
  * The active product is, in order: the one set with
  * #GstComplianceCheck:active-sku or with a custom event
  * "compliance-set-product" (field "sku"), the one the catalog's schedule
@@ -92,6 +100,7 @@ enum
   PROP_CONFIRM_FRAMES,
   PROP_LABEL_DRAWN,
   PROP_STREAM_DATE,
+  PROP_METRICS,
 };
 
 #define DEFAULT_CONFIRM_FRAMES 0
@@ -112,6 +121,7 @@ struct _GstComplianceCheck
   gchar *active_sku;
   gchar *evidence_dir;
   gchar *stream_date;
+  gchar *metrics_path;
   guint confirm_frames;
   gboolean label_drawn;
 
@@ -119,6 +129,9 @@ struct _GstComplianceCheck
   gboolean started;
   GcCatalog *pending_catalog;
   gboolean settings_dirty;
+  /* Attested figures from events, not yet given to the rules: of
+   * GstStructure* (the event's, with "t" < 0 when it had none). */
+  GPtrArray *pending_metrics;
 
   /* Streaming thread only, between start() and stop(). */
   GcRules *rules;
@@ -535,7 +548,7 @@ gst_compliance_check_start (GstBaseTransform * trans)
 {
   GstComplianceCheck *self = GST_COMPLIANCE_CHECK (trans);
   g_autofree gchar *catalog_path = NULL, *rules = NULL, *evidence_dir = NULL,
-      *stream_date = NULL;
+      *stream_date = NULL, *metrics = NULL;
   GError *err = NULL;
   g_autoptr (GcCatalog) catalog = NULL;
   GDate date;
@@ -545,6 +558,7 @@ gst_compliance_check_start (GstBaseTransform * trans)
   rules = g_strdup (self->rules_name);
   evidence_dir = g_strdup (self->evidence_dir);
   stream_date = g_strdup (self->stream_date);
+  metrics = g_strdup (self->metrics_path);
   GST_OBJECT_UNLOCK (self);
 
   if (catalog_path) {
@@ -584,6 +598,17 @@ gst_compliance_check_start (GstBaseTransform * trans)
     return FALSE;
   }
 
+  self->rules = gc_rules_new (catalog, pack);
+  if (stream_date)
+    gc_rules_set_stream_date (self->rules, &date);
+  if (metrics && !gc_rules_load_metrics (self->rules, metrics, &err)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", err->message),
+        ("metrics property: %s", metrics));
+    g_error_free (err);
+    g_clear_pointer (&self->rules, gc_rules_free);
+    return FALSE;
+  }
+
   GcEvidenceLog *log = NULL;
   if (evidence_dir) {
     log = gc_evidence_log_open (evidence_dir, &err);
@@ -595,9 +620,6 @@ gst_compliance_check_start (GstBaseTransform * trans)
     }
   }
 
-  self->rules = gc_rules_new (catalog, pack);
-  if (stream_date)
-    gc_rules_set_stream_date (self->rules, &date);
   self->catalog = catalog ? gc_catalog_ref (catalog) : NULL;
   self->loaded_path = catalog ? g_strdup (catalog->path) : NULL;
   self->loaded_mtime = file_mtime (self->loaded_path);
@@ -638,6 +660,9 @@ gst_compliance_check_stop (GstBaseTransform * trans)
     self->image_pool = NULL;
   }
   g_clear_pointer (&self->rules, gc_rules_free);
+  GST_OBJECT_LOCK (self);
+  g_clear_pointer (&self->pending_metrics, g_ptr_array_unref);
+  GST_OBJECT_UNLOCK (self);
   g_clear_pointer (&self->catalog, gc_catalog_unref);
   g_clear_pointer (&self->loaded_path, g_free);
   g_clear_pointer (&self->refused_mtime_path, g_free);
@@ -673,6 +698,8 @@ running_seconds (GstBaseTransform * trans, GstClockTime ts)
   return (gdouble) rt / GST_SECOND;
 }
 
+static void apply_metrics (GstComplianceCheck * self, gdouble t);
+
 static GstFlowReturn
 gst_compliance_check_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
 {
@@ -686,6 +713,7 @@ gst_compliance_check_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
     GstClockTime pts = GST_CLOCK_TIME_IS_VALID (text->pts) ? text->pts :
         GST_BUFFER_PTS (buf);
     gdouble t = running_seconds (trans, pts);
+    apply_metrics (self, t);
     g_autofree GcLine *lines = g_new0 (GcLine, MAX (text->n_readings, 1));
     for (guint i = 0; i < text->n_readings; i++) {
       const GstComplianceReading *r = &text->readings[i];
@@ -740,6 +768,76 @@ handle_set_product (GstComplianceCheck * self, GstEvent * event)
   return TRUE;
 }
 
+/* A "compliance-metrics" event: kept for the streaming thread, which
+ * gives its figures to the rules before the next analysed frame. */
+static gboolean
+handle_metrics (GstComplianceCheck * self, GstEvent * event)
+{
+  const GstStructure *s = gst_event_get_structure (event);
+  GstStructure *copy;
+  gdouble t = -1;
+
+  if (s == NULL || !gst_structure_has_name (s, GST_COMPLIANCE_METRICS_EVENT))
+    return FALSE;
+  copy = gst_structure_copy (s);
+  if (!gst_structure_get_double (copy, "t", &t) || t < 0)
+    gst_structure_set (copy, "t", G_TYPE_DOUBLE, -1.0, NULL);
+  GST_OBJECT_LOCK (self);
+  if (self->pending_metrics == NULL)
+    self->pending_metrics =
+        g_ptr_array_new_with_free_func ((GDestroyNotify) gst_structure_free);
+  g_ptr_array_add (self->pending_metrics, copy);
+  GST_OBJECT_UNLOCK (self);
+  gst_event_unref (event);
+  return TRUE;
+}
+
+/* Gives the figures of pending "compliance-metrics" events to the rules,
+ * at their time or @t (the frame about to be analysed).  A field that is
+ * not a count >= 0 is said once and skipped. */
+static void
+apply_metrics (GstComplianceCheck * self, gdouble t)
+{
+  static const gchar *const kinds[] = { "viewers", "likes", "followers" };
+  GPtrArray *pending;
+
+  GST_OBJECT_LOCK (self);
+  pending = g_steal_pointer (&self->pending_metrics);
+  GST_OBJECT_UNLOCK (self);
+  if (pending == NULL)
+    return;
+  for (guint i = 0; i < pending->len; i++) {
+    const GstStructure *s = g_ptr_array_index (pending, i);
+    gdouble at = -1;
+    guint n = 0;
+
+    gst_structure_get_double (s, "t", &at);
+    for (guint k = 0; k < G_N_ELEMENTS (kinds); k++) {
+      const GValue *v = gst_structure_get_value (s, kinds[k]);
+      GValue d = G_VALUE_INIT;
+
+      if (v == NULL)
+        continue;
+      g_value_init (&d, G_TYPE_DOUBLE);
+      if (!g_value_type_transformable (G_VALUE_TYPE (v), G_TYPE_DOUBLE)
+          || !g_value_transform (v, &d)
+          || !gc_rules_add_attested (self->rules, at >= 0 ? at : t, kinds[k],
+              g_value_get_double (&d)))
+        GST_ELEMENT_WARNING (self, STREAM, FORMAT, ("%s event: field \"%s\" "
+                "is not a count >= 0; ignored", GST_COMPLIANCE_METRICS_EVENT,
+                kinds[k]), (NULL));
+      else
+        n++;
+      g_value_unset (&d);
+    }
+    if (n == 0)
+      GST_ELEMENT_WARNING (self, STREAM, FORMAT, ("%s event without a figure "
+              "(expected \"viewers\", \"likes\" or \"followers\"); ignored",
+              GST_COMPLIANCE_METRICS_EVENT), (NULL));
+  }
+  g_ptr_array_unref (pending);
+}
+
 static gboolean
 gst_compliance_check_sink_event (GstBaseTransform * trans, GstEvent * event)
 {
@@ -756,7 +854,7 @@ gst_compliance_check_sink_event (GstBaseTransform * trans, GstEvent * event)
     case GST_EVENT_CUSTOM_DOWNSTREAM_OOB:
     case GST_EVENT_CUSTOM_BOTH:
     case GST_EVENT_CUSTOM_BOTH_OOB:
-      if (handle_set_product (self, event))
+      if (handle_set_product (self, event) || handle_metrics (self, event))
         return TRUE;
       break;
     default:
@@ -774,7 +872,7 @@ gst_compliance_check_src_event (GstBaseTransform * trans, GstEvent * event)
     case GST_EVENT_CUSTOM_UPSTREAM:
     case GST_EVENT_CUSTOM_BOTH:
     case GST_EVENT_CUSTOM_BOTH_OOB:
-      if (handle_set_product (self, event))
+      if (handle_set_product (self, event) || handle_metrics (self, event))
         return TRUE;
       break;
     default:
@@ -851,6 +949,12 @@ gst_compliance_check_set_property (GObject * object, guint prop_id,
       self->stream_date = g_value_dup_string (value);
       GST_OBJECT_UNLOCK (self);
       break;
+    case PROP_METRICS:
+      GST_OBJECT_LOCK (self);
+      g_free (self->metrics_path);
+      self->metrics_path = g_value_dup_string (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -886,6 +990,9 @@ gst_compliance_check_get_property (GObject * object, guint prop_id,
     case PROP_STREAM_DATE:
       g_value_set_string (value, self->stream_date);
       break;
+    case PROP_METRICS:
+      g_value_set_string (value, self->metrics_path);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -903,6 +1010,8 @@ gst_compliance_check_finalize (GObject * object)
   g_free (self->active_sku);
   g_free (self->evidence_dir);
   g_free (self->stream_date);
+  g_free (self->metrics_path);
+  g_clear_pointer (&self->pending_metrics, g_ptr_array_unref);
   g_clear_pointer (&self->pending_catalog, gc_catalog_unref);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -960,6 +1069,15 @@ gst_compliance_check_class_init (GstComplianceCheckClass * klass)
       g_param_spec_string ("stream-date", "Stream date",
           "Date the stream is held on (YYYY-MM-DD), for the reference-price "
           "window. Unset: the catalog's stream_date, else today", NULL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_DOC_SHOW_DEFAULT |
+          GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_METRICS,
+      g_param_spec_string ("metrics", "Attested metrics",
+          "JSON-lines file of the platform's attested audience figures, one "
+          "object a line: {\"t\": SECONDS, \"viewers\": N, \"likes\": N, "
+          "\"followers\": N} (claim.audience_inflated; also the custom event "
+          "\"" GST_COMPLIANCE_METRICS_EVENT "\"). Unset: that rule is silent. "
+          "A bad file fails the state change naming its line", NULL,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_DOC_SHOW_DEFAULT |
           GST_PARAM_MUTABLE_READY));
 

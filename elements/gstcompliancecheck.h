@@ -19,5 +19,9 @@ GST_ELEMENT_REGISTER_DECLARE (compliancecheck);
  * structure "compliance-set-product", field "sku" (string; NULL or ""
  * clears the explicit setting). */
 #define GST_COMPLIANCE_SET_PRODUCT_EVENT "compliance-set-product"
+/* Custom event with the platform's attested audience figures: fields
+ * "viewers", "likes", "followers" (any of them, numbers) and optionally
+ * "t" (running time, seconds; default the next analysed frame's). */
+#define GST_COMPLIANCE_METRICS_EVENT "compliance-metrics"
 
 G_END_DECLS

@@ -6,7 +6,7 @@
  *   gst-compliance-scan --catalog CATALOG.json --report OUT.json
  *       [--html OUT.html] [--rules cn|eu|us|FILE] [--evidence DIR]
  *       [--annotated OUT.mp4] [--from-sei] [--interval MS] [--threads N]
- *       INPUT
+ *       [--metrics FILE] INPUT
  *
  * Pipeline (OCR): uridecodebin ! videoconvert ! video/x-raw,format=RGBx !
  *     queue ! complianceocr mode=replay ! compliancecheck ! fakesink
@@ -273,6 +273,8 @@ build_branch (Scan *s, const gchar *caps_name, GError **error)
       g_object_set (e, "rules", s->rules, NULL);
     if (s->evidence_dir)
       g_object_set (e, "evidence-dir", s->evidence_dir, NULL);
+    if (s->metrics_path)
+      g_object_set (e, "metrics", s->metrics_path, NULL);
     if (s->annotated_path) {
       ADD ("queue");
       ADD ("complianceoverlay");
@@ -756,6 +758,7 @@ scan_clear (Scan *s)
   g_free (s->rules);
   g_free (s->engine);
   g_free (s->evidence_dir);
+  g_free (s->metrics_path);
   g_free (s->annotated_path);
   g_free (s->annotated_mode);
   g_free (s->input);
@@ -793,6 +796,11 @@ parse_options (Scan *s, int argc, char **argv)
           "jurisdiction)", "cn|eu|us|FILE"},
     {"evidence", 'e', 0, G_OPTION_ARG_FILENAME, &s->evidence_dir,
         "Write evidence images and evidence.jsonl into DIR", "DIR"},
+    {"metrics", 0, 0, G_OPTION_ARG_FILENAME, &s->metrics_path,
+        "The platform's attested audience figures, JSON lines {\"t\": SECONDS, "
+          "\"viewers\": N, \"likes\": N, \"followers\": N}: on-screen "
+          "figures above them are claim.audience_inflated (without it that "
+          "rule is reported as not checked)", "FILE"},
     {"annotated", 'a', 0, G_OPTION_ARG_FILENAME, &s->annotated_path,
         "Write a copy of the video with what was read and what broke a rule "
           "drawn on it (decodes every frame: slower)", "OUT.mp4"},
@@ -917,6 +925,22 @@ check_before_scanning (Scan *s, gchar **tmp_evidence)
       return status;
     }
     s->confirm_frames = MAX (1, pack->confirm_frames);
+    if (s->metrics_path) {
+      /* Read once here, so that a bad file is refused before the run. */
+      GcRules *probe = gc_rules_new (NULL, pack);
+      gboolean ok = gc_rules_load_metrics (probe, s->metrics_path, &err);
+
+      gc_rules_free (probe);
+      if (!ok) {
+        status = fail ("--metrics %s", err->message);
+        return status;
+      }
+    }
+  } else if (s->metrics_path) {
+    status = fail ("--metrics %s: attested figures are for checking what is "
+        "read on screen; --from-sei reports the stream's own verdicts",
+        s->metrics_path);
+    return status;
   }
   if (!check_outputs_apart (s, &err)
       || !check_output ("--report", s->report_path, FALSE, &err)
@@ -1179,6 +1203,9 @@ finish (Scan *s, GcReport *report, Run *run, const gchar *tmp_evidence)
   gc_report_set_double (report, "frames_skipped_before_decoder",
       g_atomic_int_get (&s->frames_dropped_coded));
   gc_report_set_boolean (report, "complete", run->eos && !run->error_text);
+  if (!s->from_sei && !s->metrics_path)
+    gc_report_add_rule_not_checked (report, GC_RULE_CLAIM_AUDIENCE_INFLATED,
+        "no attested audience figures (--metrics FILE)");
   /* What was checked.  A violation is confirmed on the pack's
    * confirm_frames analysed frames (2 in the shipped packs), so fewer
    * (an --interval as long as the recording) cannot show one: that is

@@ -43,6 +43,7 @@ typedef struct
   gchar *html_path;
   gchar *rules;
   gchar *evidence_dir;
+  gchar *metrics_path;          /* --metrics: attested audience figures */
   gchar *annotated_path;
   gchar *annotated_mode;        /* complianceoverlay's mode, NULL: review */
   gboolean from_sei;

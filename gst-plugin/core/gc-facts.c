@@ -1081,6 +1081,94 @@ find_terms (Parser *p, const GcTermList *list, GcFactKind kind)
     add_fact (p, kind, 0, NULL, term, term);
 }
 
+/* Audience figures the platform's UI (or a sticker imitating it) shows:
+ * "3.2万人在看", "10万+点赞", "粉丝 1.2w", "2.4K watching".  Matched on the
+ * folded line (NFKC, lower case), apart from prices and sales. */
+static const struct
+{
+  const gchar *pattern;
+  const gchar *kind;
+} audience_patterns[] = {
+  /* figure, then what it counts */
+  {"(\\d[\\d,]*(?:\\.\\d+)?)\\s*(万|w|亿|k|m)?\\s*\\+?\\s*人?\\s*(?:正在看|在看|观看|在线|围观)",
+      "viewers"},
+  {"(\\d[\\d,]*(?:\\.\\d+)?)\\s*(万|w|亿|k|m)?\\s*\\+?\\s*(?:人)?\\s*(?:点赞|赞(?!助))", "likes"},
+  {"(\\d[\\d,]*(?:\\.\\d+)?)\\s*(万|w|亿|k|m)?\\s*\\+?\\s*(?:粉丝)", "followers"},
+  {"(\\d[\\d,]*(?:\\.\\d+)?)\\s*(k|m)?\\s*\\+?\\s*(?:watching|viewers|live viewers)\\b",
+      "viewers"},
+  {"(\\d[\\d,]*(?:\\.\\d+)?)\\s*(k|m)?\\s*\\+?\\s*likes\\b", "likes"},
+  {"(\\d[\\d,]*(?:\\.\\d+)?)\\s*(k|m)?\\s*\\+?\\s*(?:followers|fans)\\b", "followers"},
+  /* what it counts, then the figure */
+  {"(?:观看人数|在线人数|观看|在线)\\s*[:：]?\\s*(\\d[\\d,]*(?:\\.\\d+)?)\\s*(万|w|亿)?", "viewers"},
+  {"(?:点赞|点赞数)\\s*[:：]?\\s*(\\d[\\d,]*(?:\\.\\d+)?)\\s*(万|w|亿)?", "likes"},
+  {"(?:粉丝|粉丝数)\\s*[:：]?\\s*(\\d[\\d,]*(?:\\.\\d+)?)\\s*(万|w|亿)?", "followers"},
+};
+
+static GRegex *audience_regex[G_N_ELEMENTS (audience_patterns)];
+
+static gpointer
+compile_audience (gpointer unused)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (audience_patterns); i++)
+    audience_regex[i] = g_regex_new (audience_patterns[i].pattern,
+        G_REGEX_OPTIMIZE, 0, NULL);
+  return NULL;
+}
+
+/* "1,234" -> 1234 (commas before three digits), "3.2" with "万" -> 32000;
+ * -1 for what is no count. */
+static gdouble
+audience_value (const gchar *digits, const gchar *unit)
+{
+  g_autoptr (GString) plain = g_string_new (NULL);
+  gdouble v, mult = 1;
+  gchar *end;
+
+  for (const gchar *c = digits; *c; c++)
+    if (*c != ',')
+      g_string_append_c (plain, *c);
+  v = g_ascii_strtod (plain->str, &end);
+  if (*end != '\0' || !isfinite (v) || v < 0 || v > 1e12)
+    return -1;
+  if (unit && *unit) {
+    if (g_str_equal (unit, "万") || g_str_equal (unit, "w"))
+      mult = 1e4;
+    else if (g_str_equal (unit, "亿"))
+      mult = 1e8;
+    else if (g_str_equal (unit, "k"))
+      mult = 1e3;
+    else if (g_str_equal (unit, "m"))
+      mult = 1e6;
+  }
+  v = round (v * mult);
+  return v;
+}
+
+static void
+find_audience (Parser *p)
+{
+  static GOnce once = G_ONCE_INIT;
+
+  g_once (&once, compile_audience, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (audience_patterns); i++) {
+    g_autoptr (GMatchInfo) m = NULL;
+
+    if (audience_regex[i] == NULL
+        || !g_regex_match (audience_regex[i], p->folded, 0, &m))
+      continue;
+    while (g_match_info_matches (m)) {
+      g_autofree gchar *digits = g_match_info_fetch (m, 1);
+      g_autofree gchar *unit = g_match_info_fetch (m, 2);
+      gdouble v = audience_value (digits, unit);
+
+      if (v >= 0)
+        add_fact (p, GC_FACT_AUDIENCE, v, NULL, g_match_info_fetch (m, 0),
+            audience_patterns[i].kind);
+      g_match_info_next (m, NULL);
+    }
+  }
+}
+
 /* A statement the pack requires for some category ("本品不能代替药物"):
  * keyed by the category, so that the rules know which requirement it
  * meets. */
@@ -1227,6 +1315,8 @@ gc_fact_kind_to_string (GcFactKind kind)
       return "product_name";
     case GC_FACT_STATEMENT:
       return "statement";
+    case GC_FACT_AUDIENCE:
+      return "audience";
   }
   return "unknown";
 }
@@ -1316,6 +1406,7 @@ gc_facts_parse_line (const GcLine *line, const GcRulePack *pack,
     find_terms (&p, &pack->medical_terms, GC_FACT_MEDICAL_CLAIM);
     find_statements (&p);
   }
+  find_audience (&p);
   if (catalog)
     find_products (&p);
 

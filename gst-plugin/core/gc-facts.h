@@ -37,6 +37,7 @@ typedef enum
   GC_FACT_MEDICAL_CLAIM,
   GC_FACT_PRODUCT_NAME,         /* a catalog name or alias */
   GC_FACT_STATEMENT,            /* a statement the pack requires for a category */
+  GC_FACT_AUDIENCE,             /* a viewer, like or follower figure (3.2万人在看) */
 } GcFactKind;
 
 const gchar *gc_fact_kind_to_string (GcFactKind kind);
@@ -44,7 +45,8 @@ const gchar *gc_fact_kind_to_string (GcFactKind kind);
 typedef struct
 {
   GcFactKind kind;
-  /* PRICE / REFERENCE_PRICE: the amount; SALES: the count (10万+ -> 100000). */
+  /* PRICE / REFERENCE_PRICE: the amount; SALES and AUDIENCE: the count
+   * (10万+ -> 100000). */
   gdouble value;
   /* PRICE / REFERENCE_PRICE: "CNY", "USD", "EUR" or NULL when no currency
    * was shown (a bare number after 到手价 etc.). */
@@ -55,7 +57,8 @@ typedef struct
   /* PRODUCT_NAME: the sku.  ABSOLUTE_TERM / MEDICAL_CLAIM: the pack term.
    * REFERENCE_PRICE: "msrp" when the line labels it the manufacturer's
    * suggested retail price (厂商建议零售价, MSRP, RRP, UVP), else NULL.
-   * STATEMENT: the category it is required for ("health_food"). */
+   * STATEMENT: the category it is required for ("health_food").
+   * AUDIENCE: what is counted, "viewers", "likes" or "followers". */
   gchar *key;
   GcBox box;
   gdouble confidence;

@@ -299,6 +299,32 @@ gc_report_set_coverage (GcReport *r, const gchar *method, guint64 units,
 }
 
 void
+gc_report_add_rule_not_checked (GcReport *r, const gchar *rule,
+    const gchar *reason)
+{
+  JsonArray *list = NULL;
+  JsonObject *o;
+
+  g_return_if_fail (r != NULL && rule != NULL);
+  for (guint i = 0; i < r->extras->len; i++) {
+    Extra *e = g_ptr_array_index (r->extras, i);
+    if (g_str_equal (e->name, "rules_not_checked")
+        && JSON_NODE_HOLDS_ARRAY (e->value))
+      list = json_node_get_array (e->value);
+  }
+  if (list == NULL) {
+    JsonNode *n = json_node_new (JSON_NODE_ARRAY);
+    json_node_take_array (n, json_array_new ());
+    set_extra (r, "rules_not_checked", n);
+    list = json_node_get_array (n);
+  }
+  o = json_object_new ();
+  json_object_set_string_member (o, "rule", rule);
+  json_object_set_string_member (o, "reason", reason ? reason : "");
+  json_array_add_object_element (list, o);
+}
+
+void
 gc_report_set_evidence_dir (GcReport *r, const gchar *dir)
 {
   g_return_if_fail (r != NULL);
@@ -899,7 +925,17 @@ gc_report_to_html (GcReport *r)
   html_row (s, "Duration", dur);
   for (guint i = 0; i < r->extras->len; i++) {
     Extra *e = g_ptr_array_index (r->extras, i);
-    if (JSON_NODE_HOLDS_VALUE (e->value)
+    if (g_str_equal (e->name, "rules_not_checked")
+        && JSON_NODE_HOLDS_ARRAY (e->value)) {
+      JsonArray *a = json_node_get_array (e->value);
+      for (guint k = 0; k < json_array_get_length (a); k++) {
+        JsonObject *o = json_array_get_object_element (a, k);
+        g_autofree gchar *line = g_strdup_printf ("%s: %s",
+            json_object_get_string_member (o, "rule"),
+            json_object_get_string_member (o, "reason"));
+        html_row (s, "Not checked", line);
+      }
+    } else if (JSON_NODE_HOLDS_VALUE (e->value)
         && json_node_get_value_type (e->value) == G_TYPE_STRING)
       html_row (s, e->name, json_node_get_string (e->value));
     else if (JSON_NODE_HOLDS_VALUE (e->value)

@@ -71,6 +71,12 @@ void gc_report_set_boolean (GcReport *report, const gchar *name,
  * "Not checked" instead of "No violation found". */
 void gc_report_set_coverage (GcReport *report, const gchar *method,
     guint64 units, gboolean checked, const gchar *reason);
+/* A rule the run could not check, with why (claim.audience_inflated
+ * without attested figures): listed in "rules_not_checked" as {"rule",
+ * "reason"}, and in the HTML summary, so that its silence is not read as
+ * compliance. */
+void gc_report_add_rule_not_checked (GcReport *report, const gchar *rule,
+    const gchar *reason);
 
 /* The evidence directory.  A violation's "evidence" names its image as
  * compliancecheck does (the directory joined with the image's name); a

@@ -73,7 +73,7 @@ static const gchar *const top_level_fields[] = {
   "$schema", "schema", "name", "jurisdiction", "title", "note",
   "confirm_frames", "release_frames", "price_tolerance",
   "reference_window_days", "reference_basis", "raise_lookback_days",
-  "sales_tolerance", "rules",
+  "sales_tolerance", "audience_tolerance", "rules",
   "absolute_terms", "medical_terms", "ad_labels", "prohibited_categories",
   "required_statements", "label", "label_sponsor", "default_language",
   "label_min_height", "label_min_contrast", NULL
@@ -1102,6 +1102,12 @@ parse_pack (Ctx *ctx, JsonNode *root_node, GcRulePack *pack)
   if ((node = require_member (ctx, root, NULL, "sales_tolerance")) == NULL ||
       !want_number (ctx, node, "sales_tolerance", 0, FALSE, 1000,
           &pack->sales_tolerance))
+    return FALSE;
+  /* Optional: packs written before it allow 10%. */
+  pack->audience_tolerance = 0.1;
+  if ((node = json_object_get_member (root, "audience_tolerance")) != NULL
+      && !want_number (ctx, node, "audience_tolerance", 0, FALSE, 1000,
+          &pack->audience_tolerance))
     return FALSE;
 
   return parse_rules (ctx, root, pack) &&

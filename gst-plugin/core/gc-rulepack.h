@@ -25,6 +25,7 @@ G_BEGIN_DECLS
 #define GC_RULE_PRODUCT_PROHIBITED       "product.prohibited"
 #define GC_RULE_DISCLOSURE_STATEMENT_MISSING "disclosure.statement_missing"
 #define GC_RULE_PRICE_RAISED_BEFORE_DISCOUNT "price.raised_before_discount"
+#define GC_RULE_CLAIM_AUDIENCE_INFLATED  "claim.audience_inflated"
 
 /* Every rule, once: its id, its code in the SEI payload (gc-sei.h; a code
  * is on the wire: never renumber or reuse one), its name in Chinese and
@@ -47,7 +48,8 @@ G_BEGIN_DECLS
   X (GC_RULE_PRODUCT_UNDECLARED, 7, "未申报商品", "undeclared product", TRUE) \
   X (GC_RULE_PRODUCT_PROHIBITED, 8, "禁售商品", "prohibited product", TRUE) \
   X (GC_RULE_DISCLOSURE_STATEMENT_MISSING, 9, "缺少法定提示语", "required statement missing", FALSE) \
-  X (GC_RULE_PRICE_RAISED_BEFORE_DISCOUNT, 10, "先提价后打折", "raised before the discount", FALSE)
+  X (GC_RULE_PRICE_RAISED_BEFORE_DISCOUNT, 10, "先提价后打折", "raised before the discount", FALSE) \
+  X (GC_RULE_CLAIM_AUDIENCE_INFLATED, 11, "观看点赞数据虚标", "inflated audience figure", FALSE)
 
 typedef struct
 {
@@ -106,6 +108,10 @@ struct _GcRulePack
    * against ("raise_lookback_days", default 30). */
   guint raise_lookback_days;
   gdouble sales_tolerance;      /* relative: fires when shown > sold * (1 + t) */
+  /* claim.audience_inflated: fires when a figure shown > the attested one
+   * * (1 + t) ("audience_tolerance", default 0.1: a display rounds 31,500
+   * up to 3.2万, and the count moves between samples). */
+  gdouble audience_tolerance;
   GPtrArray *rules;             /* of GcRuleInfo*, one per gc_rule_ids entry */
   GcTermList absolute_terms;
   GcTermList medical_terms;

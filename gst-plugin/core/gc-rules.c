@@ -12,7 +12,10 @@
 #include <math.h>
 #include <string.h>
 
+#include "gc-error.h"
 #include "gc-text.h"
+
+#include <json-glib/json-glib.h>
 
 /* ---------------------------------------------------------------- */
 /* Violations */
@@ -104,9 +107,29 @@ struct _GcRules
   gchar *statement_sku;
   gdouble statement_missing_since;
 
+  /* Attested audience figures, per kind (audience_kinds), of Attested in
+   * time order. */
+  GArray *attested[3];
+
   GHashTable *trackers;         /* key -> Tracker* */
   guint64 next_id;
 };
+
+typedef struct
+{
+  gdouble t, value;
+} Attested;
+
+static const gchar *const audience_kinds[] = { "viewers", "likes", "followers" };
+
+static gint
+audience_kind (const gchar *kind)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (audience_kinds); i++)
+    if (g_strcmp0 (kind, audience_kinds[i]) == 0)
+      return (gint) i;
+  return -1;
+}
 
 static void
 tracker_free (Tracker *tr)
@@ -129,6 +152,8 @@ gc_rules_new (GcCatalog *catalog, GcRulePack *pack)
       (GDestroyNotify) tracker_free);
   rules->next_id = 1;
   rules->statement_missing_since = -1;
+  for (guint i = 0; i < G_N_ELEMENTS (rules->attested); i++)
+    rules->attested[i] = g_array_new (FALSE, FALSE, sizeof (Attested));
 
   g_date_clear (&rules->stream_date, 1);
   if (catalog && catalog->has_stream_date) {
@@ -154,6 +179,8 @@ gc_rules_free (GcRules *rules)
   g_free (rules->screen_sku);
   g_free (rules->active_sku);
   g_free (rules->statement_sku);
+  for (guint i = 0; i < G_N_ELEMENTS (rules->attested); i++)
+    g_array_unref (rules->attested[i]);
   g_free (rules);
 }
 
@@ -358,6 +385,34 @@ claim_substantiated (const GcProduct *product, const gchar *term)
   return FALSE;
 }
 
+/* claim.audience_inflated: a viewer, like or follower figure on screen
+ * above the one the platform attested for the frame's time (the last at
+ * or before it) by more than the pack's tolerance.  Silent without an
+ * attested figure of that kind: nothing to compare. */
+static void
+audience_condition (Frame *f, const GcFact *fact)
+{
+  GcRules *rules = f->rules;
+  gint k = audience_kind (fact->key);
+  const Attested *at = NULL;
+
+  if (k < 0)
+    return;
+  for (guint i = 0; i < rules->attested[k]->len; i++) {
+    const Attested *a = &g_array_index (rules->attested[k], Attested, i);
+    if (a->t > f->t)
+      break;
+    at = a;
+  }
+  if (at == NULL
+      || fact->value <= at->value * (1.0 + rules->pack->audience_tolerance))
+    return;
+  g_autofree gchar *declared = g_strdup_printf ("attested %.0f %s at %.1f s",
+      at->value, fact->key, at->t);
+  frame_add (f, GC_RULE_CLAIM_AUDIENCE_INFLATED, fact->text, declared,
+      &fact->box);
+}
+
 /* price.raised_before_discount (SAMR order 56 art. 17 (2)): the compared
  * price is one the seller raised inside the reference window, above every
  * price of the look-back before it.  "declared" gives the raise and the
@@ -507,6 +562,9 @@ frame_conditions (Frame *f, GPtrArray *facts)
         }
         break;
       case GC_FACT_PRODUCT_NAME:
+        break;
+      case GC_FACT_AUDIENCE:
+        audience_condition (f, fact);
         break;
       case GC_FACT_STATEMENT:
         if (p && g_strcmp0 (fact->key,
@@ -762,4 +820,138 @@ gc_rules_pack_name (const gchar *rules, const GcCatalog *catalog)
   if (catalog && catalog->jurisdiction)
     return g_ascii_strdown (catalog->jurisdiction, -1);
   return g_strdup ("cn");
+}
+
+/* ---------------------------------------------------------------- */
+/* Attested audience figures */
+
+gboolean
+gc_rules_add_attested (GcRules *rules, gdouble t, const gchar *kind,
+    gdouble value)
+{
+  gint k;
+  Attested a = { t, value };
+
+  g_return_val_if_fail (rules != NULL, FALSE);
+  k = audience_kind (kind);
+  if (k < 0 || !isfinite (t) || !isfinite (value) || value < 0)
+    return FALSE;
+  /* Kept in time order whatever order they come in. */
+  guint i = rules->attested[k]->len;
+  while (i > 0 && g_array_index (rules->attested[k], Attested, i - 1).t > t)
+    i--;
+  g_array_insert_val (rules->attested[k], i, a);
+  return TRUE;
+}
+
+gboolean
+gc_rules_audience_attested (GcRules *rules)
+{
+  g_return_val_if_fail (rules != NULL, FALSE);
+  for (guint i = 0; i < G_N_ELEMENTS (rules->attested); i++)
+    if (rules->attested[i]->len > 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* A metrics file holds a figure a second for a day at most. */
+#define METRICS_MAX_SIZE (64 * 1024 * 1024)
+
+gboolean
+gc_rules_load_metrics (GcRules *rules, const gchar *path, GError **error)
+{
+  g_autofree gchar *data = NULL;
+  g_autoptr (GError) io = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (GArray) got = g_array_new (FALSE, FALSE, sizeof (Attested));
+  g_autoptr (GArray) kinds = g_array_new (FALSE, FALSE, sizeof (gint));
+  gsize len = 0;
+  gdouble last_t = -G_MAXDOUBLE;
+
+  g_return_val_if_fail (rules != NULL && path != NULL, FALSE);
+  if (!g_file_get_contents (path, &data, &len, &io)) {
+    g_set_error (error, GC_ERROR, GC_ERROR_IO, "%s: cannot read: %s", path,
+        io->message);
+    return FALSE;
+  }
+  if (len > METRICS_MAX_SIZE || memchr (data, '\0', len) != NULL) {
+    g_set_error (error, GC_ERROR, GC_ERROR_INVALID, "%s: not a JSON-lines "
+        "metrics file (%s)", path, len > METRICS_MAX_SIZE ? "over 64 MiB"
+        : "binary data");
+    return FALSE;
+  }
+  lines = g_strsplit (data, "\n", -1);
+  for (guint n = 0; lines[n] != NULL; n++) {
+    g_autoptr (JsonParser) parser = json_parser_new ();
+    g_autoptr (GError) perr = NULL;
+    JsonObject *obj;
+    JsonNode *tn;
+    guint found = 0;
+    gdouble t;
+
+    g_strstrip (lines[n]);
+    if (lines[n][0] == '\0')
+      continue;
+    if (!json_parser_load_from_data (parser, lines[n], -1, &perr)
+        || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
+      g_set_error (error, GC_ERROR, GC_ERROR_PARSE, "%s:%u: expected one "
+          "JSON object a line%s%s", path, n + 1, perr ? ": " : "",
+          perr ? perr->message : "");
+      return FALSE;
+    }
+    obj = json_node_get_object (json_parser_get_root (parser));
+    tn = json_object_get_member (obj, "t");
+    if (tn == NULL || !JSON_NODE_HOLDS_VALUE (tn)
+        || (json_node_get_value_type (tn) != G_TYPE_DOUBLE
+            && json_node_get_value_type (tn) != G_TYPE_INT64)) {
+      g_set_error (error, GC_ERROR, GC_ERROR_INVALID, "%s:%u: field \"t\": "
+          "%s", path, n + 1, tn ? "expected a number of seconds"
+          : "missing (required)");
+      return FALSE;
+    }
+    t = json_node_get_double (tn);
+    if (!isfinite (t) || t < 0 || t < last_t) {
+      g_set_error (error, GC_ERROR, GC_ERROR_INVALID, "%s:%u: field \"t\": "
+          "%g %s", path, n + 1, t, t < 0 || !isfinite (t)
+          ? "is not a time (seconds >= 0)" : "is before the line above");
+      return FALSE;
+    }
+    last_t = t;
+    for (guint k = 0; k < G_N_ELEMENTS (audience_kinds); k++) {
+      JsonNode *vn = json_object_get_member (obj, audience_kinds[k]);
+      gdouble v;
+
+      if (vn == NULL)
+        continue;
+      if (!JSON_NODE_HOLDS_VALUE (vn)
+          || (json_node_get_value_type (vn) != G_TYPE_DOUBLE
+              && json_node_get_value_type (vn) != G_TYPE_INT64)
+          || !isfinite (v = json_node_get_double (vn)) || v < 0) {
+        g_set_error (error, GC_ERROR, GC_ERROR_INVALID, "%s:%u: field "
+            "\"%s\": expected a count >= 0", path, n + 1, audience_kinds[k]);
+        return FALSE;
+      }
+      Attested a = { t, v };
+      gint kk = (gint) k;
+      g_array_append_val (got, a);
+      g_array_append_val (kinds, kk);
+      found++;
+    }
+    if (found == 0) {
+      g_set_error (error, GC_ERROR, GC_ERROR_INVALID, "%s:%u: no figure "
+          "(expected \"viewers\", \"likes\" or \"followers\")", path, n + 1);
+      return FALSE;
+    }
+  }
+  if (got->len == 0) {
+    g_set_error (error, GC_ERROR, GC_ERROR_INVALID, "%s: no attested figure "
+        "in it", path);
+    return FALSE;
+  }
+  for (guint i = 0; i < got->len; i++) {
+    const Attested *a = &g_array_index (got, Attested, i);
+    gc_rules_add_attested (rules, a->t,
+        audience_kinds[g_array_index (kinds, gint, i)], a->value);
+  }
+  return TRUE;
 }

@@ -99,6 +99,24 @@ void gc_rules_set_label_drawn (GcRules *rules, gboolean drawn);
  * exists end at the last frame time. */
 void gc_rules_set_catalog (GcRules *rules, GcCatalog *catalog, GPtrArray *events);
 
+/* Platform-attested audience figures (claim.audience_inflated): the
+ * count of @kind ("viewers", "likes" or "followers") was @value from
+ * running time @t (seconds) on, until a later figure of that kind.  A
+ * figure shown on screen is judged against the last attested at or before
+ * its frame; without one the rule is silent for it, and
+ * gc_rules_audience_attested() tells whether any was given.  FALSE (and
+ * nothing kept) for an unknown kind, a negative or non-finite value. */
+gboolean gc_rules_add_attested (GcRules *rules, gdouble t, const gchar *kind,
+    gdouble value);
+gboolean gc_rules_audience_attested (GcRules *rules);
+/* Reads attested figures from a JSON-lines file: one object a line,
+ * {"t": SECONDS, "viewers": N, "likes": N, "followers": N} with t and at
+ * least one count, t not decreasing; blank lines are skipped and other
+ * members ignored.  On error nothing is kept and the message names the
+ * file, the line and the field. */
+gboolean gc_rules_load_metrics (GcRules *rules, const gchar *path,
+    GError **error);
+
 /* Feed one analysed frame at running time @t (seconds, non-decreasing).
  * Appends GcEvent* to @events (a GPtrArray with gc_event_free as free
  * func). */

@@ -427,6 +427,42 @@ TEST_F (Check, CustomEventSwitchesProduct)
   gst_buffer_unref (out);
 }
 
+/* claim.audience_inflated: the attested figures come as a custom event
+ * (downstream or upstream) or from the metrics file; a figure on screen
+ * above them (10% tolerance) is a violation, one within them is not. */
+TEST_F (Check, AttestedAudienceByEventAndFile)
+{
+  start (("catalog=" + catalog_path).c_str ());
+  GstStructure *s = gst_structure_new ("compliance-metrics", "viewers",
+      G_TYPE_INT, 31650, NULL);
+  EXPECT_TRUE (gst_harness_push_event (h,
+          gst_event_new_custom (GST_EVENT_CUSTOM_DOWNSTREAM, s)));
+  feed (0, {kAd, {"3.2万人在看", 10, 10, 100, 20, false}});
+  feed (0.5, {kAd, {"3.2万人在看", 10, 10, 100, 20, false}});
+  EXPECT_TRUE (violations ().empty ()) << "within the attested count";
+  /* Upstream, from the application, with its own time. */
+  s = gst_structure_new ("compliance-metrics", "viewers", G_TYPE_DOUBLE,
+      12000.0, "t", G_TYPE_DOUBLE, 1.0, NULL);
+  EXPECT_TRUE (gst_harness_push_upstream_event (h,
+          gst_event_new_custom (GST_EVENT_CUSTOM_UPSTREAM, s)));
+  feed (1.0, {kAd, {"3.2万人在看", 10, 10, 100, 20, false}});
+  feed (1.5, {kAd, {"3.2万人在看", 10, 10, 100, 20, false}});
+  auto v = violations ();
+  ASSERT_EQ (v.size (), 1u);
+  EXPECT_EQ (v[0].rule, "claim.audience_inflated");
+  EXPECT_EQ (v[0].declared, "attested 12000 viewers at 1.0 s");
+  /* A figure that is no count is said, not taken. */
+  s = gst_structure_new ("compliance-metrics", "likes", G_TYPE_STRING,
+      "many", NULL);
+  EXPECT_TRUE (gst_harness_push_event (h,
+          gst_event_new_custom (GST_EVENT_CUSTOM_DOWNSTREAM, s)));
+  feed (2.0, {kAd});
+  bool warned = false;
+  for (const std::string &w : messages_of (GST_MESSAGE_WARNING))
+    warned |= w.find ("\"likes\" is not a count") != std::string::npos;
+  EXPECT_TRUE (warned);
+}
+
 TEST_F (Check, HotCatalogSwapByProperty)
 {
   start (("catalog=" + catalog_path).c_str ());
@@ -557,6 +593,24 @@ TEST_F (Check, BadStreamDateFails)
 {
   std::string msg = start_error (make ("stream-date=yesterday"));
   EXPECT_NE (msg.find ("stream-date"), std::string::npos) << msg;
+}
+
+TEST_F (Check, MetricsFileAndItsErrors)
+{
+  std::string m = write_file ("metrics.jsonl",
+      "{\"t\": 0, \"viewers\": 1000}\n");
+  start (("catalog=" + catalog_path + " metrics=" + m).c_str ());
+  feed (0, {kAd, {"3.2万人在看", 10, 10, 100, 20, false}});
+  feed (0.5, {kAd, {"3.2万人在看", 10, 10, 100, 20, false}});
+  auto v = violations ();
+  ASSERT_EQ (v.size (), 1u);
+  EXPECT_EQ (v[0].rule, "claim.audience_inflated");
+  EXPECT_EQ (v[0].declared, "attested 1000 viewers at 0.0 s");
+
+  std::string bad = write_file ("bad.jsonl", "{\"t\": 0, \"viewers\": 1}\n"
+      "{\"t\": 1}\n");
+  std::string msg = start_error (make (("metrics=" + bad).c_str ()));
+  EXPECT_NE (msg.find ("bad.jsonl:2: no figure"), std::string::npos) << msg;
 }
 
 TEST_F (Check, NoCatalogRunsCatalogFreeRules)

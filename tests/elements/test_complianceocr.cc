@@ -796,9 +796,15 @@ TEST_F (Ocr, ResolutionSwitchMidStream)
   start (sanitized ()? "interval=0 threads=1 languages=eng" :
       "interval=0 threads=2 languages=eng", small.caps);
   int n = 0, metas = 0;
-  for (int i = 0; i < 120; i++) {
-    const Frame *f = (i / 20) % 2 ? &large : &small;
-    if (i % 20 == 0)
+  /* 120 frames of switching, then (on a machine busy enough that no read
+   * finished meanwhile: the first includes loading the engine) more of
+   * the last size until a read comes back, for at most 60 s: the live
+   * element never waits, so only the frames after a read carry it. */
+  gint64 give_up = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  for (int i = 0; i < 120 || (metas == 0
+          && g_get_monotonic_time () < give_up); i++) {
+    const Frame *f = i >= 120 ? &large : (i / 20) % 2 ? &large : &small;
+    if (i < 120 && i % 20 == 0)
       gst_harness_set_src_caps_str (h, f->caps.c_str ());
     GstBuffer *out = push (*f, gst_util_uint64_scale (i, GST_SECOND, 30));
     ASSERT_NE (out, nullptr);
@@ -812,7 +818,7 @@ TEST_F (Ocr, ResolutionSwitchMidStream)
     gst_buffer_unref (out);
     g_usleep (5000);
   }
-  EXPECT_EQ (n, 120);
+  EXPECT_GE (n, 120) << "every push comes out";
   EXPECT_GT (metas, 0);
   EXPECT_TRUE (messages_of (GST_MESSAGE_WARNING).empty ());
 }

@@ -99,6 +99,13 @@ check_fact (const GcFact * f, const GcLine * line)
     case GC_FACT_PRODUCT_NAME:
       CHECK (f->key != NULL && f->key[0] != '\0');
       break;
+    case GC_FACT_AUDIENCE:
+      /* A whole count of one of three kinds. */
+      CHECK (f->currency == NULL && f->value == floor (f->value));
+      CHECK (f->key != NULL && (strcmp (f->key, "viewers") == 0
+              || strcmp (f->key, "likes") == 0
+              || strcmp (f->key, "followers") == 0));
+      break;
     case GC_FACT_STATEMENT:{
       /* Keyed by the category whose statement it is. */
       GcCategory c;

@@ -34,7 +34,8 @@ with open(os.path.join(SRC, "models", "report.schema.json"),
 RULES = {"price.mismatch", "price.reference_inflated", "claim.absolute_term",
          "claim.medical", "claim.sales_inflated", "disclosure.missing",
          "product.undeclared", "product.prohibited",
-         "disclosure.statement_missing", "price.raised_before_discount"}
+         "disclosure.statement_missing", "price.raised_before_discount",
+         "claim.audience_inflated"}
 
 
 def validate(node, schema, path="$", root=SCHEMA):
@@ -522,6 +523,11 @@ class Scan(unittest.TestCase):
         r = self.load(rep)
         self.assertEqual(r["violations"], [])
         self.assertAlmostEqual(r["duration_s"], 3.0, delta=0.1)
+        # Without --metrics the audience rule could not be checked: said.
+        self.assertEqual(r["rules_not_checked"],
+                         [{"rule": "claim.audience_inflated",
+                           "reason": "no attested audience figures "
+                                     "(--metrics FILE)"}])
         # GOP 1 s <= interval 1 s: keyframes only.
         self.assertLessEqual(r["stats"]["frames_decoded"], 35)
 
@@ -1053,6 +1059,33 @@ class Scan(unittest.TestCase):
               '"products": [{"sku": 1}]}')
         rc, err, _ = self.scan(self.clean, catalog=f)
         self.assertError(rc, err, "bad catalog", "bad.json", "sku")
+
+    def test_bad_metrics(self):
+        f = self.path("metrics.jsonl")
+        for text, parts in (
+                ('{"t": 0, "viewers": 100}\n{"t": 1, "likes": -3}\n',
+                 ["metrics.jsonl:2", '"likes"', "count >= 0"]),
+                ('{"t": 5, "viewers": 100}\n{"t": 1, "viewers": 90}\n',
+                 ["metrics.jsonl:2", '"t"', "before the line above"]),
+                ('{"viewers": 100}\n', ["metrics.jsonl:1", '"t"',
+                                          "missing"]),
+                ('{"t": 1}\n', ["metrics.jsonl:1", "no figure"]),
+                ("viewers=100\n", ["metrics.jsonl:1", "JSON object"]),
+                ("\n\n", ["metrics.jsonl", "no attested figure"])):
+            write(f, text)
+            rc, err, _ = self.scan("--metrics", f, self.clean,
+                                   catalog=self.clean_catalog)
+            self.assertError(rc, err, "--metrics", *parts)
+        rc, err, _ = self.scan("--metrics", self.path("none.jsonl"),
+                               self.clean, catalog=self.clean_catalog)
+        self.assertError(rc, err, "--metrics", "none.jsonl", "cannot read")
+        write(f, '{"t": 0, "viewers": 100}\n')
+        rc, err, rep = self.scan("--metrics", f, self.clean,
+                                 catalog=self.clean_catalog)
+        self.assertEqual(rc, 0, err)
+        self.assertNotIn("rules_not_checked", self.load(rep))
+        rc, err, _ = self.scan("--metrics", f, "--from-sei", self.clean)
+        self.assertError(rc, err, "--metrics", "--from-sei")
 
     def test_unknown_rules(self):
         rc, err, _ = self.scan("--rules", "xx", self.clean)

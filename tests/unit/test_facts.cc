@@ -305,6 +305,10 @@ describe (const GcFact * f, bool with_sales_text)
       return std::string ("product ") + (f->key ? f->key : "(null)");
     case GC_FACT_STATEMENT:
       return std::string ("statement ") + (f->key ? f->key : "(null)");
+    case GC_FACT_AUDIENCE:
+      g_ascii_formatd (value, sizeof (value), "%.0f", f->value);
+      return std::string ("audience ") + (f->key ? f->key : "(null)") + " "
+          + value;
   }
   return "?";
 }

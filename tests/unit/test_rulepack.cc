@@ -177,7 +177,7 @@ TEST (RuleIds, InTableOrderTheFirstEightRequired)
     "price.reference_inflated", "claim.absolute_term", "claim.medical",
     "claim.sales_inflated", "disclosure.missing", "product.undeclared",
     "product.prohibited", "disclosure.statement_missing",
-    "price.raised_before_discount" };
+    "price.raised_before_discount", "claim.audience_inflated" };
   EXPECT_EQ (ids, expected);
   expected.resize (8);
   EXPECT_EQ (required, expected) << "a pack written for the first release "
@@ -193,7 +193,7 @@ TEST (ShippedPacks, LoadWithEveryRuleCited)
     EXPECT_STREQ (pack->name, name);
     EXPECT_EQ (std::string (pack->path), pack_path (name));
     EXPECT_TRUE (pack->title && *pack->title);
-    ASSERT_EQ (pack->rules->len, 10u);
+    ASSERT_EQ (pack->rules->len, 11u);
     EXPECT_EQ (pack->warnings->len, 0u) << "every shipped pack lists every rule";
     for (guint i = 0; gc_rule_ids[i] != NULL; i++) {
       SCOPED_TRACE (gc_rule_ids[i]);
@@ -589,6 +589,8 @@ TEST (NewRules, APackFromTheFirstReleaseLoadsAndSaysWhatIsNotChecked)
             "disclosure.statement_missing");
         json_object_remove_member (member_object (root, "rules"),
             "price.raised_before_discount");
+        json_object_remove_member (member_object (root, "rules"),
+            "claim.audience_inflated");
         json_object_remove_member (root, "required_statements");
         json_object_remove_member (root, "prohibited_categories");
       });
@@ -601,7 +603,8 @@ TEST (NewRules, APackFromTheFirstReleaseLoadsAndSaysWhatIsNotChecked)
   EXPECT_FALSE (gc_rulepack_rule_enabled (pack,
           GC_RULE_PRICE_RAISED_BEFORE_DISCOUNT));
   EXPECT_EQ (pack->raise_lookback_days, 30u) << "the default";
-  ASSERT_EQ (pack->warnings->len, 2u);
+  EXPECT_EQ (pack->audience_tolerance, 0.1) << "the default";
+  ASSERT_EQ (pack->warnings->len, 3u);
   EXPECT_HAS ((const char *) g_ptr_array_index (pack->warnings, 0),
       "rules: no entry for \"disclosure.statement_missing\" (a rule newer "
       "than this pack): not checked");
