@@ -207,7 +207,8 @@ TEST_F (MetricsFile, ErrorsNameTheLineAndField)
         << "got: " << msg;
   }
   /* Binary data (a NUL) is not a metrics file. */
-  std::string nul ("{\"t\": 0,\0 \"viewers\": 1}\n", 26);
+  static const char with_nul[] = "{\"t\": 0,\0 \"viewers\": 1}\n";
+  std::string nul (with_nul, sizeof with_nul - 1);
   ASSERT_TRUE (g_file_set_contents (path.c_str (), nul.data (), nul.size (),
           nullptr));
   GError *err = nullptr;
