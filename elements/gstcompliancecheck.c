@@ -780,8 +780,15 @@ handle_metrics (GstComplianceCheck * self, GstEvent * event)
   if (s == NULL || !gst_structure_has_name (s, GST_COMPLIANCE_METRICS_EVENT))
     return FALSE;
   copy = gst_structure_copy (s);
-  if (!gst_structure_get_double (copy, "t", &t) || t < 0)
-    gst_structure_set (copy, "t", G_TYPE_DOUBLE, -1.0, NULL);
+  /* "t" as any number (5 or 5.0); none, or not a time: the next frame's. */
+  const GValue *tv = gst_structure_get_value (s, "t");
+  GValue d = G_VALUE_INIT;
+  g_value_init (&d, G_TYPE_DOUBLE);
+  if (tv && g_value_type_transformable (G_VALUE_TYPE (tv), G_TYPE_DOUBLE)
+      && g_value_transform (tv, &d))
+    t = g_value_get_double (&d);
+  g_value_unset (&d);
+  gst_structure_set (copy, "t", G_TYPE_DOUBLE, t >= 0 ? t : -1.0, NULL);
   GST_OBJECT_LOCK (self);
   if (self->pending_metrics == NULL)
     self->pending_metrics =

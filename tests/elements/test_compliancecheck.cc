@@ -440,9 +440,9 @@ TEST_F (Check, AttestedAudienceByEventAndFile)
   feed (0, {kAd, {"3.2万人在看", 10, 10, 100, 20, false}});
   feed (0.5, {kAd, {"3.2万人在看", 10, 10, 100, 20, false}});
   EXPECT_TRUE (violations ().empty ()) << "within the attested count";
-  /* Upstream, from the application, with its own time. */
+  /* Upstream, from the application, with its own time (an integer). */
   s = gst_structure_new ("compliance-metrics", "viewers", G_TYPE_DOUBLE,
-      12000.0, "t", G_TYPE_DOUBLE, 1.0, NULL);
+      12000.0, "t", G_TYPE_INT, 0, NULL);
   EXPECT_TRUE (gst_harness_push_upstream_event (h,
           gst_event_new_custom (GST_EVENT_CUSTOM_UPSTREAM, s)));
   feed (1.0, {kAd, {"3.2万人在看", 10, 10, 100, 20, false}});
@@ -450,7 +450,8 @@ TEST_F (Check, AttestedAudienceByEventAndFile)
   auto v = violations ();
   ASSERT_EQ (v.size (), 1u);
   EXPECT_EQ (v[0].rule, "claim.audience_inflated");
-  EXPECT_EQ (v[0].declared, "attested 12000 viewers at 1.0 s");
+  /* Its own time, given as an integer, not the next frame's (1.0 s). */
+  EXPECT_EQ (v[0].declared, "attested 12000 viewers at 0.0 s");
   /* A figure that is no count is said, not taken. */
   s = gst_structure_new ("compliance-metrics", "likes", G_TYPE_STRING,
       "many", NULL);
