@@ -120,6 +120,8 @@ gc_product_free (GcProduct * product)
   g_free (product->sponsor);
   g_free (product->ad_approval);
   g_strfreev (product->substantiated_claims);
+  if (product->gifts)
+    g_array_unref (product->gifts);
   g_free (product);
 }
 
@@ -761,6 +763,69 @@ parse_dated_prices (const Scope * s, JsonObject * obj, const gchar * field,
   return TRUE;
 }
 
+static void
+gift_clear (gpointer data)
+{
+  g_free (((GcGift *) data)->name);
+}
+
+/* "gifts": [{"name", "quantity", "price"}], in file order. */
+static gboolean
+parse_gifts (const Scope * s, JsonObject * obj, GArray ** out, GError ** error)
+{
+  static const gchar *const known[] = { "name", "quantity", "price", NULL };
+  JsonArray *array;
+  g_autoptr (GArray) gifts = NULL;
+  guint i, n;
+
+  if (!get_array (s, obj, "gifts", FALSE, &array, error))
+    return FALSE;
+
+  n = array ? json_array_get_length (array) : 0;
+  gifts = g_array_sized_new (FALSE, TRUE, sizeof (GcGift), n);
+  g_array_set_clear_func (gifts, gift_clear);
+  for (i = 0; i < n; i++) {
+    JsonNode *node = json_array_get_element (array, i);
+    g_autofree gchar *prefix = g_strdup_printf ("gifts[%u].", i);
+    Scope es = { s->ctx, s->where, prefix };
+    GcGift gift = { 0 };
+    gboolean has_quantity;
+    const gchar *name;
+    JsonObject *entry;
+
+    if (!JSON_NODE_HOLDS_OBJECT (node)) {
+      g_autofree gchar *label = g_strdup_printf ("gifts[%u]", i);
+      fail_type (s, label, node,
+          "an object {\"name\", \"quantity\", \"price\"}", error);
+      return FALSE;
+    }
+    entry = json_node_get_object (node);
+    if (!get_string (&es, entry, "name", TRUE, TRUE, &name, error))
+      return FALSE;
+    if (!get_count (&es, entry, "quantity", &has_quantity, &gift.quantity,
+            error))
+      return FALSE;
+    if (!has_quantity) {
+      scope_fail (&es, error, "missing required field \"%squantity\"",
+          prefix);
+      return FALSE;
+    }
+    if (gift.quantity < 1) {
+      field_fail (&es, "quantity", error, "must be a whole number >= 1, "
+          "got %" G_GINT64_FORMAT, gift.quantity);
+      return FALSE;
+    }
+    if (!get_non_negative (&es, entry, "price", FALSE, &gift.has_price,
+            &gift.price, error))
+      return FALSE;
+    warn_unknown (&es, entry, known);
+    gift.name = g_strdup (name);
+    g_array_append_val (gifts, gift);
+  }
+  *out = g_steal_pointer (&gifts);
+  return TRUE;
+}
+
 static gboolean
 parse_category (const Scope * s, JsonObject * obj, GcCategory * out,
     GError ** error)
@@ -791,7 +856,7 @@ parse_product (const LoadCtx * ctx, GcCatalogReal * real, JsonNode * node,
   static const gchar *const known[] = {
     "sku", "name", "aliases", "price", "reference_price", "price_history",
     "transactions", "msrp", "category", "ad_approval", "sponsored", "sponsor",
-    "sold", "substantiated_claims", NULL
+    "sold", "substantiated_claims", "gifts", NULL
   };
   g_autofree gchar *where = g_strdup_printf ("products[%u]", index);
   Scope s = { ctx, where, "" };
@@ -865,6 +930,8 @@ parse_product (const LoadCtx * ctx, GcCatalogReal * real, JsonNode * node,
     return NULL;
   if (!get_string_array (&s, obj, "substantiated_claims", FALSE,
           &product->substantiated_claims, error))
+    return NULL;
+  if (!parse_gifts (&s, obj, &product->gifts, error))
     return NULL;
 
   warn_unknown (&s, obj, known);
@@ -1663,10 +1730,64 @@ gc_catalog_reading_languages (const GcCatalog *catalog)
   return "eng";
 }
 
+/* The price_history over [@first, @last]: the lowest price in effect in
+ * it, and with @needed > 0 the highest in effect on at least @needed of
+ * its days (*@days those days, 0 when no price was in effect that long).
+ * FALSE when no price was in effect in it. */
+static gboolean
+offered_over (const GArray * history, guint32 first, guint32 last,
+    guint needed, gdouble * lowest, gdouble * held, guint * days)
+{
+  /* Days in effect per distinct price: offered twice for 15 days is 30
+   * days.  A history has few distinct prices; a linear search will do. */
+  g_autoptr (GArray) prices = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  g_autoptr (GArray) counts = g_array_new (FALSE, FALSE, sizeof (guint));
+  gboolean found = FALSE;
+
+  *days = 0;
+  for (guint i = 0; i < history->len; i++) {
+    const GcPricePoint *pt = &g_array_index (history, GcPricePoint, i);
+    guint32 day = g_date_get_julian (&pt->date);
+    guint32 next = i + 1 < history->len
+        ? g_date_get_julian (&g_array_index (history, GcPricePoint,
+            i + 1).date) : G_MAXUINT32;
+    guint32 from = MAX (day, first), to = MIN (next - 1, last);
+    guint k;
+
+    if (day > last)
+      break;
+    if (from > to)
+      continue;                 /* replaced before the window */
+    if (!found || pt->price < *lowest)
+      *lowest = pt->price;
+    found = TRUE;
+    for (k = 0; k < prices->len; k++)
+      if (g_array_index (prices, gdouble, k) == pt->price)
+        break;
+    if (k == prices->len) {
+      guint zero = 0;
+
+      g_array_append_val (prices, pt->price);
+      g_array_append_val (counts, zero);
+    }
+    g_array_index (counts, guint, k) += to - from + 1;
+  }
+  for (guint k = 0; needed > 0 && k < prices->len; k++) {
+    gdouble price = g_array_index (prices, gdouble, k);
+    guint n = g_array_index (counts, guint, k);
+
+    if (n >= needed && (*days == 0 || price > *held)) {
+      *held = price;
+      *days = n;
+    }
+  }
+  return found;
+}
+
 gboolean
 gc_product_reference_basis (const GcProduct * product,
     const GDate * stream_date, guint window_days, gboolean by_transactions,
-    GcReferenceBasis * out)
+    guint substantial_days, GcReferenceBasis * out)
 {
   g_return_val_if_fail (product != NULL && out != NULL, FALSE);
 
@@ -1729,6 +1850,24 @@ gc_product_reference_basis (const GcProduct * product,
     return FALSE;
   }
 
+  if (product->price_history->len > 0 && stream_date
+      && g_date_valid (stream_date)) {
+    guint32 first, last;
+    gdouble lowest = 0, held = 0;
+    guint days = 0;
+
+    if (days_before (g_date_get_julian (stream_date), window_days, &first,
+            &last) && offered_over (product->price_history, first, last,
+            substantial_days, &lowest, &held, &days)) {
+      out->source = GC_REFERENCE_OFFERED;
+      out->price = days > 0 ? MAX (held, lowest) : lowest;
+      out->count = days;
+      out->needed = substantial_days;
+      g_date_set_julian (&out->first, first);
+      g_date_set_julian (&out->last, last);
+      return TRUE;
+    }
+  }
   if (gc_product_allowed_reference (product, stream_date, window_days,
           &out->price)) {
     out->source = GC_REFERENCE_DECLARED;
@@ -1736,6 +1875,74 @@ gc_product_reference_basis (const GcProduct * product,
   }
   out->source = GC_REFERENCE_NONE;
   return FALSE;
+}
+
+gboolean
+gc_product_stated_basis (const GcProduct * product, const GDate * stream_date,
+    guint month, guint day, guint window_days, gboolean by_transactions,
+    guint substantial_days, GcReferenceBasis * out)
+{
+  GDate on;
+  guint32 j;
+  GDateYear year;
+
+  g_return_val_if_fail (product != NULL && out != NULL, FALSE);
+
+  if (stream_date == NULL || !g_date_valid (stream_date) || month < 1
+      || month > 12 || day < 1 || day > 31)
+    return gc_product_reference_basis (product, stream_date, window_days,
+        by_transactions, substantial_days, out);
+
+  /* The last such day on or before the stream's (29 Feb: a leap year). */
+  year = g_date_get_year (stream_date);
+  g_date_clear (&on, 1);
+  for (guint back = 0; back < 8 && !g_date_valid (&on); back++, year--) {
+    if (g_date_valid_dmy (day, month, year)) {
+      g_date_set_dmy (&on, day, month, year);
+      if (g_date_compare (&on, stream_date) > 0)
+        g_date_clear (&on, 1);
+    }
+  }
+  if (!g_date_valid (&on))
+    return gc_product_reference_basis (product, stream_date, window_days,
+        by_transactions, substantial_days, out);
+  j = g_date_get_julian (&on);
+
+  memset (out, 0, sizeof (*out));
+  g_date_clear (&out->first, 1);
+  g_date_clear (&out->last, 1);
+  out->day = on;
+
+  if (product->transactions->len > 0) {
+    for (guint i = 0; i < product->transactions->len; i++) {
+      const GcPricePoint *pt =
+          &g_array_index (product->transactions, GcPricePoint, i);
+
+      if (g_date_get_julian (&pt->date) != j)
+        continue;
+      out->price = out->count == 0 ? pt->price : MAX (out->price, pt->price);
+      out->count++;
+    }
+    out->source = out->count > 0 ? GC_REFERENCE_STATED : GC_REFERENCE_NONE;
+    return out->count > 0;
+  }
+  if (product->price_history->len > 0) {
+    gboolean found = FALSE;
+
+    for (guint i = 0; i < product->price_history->len; i++) {
+      const GcPricePoint *pt =
+          &g_array_index (product->price_history, GcPricePoint, i);
+
+      if (g_date_get_julian (&pt->date) > j)
+        break;
+      out->price = pt->price;
+      found = TRUE;
+    }
+    out->source = found ? GC_REFERENCE_STATED : GC_REFERENCE_NONE;
+    return found;
+  }
+  return gc_product_reference_basis (product, stream_date, window_days,
+      by_transactions, substantial_days, out);
 }
 
 gboolean

@@ -48,6 +48,17 @@ typedef struct
   gdouble price;
 } GcPricePoint;
 
+/* A gift given with a product (SAMR order 56 art. 18: its name and
+ * quantity must be shown, and a value shown for it must be its current
+ * price at the venue). */
+typedef struct
+{
+  gchar *name;
+  gint64 quantity;              /* >= 1 */
+  gboolean has_price;
+  gdouble price;                /* its current price at the venue */
+} GcGift;
+
 typedef struct
 {
   gchar *sku;
@@ -78,6 +89,9 @@ typedef struct
    * "clinically proven", ...); matched case-insensitively against the
    * absolute-term that fired.  NULL-terminated, never NULL. */
   gchar **substantiated_claims;
+  /* Gifts given with the product, of GcGift in file order; never NULL
+   * (may be empty). */
+  GArray *gifts;
 } GcProduct;
 
 typedef struct
@@ -167,17 +181,30 @@ typedef enum
   GC_REFERENCE_NONE,            /* nothing backs a compared price */
   GC_REFERENCE_TRANSACTIONS,    /* lowest transaction within the window */
   GC_REFERENCE_LAST_TRANSACTION,        /* none within: the last before it */
-  GC_REFERENCE_DECLARED,        /* price_history or reference_price */
+  GC_REFERENCE_DECLARED,        /* reference_price */
   GC_REFERENCE_MSRP,            /* a line labelled as the MSRP, and msrp */
+  /* price_history over the window: the lowest price offered in it, or
+   * with a substantial period, the highest offered for that long. */
+  GC_REFERENCE_OFFERED,
+  /* A line that states the day ("7月1日成交价"): that day's transactions,
+   * or the price offered that day. */
+  GC_REFERENCE_STATED,
 } GcReferenceSource;
 
 typedef struct
 {
   GcReferenceSource source;
   gdouble price;                /* the highest compared price allowed */
-  GDate first, last;            /* TRANSACTIONS, LAST_TRANSACTION: the window */
-  GDate day;                    /* LAST_TRANSACTION: the sale's day */
-  guint count;                  /* TRANSACTIONS: sales within the window */
+  /* TRANSACTIONS, LAST_TRANSACTION, OFFERED: the window */
+  GDate first, last;
+  /* LAST_TRANSACTION: the sale's day; STATED: the day stated */
+  GDate day;
+  /* TRANSACTIONS: sales within the window; STATED: sales that day (0: the
+   * offered price); OFFERED with a substantial period: the days the price
+   * was offered in the window (0: no price was offered that long, so the
+   * lowest) */
+  guint count;
+  guint needed;                 /* OFFERED: the substantial period, 0 if none */
 } GcReferenceBasis;
 
 /* What bounds a compared ("original") price of @product on a stream held
@@ -186,11 +213,27 @@ typedef struct
  * @window_days days before the stream day, or when there was none, the
  * last transaction price before them (the lowest of that day's); FALSE
  * (source NONE) when no sale precedes the window's end.  Otherwise, or
- * without transactions: gc_product_allowed_reference() (source DECLARED).
- * Dates the basis cannot use are invalid GDates. */
+ * without transactions: with a price_history reaching into the window,
+ * the lowest price offered in it (EU Omnibus art. 6a), or with
+ * @substantial_days > 0 (16 CFR 233.1: a former price offered for a
+ * reasonably substantial period) the highest price offered on at least
+ * that many days of the window, if one was (source OFFERED); else
+ * reference_price (source DECLARED).  Dates the basis cannot use are
+ * invalid GDates. */
 gboolean gc_product_reference_basis (const GcProduct *product,
     const GDate *stream_date, guint window_days, gboolean by_transactions,
-    GcReferenceBasis *out);
+    guint substantial_days, GcReferenceBasis *out);
+
+/* What bounds a compared price whose line states its day, @month/@day
+ * ("7月1日成交价", SAMR order 56 art. 16 para. 2: judged by what it
+ * states): the day is the last such date on or before @stream_date.  With
+ * transactions declared, the highest sale of that day (FALSE, source NONE
+ * with the day, when there was none); else with a price_history, the price
+ * offered that day; else, or without a stream date, the basis of
+ * gc_product_reference_basis(). */
+gboolean gc_product_stated_basis (const GcProduct *product,
+    const GDate *stream_date, guint month, guint day, guint window_days,
+    gboolean by_transactions, guint substantial_days, GcReferenceBasis *out);
 
 /* A compared price that was raised shortly before the discount (SAMR order
  * 56 art. 17 (2)): the offered price set inside the window, and the

@@ -99,6 +99,7 @@ static const Lexeme lexemes[] = {
   {"市场价", LEX_REFERENCE}, {"专柜价", LEX_REFERENCE},
   {"吊牌价", LEX_REFERENCE}, {"日常价", LEX_REFERENCE},
   {"参考价", LEX_REFERENCE}, {"建议零售价", LEX_REFERENCE},
+  {"成交价", LEX_REFERENCE},
   {"厂商建议零售价", LEX_REFERENCE}, {"厂家建议零售价", LEX_REFERENCE},
   {"零售价", LEX_REFERENCE}, {"门市价", LEX_REFERENCE},
   {"门店价", LEX_REFERENCE}, {"指导价", LEX_REFERENCE},
@@ -263,6 +264,9 @@ typedef struct
   /* The price keyword waiting for its number. */
   const Lexeme *pending;
   guint pending_end;
+  /* A reference keyword after a date ("7月1日成交价"): the date's month
+   * and day, 0 when none. */
+  guint pending_month, pending_day;
 } Parser;
 
 typedef struct
@@ -969,6 +973,7 @@ try_price (Parser *p, gint k)
   gdouble mult = multiplier_at (p, after, FALSE), value;
   gboolean pending_ok;
   const gchar *currency = NULL;
+  g_autofree gchar *key = NULL;
   GcFactKind kind;
   Amount a;
 
@@ -1012,8 +1017,10 @@ try_price (Parser *p, gint k)
     cur = (Token *) next;
     tail = skip_space (p, ns + 1);
   }
-  /* "$10 off", "$5 coupon", "5元优惠券", "8元运费" */
-  if (is_lex_token (p, tail, LEX_DISCOUNT_NOUN))
+  /* "$10 off", "$5 coupon", "5元优惠券", "8元运费", "($25 value)" */
+  if (is_lex_token (p, tail, LEX_DISCOUNT_NOUN)
+      || (is_lex_token (p, tail, LEX_DISCOUNT)
+          && strcmp (token_at (p, tail)->lex->text, "value") == 0))
     return;
 
   if (!parse_amount (raw, MAX_PRICE_INT_DIGITS, &a))
@@ -1038,14 +1045,64 @@ try_price (Parser *p, gint k)
 
   kind = (p->line->struck || (pending_ok && p->pending->cls == LEX_REFERENCE))
       ? GC_FACT_REFERENCE_PRICE : GC_FACT_PRICE;
-  add_fact (p, kind, value, currency, gc_format_price (value, currency),
-      kind == GC_FACT_REFERENCE_PRICE && pending_ok
-      && p->pending->cls == LEX_REFERENCE && is_msrp_label (p->pending)
-      ? "msrp" : NULL);
+  if (kind == GC_FACT_REFERENCE_PRICE && pending_ok
+      && p->pending->cls == LEX_REFERENCE) {
+    if (is_msrp_label (p->pending))
+      key = g_strdup ("msrp");
+    else if (p->pending_month > 0)
+      key = g_strdup_printf ("date:%02u-%02u", p->pending_month,
+          p->pending_day);
+  }
+  add_fact (p, kind, value, currency, gc_format_price (value, currency), key);
   if (cur)
     cur->used = TRUE;
   if (pending_ok)
     p->pending = NULL;
+}
+
+/* The whole number of the token at @k when it is one of 1..@max, else 0. */
+static guint
+small_number (const Parser *p, gint k, guint max)
+{
+  const Token *t = token_at (p, k);
+  guint v = 0;
+
+  if (t == NULL || t->kind != TOK_NUM || t->end - t->start > 2)
+    return 0;
+  for (guint i = t->start; i < t->end; i++) {
+    if (!is_digit (p->u[i]))
+      return 0;
+    v = v * 10 + g_unichar_digit_value (p->u[i]);
+  }
+  return v <= max ? v : 0;
+}
+
+/* The day a reference keyword at @k says its price is of: "7月1日成交价",
+ * "7月1号的成交价", "7/1成交价", "07-01 成交价".  FALSE when no date
+ * stands right before it. */
+static gboolean
+stated_date (const Parser *p, gint k, guint *month, guint *day)
+{
+  gint j = skip_space_back (p, k - 1);
+
+  if (is_char_token (p, j, 0x7684 /* 的 */ ))
+    j = skip_space_back (p, j - 1);
+  if (is_char_token (p, j, 0x65e5 /* 日 */ ) || is_char_token (p, j,
+          0x53f7 /* 号 */ )) {
+    j = skip_space_back (p, j - 1);
+    *day = small_number (p, j, 31);
+    j = skip_space_back (p, j - 1);
+    if (*day == 0 || !is_char_token (p, j, 0x6708 /* 月 */ ))
+      return FALSE;
+    *month = small_number (p, skip_space_back (p, j - 1), 12);
+    return *month != 0;
+  }
+  *day = small_number (p, j, 31);
+  if (*day == 0 || !(is_char_token (p, j - 1, '/')
+          || is_char_token (p, j - 1, '-')))
+    return FALSE;
+  *month = small_number (p, j - 2, 12);
+  return *month != 0;
 }
 
 static void
@@ -1058,6 +1115,9 @@ find_amounts (Parser *p)
             || t->lex->cls == LEX_PRICE_WEAK || t->lex->cls == LEX_REFERENCE)) {
       p->pending = t->lex;
       p->pending_end = t->end;
+      p->pending_month = p->pending_day = 0;
+      if (t->lex->cls == LEX_REFERENCE)
+        stated_date (p, (gint) k, &p->pending_month, &p->pending_day);
       continue;
     }
     if (t->kind != TOK_NUM || t->used)
@@ -1167,6 +1227,158 @@ find_audience (Parser *p)
       g_match_info_next (m, NULL);
     }
   }
+}
+
+/* Gifts (SAMR order 56 art. 18).  A line offers one when it says 赠品,
+ * 赠送, 送 or "free gift", but not 送货, 配送, 送给 (a present to someone)
+ * and the like, and is no question ("有赠品吗?" in the chat). */
+static const gchar gift_word_pattern[] =
+    "赠品|赠送|加赠|附赠|(?<!配|运|快递|派|护|接|欢|推)送(?!货|达|到|给|礼|人|出|餐|去|回|检|审|修|往|别|运费险)"
+    "|赠(?!运费险)"
+    "|(?<![a-z])(?:free gifts?|bonus gifts?|gifts? with purchase|free bonus|gwp"
+    "|comes with a free|includes a free|get a free)(?![a-z])";
+/* "买一送一", "买2送1": the gift is the product itself. */
+static const gchar gift_same_pattern[] =
+    "买\\s*([0-9]{1,2}|[一二两三四五六七八九十])\\s*送\\s*([0-9]{1,2}|[一二两三四五六七八九十])";
+static const gchar gift_quantity_pattern[] =
+    "(?:[x×*]\\s*([0-9]{1,3})(?![0-9.]))"
+    "|(?:(?<![0-9.])([0-9]{1,3}|[一二两三四五六七八九十])\\s*(?:个|件|份|盒|瓶|支|包|袋|张|只|套|双|片|罐|条|台|把|本|块|枚|粒|颗"
+    "|pcs|pc|pieces?|sets?|packs?|bottles?|units?)(?![a-z]))";
+static const gchar gift_value_pattern[] =
+    "(?:价值|价值约|worth|valued at|value)\\s*:?\\s*约?\\s*([¥$€£])?\\s*([0-9][0-9,]*(?:\\.[0-9]+)?)\\s*(元|美元|欧元|英镑)?"
+    "|([¥$€£])\\s*([0-9][0-9,]*(?:\\.[0-9]+)?)\\s*value";
+static const gchar question_pattern[] = "(?:吗|呢|\\?)\\s*$";
+
+static GRegex *gift_word_regex, *gift_same_regex, *gift_quantity_regex,
+    *gift_value_regex, *question_regex;
+
+static gpointer
+compile_gifts (gpointer unused)
+{
+  gift_word_regex = g_regex_new (gift_word_pattern, G_REGEX_OPTIMIZE, 0, NULL);
+  gift_same_regex = g_regex_new (gift_same_pattern, G_REGEX_OPTIMIZE, 0, NULL);
+  gift_quantity_regex = g_regex_new (gift_quantity_pattern, G_REGEX_OPTIMIZE,
+      0, NULL);
+  gift_value_regex = g_regex_new (gift_value_pattern, G_REGEX_OPTIMIZE, 0,
+      NULL);
+  question_regex = g_regex_new (question_pattern, G_REGEX_OPTIMIZE, 0, NULL);
+  return NULL;
+}
+
+/* "2" -> 2, "两" -> 2; 0 for anything else. */
+static gint64
+small_count (const gchar *s)
+{
+  static const gchar *const numerals[] = {
+    "一", "二", "三", "四", "五", "六", "七", "八", "九", "十"
+  };
+
+  if (s == NULL || *s == '\0')
+    return 0;
+  if (g_ascii_isdigit (*s))
+    return g_ascii_strtoll (s, NULL, 10);
+  if (strcmp (s, "两") == 0)
+    return 2;
+  for (guint i = 0; i < G_N_ELEMENTS (numerals); i++)
+    if (strcmp (s, numerals[i]) == 0)
+      return i + 1;
+  return 0;
+}
+
+static const gchar *
+sign_currency (const gchar *sign, const gchar *word)
+{
+  if (g_strcmp0 (sign, "¥") == 0 || g_strcmp0 (word, "元") == 0)
+    return "CNY";
+  if (g_strcmp0 (sign, "$") == 0 || g_strcmp0 (word, "美元") == 0)
+    return "USD";
+  if (g_strcmp0 (sign, "€") == 0 || g_strcmp0 (word, "欧元") == 0)
+    return "EUR";
+  if (g_strcmp0 (sign, "£") == 0 || g_strcmp0 (word, "英镑") == 0)
+    return "GBP";
+  return NULL;
+}
+
+/* A non-empty group @i of @m, or NULL. */
+static gchar *
+fetch_group (GMatchInfo *m, gint i)
+{
+  gchar *g = g_match_info_fetch (m, i);
+
+  if (g && *g == '\0')
+    g_clear_pointer (&g, g_free);
+  return g;
+}
+
+static void
+find_gifts (Parser *p)
+{
+  static GOnce once = G_ONCE_INIT;
+  g_autoptr (GMatchInfo) m = NULL;
+  gint64 quantity = 0;
+  const gchar *key = NULL, *currency = NULL;
+  gboolean has_value = FALSE;
+  gdouble value = 0;
+  GcFact *f;
+
+  g_once (&once, compile_gifts, NULL);
+  if (gift_word_regex == NULL || gift_same_regex == NULL
+      || gift_quantity_regex == NULL || gift_value_regex == NULL
+      || question_regex == NULL)
+    return;
+  if (g_regex_match (question_regex, p->folded, 0, NULL))
+    return;
+
+  if (g_regex_match (gift_same_regex, p->folded, 0, &m)) {
+    g_autofree gchar *given = g_match_info_fetch (m, 2);
+
+    key = "same";
+    quantity = small_count (given);
+  } else if (!g_regex_match (gift_word_regex, p->folded, 0, NULL)) {
+    return;
+  }
+  g_clear_pointer (&m, g_match_info_free);
+
+  if (g_regex_match (gift_value_regex, p->folded, 0, &m)) {
+    gint g = 1;
+    g_autofree gchar *sign = NULL, *digits = NULL, *word = NULL;
+    g_autoptr (GString) plain = g_string_new (NULL);
+    gchar *end;
+
+    if ((digits = fetch_group (m, 2)) == NULL) {
+      g = 4;
+      digits = fetch_group (m, 5);
+    } else
+      word = fetch_group (m, 3);
+    sign = fetch_group (m, g);
+    for (const gchar *c = digits; c && *c; c++)
+      if (*c != ',')
+        g_string_append_c (plain, *c);
+    value = g_ascii_strtod (plain->str, &end);
+    if (plain->len > 0 && *end == '\0' && isfinite (value) && value < 1e12) {
+      has_value = TRUE;
+      currency = sign_currency (sign, word);
+    }
+  }
+  g_clear_pointer (&m, g_match_info_free);
+
+  if (quantity == 0 && g_regex_match (gift_quantity_regex, p->folded, 0, &m)) {
+    g_autofree gchar *x = fetch_group (m, 1), *n = fetch_group (m, 2);
+
+    quantity = small_count (x ? x : n);
+  }
+
+  f = g_new0 (GcFact, 1);
+  f->kind = GC_FACT_GIFT;
+  f->value = has_value ? value : 0;
+  f->has_value = has_value;
+  f->currency = g_strdup (has_value ? currency : NULL);
+  f->text = g_strdup (p->folded);
+  f->key = g_strdup (key);
+  f->quantity = quantity;
+  f->box = p->line->box;
+  f->confidence = p->line->confidence;
+  g_ptr_array_add (p->facts, f);
 }
 
 /* A statement the pack requires for some category ("本品不能代替药物"):
@@ -1317,6 +1529,8 @@ gc_fact_kind_to_string (GcFactKind kind)
       return "statement";
     case GC_FACT_AUDIENCE:
       return "audience";
+    case GC_FACT_GIFT:
+      return "gift";
   }
   return "unknown";
 }
@@ -1407,6 +1621,7 @@ gc_facts_parse_line (const GcLine *line, const GcRulePack *pack,
     find_statements (&p);
   }
   find_audience (&p);
+  find_gifts (&p);
   if (catalog)
     find_products (&p);
 

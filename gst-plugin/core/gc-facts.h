@@ -38,6 +38,7 @@ typedef enum
   GC_FACT_PRODUCT_NAME,         /* a catalog name or alias */
   GC_FACT_STATEMENT,            /* a statement the pack requires for a category */
   GC_FACT_AUDIENCE,             /* a viewer, like or follower figure (3.2万人在看) */
+  GC_FACT_GIFT,                 /* a gift offered with the product (赠品, 送, free gift) */
 } GcFactKind;
 
 const gchar *gc_fact_kind_to_string (GcFactKind kind);
@@ -56,10 +57,21 @@ typedef struct
   gchar *text;
   /* PRODUCT_NAME: the sku.  ABSOLUTE_TERM / MEDICAL_CLAIM: the pack term.
    * REFERENCE_PRICE: "msrp" when the line labels it the manufacturer's
-   * suggested retail price (厂商建议零售价, MSRP, RRP, UVP), else NULL.
+   * suggested retail price (厂商建议零售价, MSRP, RRP, UVP); "date:MM-DD"
+   * when it states the day it was the price of ("7月1日成交价 ¥199":
+   * "date:07-01", SAMR order 56 art. 16 para. 2: a compared price with
+   * its details stated is judged by what it states); else NULL.
    * STATEMENT: the category it is required for ("health_food").
-   * AUDIENCE: what is counted, "viewers", "likes" or "followers". */
+   * AUDIENCE: what is counted, "viewers", "likes" or "followers".
+   * GIFT: "same" for "买一送一" (the gift is the product itself), else
+   * NULL; its text is the whole line, folded (gc_text_fold), for the
+   * rules to find the gift's name in. */
   gchar *key;
+  /* GIFT: the quantity shown (赠 保温杯 1个, ×2), 0 when none. */
+  gint64 quantity;
+  /* GIFT: a value is shown for it (价值¥199, worth $50) in value and
+   * currency. */
+  gboolean has_value;
   GcBox box;
   gdouble confidence;
 } GcFact;

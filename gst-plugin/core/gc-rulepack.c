@@ -72,7 +72,8 @@ static const gchar *const severities[] = { "error", "warning", "info", NULL };
 static const gchar *const top_level_fields[] = {
   "$schema", "schema", "name", "jurisdiction", "title", "note",
   "confirm_frames", "release_frames", "price_tolerance",
-  "reference_window_days", "reference_basis", "raise_lookback_days",
+  "reference_window_days", "reference_basis", "substantial_period_days",
+  "raise_lookback_days",
   "sales_tolerance", "audience_tolerance", "rules",
   "absolute_terms", "medical_terms", "ad_labels", "prohibited_categories",
   "required_statements", "label", "label_sponsor", "default_language",
@@ -1093,6 +1094,17 @@ parse_pack (Ctx *ctx, JsonNode *root_node, GcRulePack *pack)
       return fail (ctx, GC_ERROR_INVALID, "reference_basis", "\"%s\": "
           "expected \"transactions\" or \"offered_prices\"", basis);
   }
+  /* Optional: 0 (the default) bounds a compared price by the lowest
+   * offered in the window. */
+  pack->substantial_period_days = 0;
+  if ((node = json_object_get_member (root, "substantial_period_days")) != NULL
+      && !want_uint (ctx, node, "substantial_period_days", 0, 3660,
+          &pack->substantial_period_days))
+    return FALSE;
+  if (pack->substantial_period_days > pack->reference_window_days)
+    return fail (ctx, GC_ERROR_INVALID, "substantial_period_days", "%u is "
+        "longer than reference_window_days (%u): no price could qualify",
+        pack->substantial_period_days, pack->reference_window_days);
   /* Optional: packs written before it look 30 days back. */
   pack->raise_lookback_days = 30;
   if ((node = json_object_get_member (root, "raise_lookback_days")) != NULL

@@ -26,6 +26,8 @@ G_BEGIN_DECLS
 #define GC_RULE_DISCLOSURE_STATEMENT_MISSING "disclosure.statement_missing"
 #define GC_RULE_PRICE_RAISED_BEFORE_DISCOUNT "price.raised_before_discount"
 #define GC_RULE_CLAIM_AUDIENCE_INFLATED  "claim.audience_inflated"
+#define GC_RULE_GIFT_UNDISCLOSED         "gift.undisclosed"
+#define GC_RULE_GIFT_VALUE_INFLATED      "gift.value_inflated"
 
 /* Every rule, once: its id, its code in the SEI payload (gc-sei.h; a code
  * is on the wire: never renumber or reuse one), its name in Chinese and
@@ -49,7 +51,9 @@ G_BEGIN_DECLS
   X (GC_RULE_PRODUCT_PROHIBITED, 8, "禁售商品", "prohibited product", TRUE) \
   X (GC_RULE_DISCLOSURE_STATEMENT_MISSING, 9, "缺少法定提示语", "required statement missing", FALSE) \
   X (GC_RULE_PRICE_RAISED_BEFORE_DISCOUNT, 10, "先提价后打折", "raised before the discount", FALSE) \
-  X (GC_RULE_CLAIM_AUDIENCE_INFLATED, 11, "观看点赞数据虚标", "inflated audience figure", FALSE)
+  X (GC_RULE_CLAIM_AUDIENCE_INFLATED, 11, "观看点赞数据虚标", "inflated audience figure", FALSE) \
+  X (GC_RULE_GIFT_UNDISCLOSED, 12, "赠品未标明品名数量", "gift not named with its quantity", FALSE) \
+  X (GC_RULE_GIFT_VALUE_INFLATED, 13, "赠品价值虚标", "inflated gift value", FALSE)
 
 typedef struct
 {
@@ -103,6 +107,11 @@ struct _GcRulePack
    * catalog's transactions bound a compared price) or "offered_prices"
    * (default: price_history, then reference_price). */
   gboolean reference_by_transactions;
+  /* "substantial_period_days" (US, 16 CFR 233.1: a former price offered
+   * for a reasonably substantial period): with offered prices, a compared
+   * price may be the highest price offered on at least this many days of
+   * the window; 0 (default): the lowest offered in it (EU Omnibus). */
+  guint substantial_period_days;
   /* price.raised_before_discount: the days before the reference window
    * whose prices a compared price raised inside the window is measured
    * against ("raise_lookback_days", default 30). */

@@ -10,6 +10,7 @@
 #include "gc-rules.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "gc-error.h"
@@ -296,8 +297,45 @@ typedef struct
 /* What a price.reference_inflated verdict was measured against, for the
  * report's "declared": the bound, and for transactions the window and the
  * sales it came from, so that an auditor can redo the arithmetic. */
+/* The sales of @p from @first to @last (julian days), for an auditor:
+ * "2026-11-24 ¥119.00, 2026-11-27 ¥109.00"; the first ten, then how many
+ * more. */
+#define LISTED_SALES 10
 static gchar *
-describe_basis (const GcReferenceBasis *basis, const gchar *currency)
+list_sales (const GcProduct *p, const GDate *first, const GDate *last,
+    const gchar *currency)
+{
+  GString *s = g_string_new (NULL);
+  guint32 from, to;
+  guint n = 0;
+
+  if (!g_date_valid (first) || !g_date_valid (last))
+    return g_string_free (s, FALSE);
+  from = g_date_get_julian (first);
+  to = g_date_get_julian (last);
+  for (guint i = 0; i < p->transactions->len; i++) {
+    const GcPricePoint *pt =
+        &g_array_index (p->transactions, GcPricePoint, i);
+    guint32 day = g_date_get_julian (&pt->date);
+
+    if (day < from || day > to)
+      continue;
+    if (n++ < LISTED_SALES) {
+      gchar date[16];
+      g_autofree gchar *price = gc_format_price (pt->price, currency);
+
+      g_date_strftime (date, sizeof (date), "%Y-%m-%d", &pt->date);
+      g_string_append_printf (s, "%s%s %s", n > 1 ? ", " : "", date, price);
+    }
+  }
+  if (n > LISTED_SALES)
+    g_string_append_printf (s, " and %u more", n - LISTED_SALES);
+  return g_string_free (s, FALSE);
+}
+
+static gchar *
+describe_basis (const GcReferenceBasis *basis, const GcProduct *p,
+    const gchar *currency)
 {
   g_autofree gchar *price = gc_format_price (basis->price, currency);
   gchar first[16] = "", last[16] = "", day[16] = "";
@@ -309,18 +347,39 @@ describe_basis (const GcReferenceBasis *basis, const gchar *currency)
   if (g_date_valid (&basis->day))
     g_date_strftime (day, sizeof (day), "%Y-%m-%d", &basis->day);
   switch (basis->source) {
-    case GC_REFERENCE_TRANSACTIONS:
-      return g_strdup_printf ("%s (lowest of %u transaction%s %s..%s)",
-          price, basis->count, basis->count == 1 ? "" : "s", first, last);
+    case GC_REFERENCE_TRANSACTIONS:{
+      /* The sales themselves, so that the lowest can be checked. */
+      g_autofree gchar *sales = list_sales (p, &basis->first, &basis->last,
+          currency);
+      return g_strdup_printf ("%s (lowest of %u transaction%s %s..%s: %s)",
+          price, basis->count, basis->count == 1 ? "" : "s", first, last,
+          sales);
+    }
     case GC_REFERENCE_LAST_TRANSACTION:
       return g_strdup_printf ("%s (last transaction, %s; none %s..%s)",
           price, day, first, last);
     case GC_REFERENCE_MSRP:
       return g_strdup_printf ("%s (MSRP)", price);
+    case GC_REFERENCE_OFFERED:
+      if (basis->needed > 0 && basis->count > 0)
+        return g_strdup_printf ("%s (offered %u of the days %s..%s; %u "
+            "needed)", price, basis->count, first, last, basis->needed);
+      if (basis->needed > 0)
+        return g_strdup_printf ("%s (lowest offered %s..%s; no price offered "
+            "%u days)", price, first, last, basis->needed);
+      return g_strdup_printf ("%s (lowest offered %s..%s)", price, first,
+          last);
+    case GC_REFERENCE_STATED:
+      if (basis->count > 0)
+        return g_strdup_printf ("%s (highest of %u transaction%s on %s)",
+            price, basis->count, basis->count == 1 ? "" : "s", day);
+      return g_strdup_printf ("%s (offered on %s)", price, day);
     case GC_REFERENCE_DECLARED:
-      return g_steal_pointer (&price);
+      return g_strdup_printf ("%s (reference_price)", price);
     case GC_REFERENCE_NONE:
     default:
+      if (day[0])
+        return g_strdup_printf ("no transaction or offered price on %s", day);
       if (last[0])
         return g_strdup_printf ("no transaction on or before %s", last);
       return g_strdup ("no reference price declared");
@@ -411,6 +470,108 @@ audience_condition (Frame *f, const GcFact *fact)
       at->value, fact->key, at->t);
   frame_add (f, GC_RULE_CLAIM_AUDIENCE_INFLATED, fact->text, declared,
       &fact->box);
+}
+
+/* The active product's gift whose name (folded) is on @line (folded). */
+static const GcGift *
+gift_on_line (const GcProduct *p, const gchar *line)
+{
+  for (guint i = 0; line && i < p->gifts->len; i++) {
+    const GcGift *g = &g_array_index (p->gifts, GcGift, i);
+    g_autofree gchar *name = gc_text_fold (g->name);
+
+    if (name[0] && strstr (line, name))
+      return g;
+  }
+  return NULL;
+}
+
+/* "杯套 ×1 (¥19.00), 杯刷 ×2" for "declared". */
+static gchar *
+describe_gifts (const GcProduct *p, const gchar *currency)
+{
+  GString *s;
+
+  if (p->gifts->len == 0)
+    return g_strdup ("no gift declared");
+  s = g_string_new (NULL);
+  for (guint i = 0; i < p->gifts->len; i++) {
+    const GcGift *g = &g_array_index (p->gifts, GcGift, i);
+
+    g_string_append_printf (s, "%s%s ×%" G_GINT64_FORMAT, i ? ", " : "",
+        g->name, g->quantity);
+    if (g->has_price) {
+      g_autofree gchar *price = gc_format_price (g->price, currency);
+      g_string_append_printf (s, " (%s)", price);
+    }
+  }
+  return g_string_free (s, FALSE);
+}
+
+/* gift.undisclosed and gift.value_inflated (SAMR order 56 art. 18): a gift
+ * on screen must show its name and quantity as the catalog declares them,
+ * and a value shown for it must be its current price.  "买一送一" gives the
+ * product itself: named, and its value is the product's price. */
+static void
+gift_condition (Frame *f, const GcFact *fact)
+{
+  const GcProduct *p = f->product;
+  const gchar *currency = catalog_currency (f->rules);
+  gboolean same = g_strcmp0 (fact->key, "same") == 0;
+  const GcGift *gift;
+  gdouble price = 0;
+  gboolean has_price = FALSE;
+  const gchar *name = NULL;
+
+  if (p == NULL)
+    return;
+  gift = same ? NULL : gift_on_line (p, fact->text);
+  if (!same) {
+    g_autofree gchar *declared = describe_gifts (p, currency);
+    g_autofree gchar *observed = NULL;
+
+    if (gift == NULL)
+      observed = g_strdup_printf ("gift not named: \"%s\"", fact->text);
+    else if (fact->quantity == 0)
+      observed = g_strdup_printf ("%s, no quantity", gift->name);
+    else if (fact->quantity != gift->quantity)
+      observed = g_strdup_printf ("%s ×%" G_GINT64_FORMAT, gift->name,
+          fact->quantity);
+    if (observed)
+      frame_add (f, GC_RULE_GIFT_UNDISCLOSED, observed, declared, &fact->box);
+  }
+  if (!fact->has_value)
+    return;
+
+  if (same) {
+    name = p->name;
+    price = p->price;
+    has_price = TRUE;
+  } else {
+    /* Unnamed on the line: the product's only gift, if it has one. */
+    if (gift == NULL && p->gifts->len == 1)
+      gift = &g_array_index (p->gifts, GcGift, 0);
+    if (gift) {
+      name = gift->name;
+      price = gift->price;
+      has_price = gift->has_price;
+    }
+  }
+  g_autofree gchar *observed = gc_format_price (fact->value,
+      fact->currency ? fact->currency : currency);
+  g_autofree gchar *declared = NULL;
+  if (name == NULL)
+    declared = describe_gifts (p, currency);
+  else if (!has_price)
+    declared = g_strdup_printf ("%s: no current price declared", name);
+  else if (fact->value > price + f->rules->pack->price_tolerance
+      || !same_currency (fact->currency, currency)) {
+    g_autofree gchar *current = gc_format_price (price, currency);
+    declared = g_strdup_printf ("%s: current price %s", name, current);
+  }
+  if (declared)
+    frame_add (f, GC_RULE_GIFT_VALUE_INFLATED, observed, declared,
+        &fact->box);
 }
 
 /* price.raised_before_discount (SAMR order 56 art. 17 (2)): the compared
@@ -517,20 +678,30 @@ frame_conditions (Frame *f, GPtrArray *facts)
           basis.source = GC_REFERENCE_MSRP;
           basis.price = p->msrp;
           backed = TRUE;
+        } else if (fact->key && g_str_has_prefix (fact->key, "date:")) {
+          /* Art. 16 para. 2: a compared price that states its day is
+           * judged by that day. */
+          guint month = 0, day = 0;
+
+          if (sscanf (fact->key + 5, "%2u-%2u", &month, &day) != 2)
+            month = day = 0;
+          backed = gc_product_stated_basis (p, &rules->stream_date, month, day,
+              pack->reference_window_days, pack->reference_by_transactions,
+              pack->substantial_period_days, &basis);
         } else
           backed = gc_product_reference_basis (p, &rules->stream_date,
               pack->reference_window_days, pack->reference_by_transactions,
-              &basis);
+              pack->substantial_period_days, &basis);
         if (g_strcmp0 (fact->key, "msrp") != 0)
           raised_condition (f, fact, observed);
         if (!backed) {
           /* A crossed-out price with nothing declared to back it. */
-          g_autofree gchar *declared = describe_basis (&basis, currency);
+          g_autofree gchar *declared = describe_basis (&basis, p, currency);
           frame_add (f, GC_RULE_PRICE_REFERENCE_INFLATED, observed, declared,
               &fact->box);
         } else if (fact->value > basis.price + pack->price_tolerance
             || !same_currency (fact->currency, currency)) {
-          g_autofree gchar *declared = describe_basis (&basis, currency);
+          g_autofree gchar *declared = describe_basis (&basis, p, currency);
           frame_add (f, GC_RULE_PRICE_REFERENCE_INFLATED, observed, declared,
               &fact->box);
         }
@@ -565,6 +736,9 @@ frame_conditions (Frame *f, GPtrArray *facts)
         break;
       case GC_FACT_AUDIENCE:
         audience_condition (f, fact);
+        break;
+      case GC_FACT_GIFT:
+        gift_condition (f, fact);
         break;
       case GC_FACT_STATEMENT:
         if (p && g_strcmp0 (fact->key,

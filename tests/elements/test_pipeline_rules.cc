@@ -13,10 +13,12 @@
 
 namespace {
 
-/* A1001 is sponsored and scheduled 0-600 s; D4004 is prohibited; R5005 a
- * prescription drug (prohibited in the CN pack); H6006 health food, which
- * owes 本品不能代替药物 on screen; K7007's offered price went from ¥99 to
- * ¥129 four days before the stream (and sold at ¥129 since). */
+/* A1001 is sponsored and scheduled 0-600 s, sold at ¥129 in the window
+ * and at ¥159 on 1 July, and comes with one 杯套 worth ¥19; D4004 is
+ * prohibited; R5005 a prescription drug (prohibited in the CN pack); H6006
+ * health food, which owes 本品不能代替药物 on screen; K7007's offered price
+ * went from ¥99 to ¥129 four days before the stream (and sold at ¥129
+ * since). */
 const char *kCatalog = R"JSON({
   "schema": "gst-compliance-catalog/1",
   "jurisdiction": "CN",
@@ -24,7 +26,10 @@ const char *kCatalog = R"JSON({
   "stream_date": "2026-11-29",
   "products": [
     {"sku": "A1001", "name": "保温杯", "price": 99.0, "reference_price": 129.0,
-     "category": "general", "sponsored": true, "sponsor": "Brand X", "sold": 12000},
+     "category": "general", "sponsored": true, "sponsor": "Brand X", "sold": 12000,
+     "transactions": [{"date": "2026-07-01", "price": 159.0},
+       {"date": "2026-11-24", "price": 129.0}],
+     "gifts": [{"name": "杯套", "quantity": 1, "price": 19.0}]},
     {"sku": "D4004", "name": "烟花", "price": 10.0, "category": "prohibited"},
     {"sku": "R5005", "name": "处方药片", "price": 10.0, "category": "rx_drug"},
     {"sku": "H6006", "name": "鱼油", "price": 99.0, "category": "health_food"},
@@ -60,6 +65,8 @@ protected:
   /* The CN pack with no grace for required statements, so that
    * disclosure.statement_missing fires at the start of a 3 s clip. */
   std::string nograce;
+  /* The platform attests 12,000 viewers from the start. */
+  std::string metrics;
 
   static void SetUpTestSuite () { gst_init (nullptr, nullptr); }
   void SetUp () override
@@ -84,12 +91,19 @@ protected:
     ASSERT_TRUE (g_file_set_contents (p, pack.c_str (), -1, nullptr));
     nograce = p;
     g_free (p);
+    p = g_build_filename (dir, "metrics.jsonl", nullptr);
+    ASSERT_TRUE (g_file_set_contents (p, "{\"t\": 0, \"viewers\": 12000}\n",
+            -1, nullptr));
+    metrics = p;
+    g_free (p);
   }
   void TearDown () override
   {
     g_unlink (catalog.c_str ());
     if (!nograce.empty ())
       g_unlink (nograce.c_str ());
+    if (!metrics.empty ())
+      g_unlink (metrics.c_str ());
     g_rmdir (dir);
     g_free (dir);
   }
@@ -99,13 +113,17 @@ protected:
    * live-sale overlays are.  24 pt is a size at which chi_sim+eng reads
    * 原价 beside a price as Latin junk, which the engine's label re-read
    * must repair, or the compliant clip raises price.mismatch. */
-  /* The clip's properties, "@NOGRACE" standing for that pack's path. */
+  /* The clip's properties, "@NOGRACE" standing for that pack's path and
+   * "@METRICS" for the metrics file's. */
   std::string props_of (const Clip &c)
   {
     std::string props = c.props ? c.props : "";
     size_t at = props.find ("@NOGRACE");
     if (at != std::string::npos)
       props.replace (at, strlen ("@NOGRACE"), "\"" + nograce + "\"");
+    at = props.find ("@METRICS");
+    if (at != std::string::npos)
+      props.replace (at, strlen ("@METRICS"), "\"" + metrics + "\"");
     return props;
   }
 
@@ -203,7 +221,21 @@ INSTANTIATE_TEST_SUITE_P (Clips, PipelineRules, ::testing::Values (
     Clip {"raised_before_discount", {"原价 ¥129"}, "active-sku=K7007",
         {"price.raised_before_discount"}},
     Clip {"statement_shown", {"鱼油 到手价 ¥99.00", "本品不能代替药物"},
-        "active-sku=H6006 rules=@NOGRACE", {}}),
+        "active-sku=H6006 rules=@NOGRACE", {}},
+    /* Issue 17: a compared price that states its day is judged by that
+     * day's sales; gifts by the catalog's; audience figures by the
+     * platform's. */
+    Clip {"reference_stated", {"广告", "7月1日成交价 ¥159"}, nullptr, {}},
+    Clip {"reference_stated_wrong_day", {"广告", "11月20日成交价 ¥159"}, nullptr,
+        {"price.reference_inflated"}},
+    Clip {"gift_shown", {"广告", "赠 杯套1个 价值¥19"}, nullptr, {}},
+    Clip {"gift_undisclosed", {"广告", "下单就送杯套"}, nullptr,
+        {"gift.undisclosed"}},
+    Clip {"gift_value_inflated", {"广告", "赠 杯套1个 价值¥59"}, nullptr,
+        {"gift.value_inflated"}},
+    Clip {"audience_inflated", {"广告", "3.2万人在看"}, "metrics=@METRICS",
+        {"claim.audience_inflated"}},
+    Clip {"audience_unattested", {"广告", "3.2万人在看"}, nullptr, {}}),
     [] (const ::testing::TestParamInfo<Clip> &info) { return std::string (info.param.name); });
 
 }  // namespace

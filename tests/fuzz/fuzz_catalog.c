@@ -101,9 +101,13 @@ check_product (const GcCatalog * catalog, const GcProduct * p)
         CHECK (!p->has_reference_price);
         CHECK (allowed == -1);
       }
-      for (gint by_tx = 0; by_tx < 2; by_tx++) {
-        if (gc_product_reference_basis (p, dates[d], windows[w], by_tx,
-                &basis)) {
+      for (gint by_tx = 0; by_tx < 4; by_tx++) {
+        /* 0, 1: offered prices, transactions; 2, 3: the same with a
+         * substantial period (at most the window). */
+        guint period = by_tx >= 2 ? MIN (windows[w], 28u) : 0;
+
+        if (gc_product_reference_basis (p, dates[d], windows[w], by_tx & 1,
+                period, &basis)) {
           CHECK (valid_amount (basis.price));
           CHECK (basis.source != GC_REFERENCE_NONE);
           CHECK (basis.source != GC_REFERENCE_TRANSACTIONS
@@ -117,10 +121,43 @@ check_product (const GcCatalog * catalog, const GcProduct * p)
                   i).price == basis.price;
             CHECK (one);
           }
+          /* An offered bound is one of the offered prices. */
+          if (basis.source == GC_REFERENCE_OFFERED) {
+            gboolean one = FALSE;
+            for (i = 0; i < p->price_history->len; i++)
+              one |= g_array_index (p->price_history, GcPricePoint,
+                  i).price == basis.price;
+            CHECK (one && basis.needed == period);
+            CHECK (basis.count == 0 || basis.count >= period);
+          }
+        } else
+          CHECK (basis.source == GC_REFERENCE_NONE);
+
+        /* A stated day: that day's sales or offer, or the plain basis. */
+        if (gc_product_stated_basis (p, dates[d], 1 + (w * 5) % 12,
+                1 + (d * 11 + w) % 31, windows[w], by_tx & 1, period,
+                &basis)) {
+          CHECK (valid_amount (basis.price));
+          CHECK (basis.source != GC_REFERENCE_NONE);
+          if (basis.source == GC_REFERENCE_STATED) {
+            CHECK (g_date_valid (&basis.day));
+            CHECK (g_date_compare (&basis.day, dates[d]) <= 0);
+            CHECK (basis.count == 0 || p->transactions->len > 0);
+          }
         } else
           CHECK (basis.source == GC_REFERENCE_NONE);
       }
     }
+  }
+
+  /* Gifts: named, at least one, a price like any other. */
+  for (i = 0; i < p->gifts->len; i++) {
+    const GcGift *g = &g_array_index (p->gifts, GcGift, i);
+
+    CHECK (g->name != NULL && g->name[0] != '\0'
+        && g_utf8_validate (g->name, -1, NULL));
+    CHECK (g->quantity >= 1);
+    CHECK (!g->has_price || valid_amount (g->price));
   }
 }
 

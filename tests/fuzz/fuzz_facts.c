@@ -87,7 +87,9 @@ check_fact (const GcFact * f, const GcLine * line)
       CHECK (strcmp (formatted, f->text) == 0);
       /* A reference price the line labels as the MSRP is keyed "msrp". */
       CHECK (f->key == NULL || (f->kind == GC_FACT_REFERENCE_PRICE
-              && strcmp (f->key, "msrp") == 0));
+              && (strcmp (f->key, "msrp") == 0
+                  || (strncmp (f->key, "date:", 5) == 0
+                      && strlen (f->key) == 10))));
       break;
     }
     case GC_FACT_SALES:
@@ -106,6 +108,14 @@ check_fact (const GcFact * f, const GcLine * line)
               || strcmp (f->key, "likes") == 0
               || strcmp (f->key, "followers") == 0));
       break;
+    case GC_FACT_GIFT:
+      /* The whole line, a quantity a gift can have, a value like a
+       * price's. */
+      CHECK (f->text != NULL && f->quantity >= 0 && f->quantity <= 999);
+      CHECK (f->key == NULL || strcmp (f->key, "same") == 0);
+      CHECK (f->has_value ? (isfinite (f->value) && f->value >= 0)
+          : (f->value == 0 && f->currency == NULL));
+      break;
     case GC_FACT_STATEMENT:{
       /* Keyed by the category whose statement it is. */
       GcCategory c;
@@ -120,6 +130,7 @@ check_fact (const GcFact * f, const GcLine * line)
     CHECK (g_strcmp0 (copy->text, f->text) == 0);
     CHECK (g_strcmp0 (copy->key, f->key) == 0);
     CHECK (g_strcmp0 (copy->currency, f->currency) == 0);
+    CHECK (copy->quantity == f->quantity && copy->has_value == f->has_value);
     gc_fact_free (copy);
   }
 }

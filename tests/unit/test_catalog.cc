@@ -526,7 +526,7 @@ TEST (Catalog, SchemaMatchesLoader)
   EXPECT_EQ (names (product), (std::vector < std::string > {
           "sku", "name", "aliases", "price", "reference_price",
           "price_history", "transactions", "msrp", "category", "ad_approval",
-          "sponsored", "sponsor", "sold", "substantiated_claims"}));
+          "sponsored", "sponsor", "sold", "substantiated_claims", "gifts"}));
   EXPECT_EQ (names (entry), (std::vector < std::string > {
           "sku", "start", "end"}));
   GList *sm = json_object_get_members (seller);
@@ -820,6 +820,28 @@ TEST (CatalogErrors, ProductFields)
         {"products[1] (sku \"S\"): field \"ad_approval\""}},
     {R"({"sku": "S", "name": "a", "price": 1, "ad_approval": 7})",
         {"field \"ad_approval\": expected a non-empty string, got number 7"}},
+    {R"({"sku": "S", "name": "a", "price": 1, "gifts": {"name": "x"}})",
+        {"products[1] (sku \"S\"): field \"gifts\": expected an array, "
+              "got object"}},
+    {R"({"sku": "S", "name": "a", "price": 1, "gifts": ["杯套"]})",
+        {"field \"gifts[0]\": expected an object {\"name\", \"quantity\", "
+              "\"price\"}, got string"}},
+    {R"({"sku": "S", "name": "a", "price": 1, "gifts": [{"quantity": 1}]})",
+        {"missing required field \"gifts[0].name\""}},
+    {R"({"sku": "S", "name": "a", "price": 1,
+         "gifts": [{"name": "杯套", "quantity": 1}, {"name": "", "quantity": 1}]})",
+        {"field \"gifts[1].name\": must be a non-empty string"}},
+    {R"({"sku": "S", "name": "a", "price": 1, "gifts": [{"name": "杯套"}]})",
+        {"products[1] (sku \"S\"): missing required field \"gifts[0].quantity\""}},
+    {R"({"sku": "S", "name": "a", "price": 1,
+         "gifts": [{"name": "杯套", "quantity": 0}]})",
+        {"field \"gifts[0].quantity\": must be a whole number >= 1, got 0"}},
+    {R"({"sku": "S", "name": "a", "price": 1,
+         "gifts": [{"name": "杯套", "quantity": 1.5}]})",
+        {"field \"gifts[0].quantity\": must be a whole number >= 0, got 1.5"}},
+    {R"({"sku": "S", "name": "a", "price": 1,
+         "gifts": [{"name": "杯套", "quantity": 1, "price": -19}]})",
+        {"field \"gifts[0].price\": must be a number >= 0, got -19"}},
     {R"({"sku": "S", "name": "a", "price": 1, "category": "rx"})",
         {"unknown category \"rx\", expected one of general, food, cosmetics, "
               "health, drug, prohibited, health_food, otc_drug, rx_drug, "
@@ -861,6 +883,37 @@ TEST (Catalog, TransactionsSortedAndMsrp)
   ASSERT_NE (q->transactions, nullptr);
   EXPECT_EQ (q->transactions->len, 0u);
   EXPECT_FALSE (q->has_msrp);
+}
+
+TEST (Catalog, GiftsInFileOrder)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GcCatalog) catalog = load (catalog_with (R"({"sku": "G1",
+      "name": "Cup", "price": 99, "gifts": [
+        {"name": "杯套", "quantity": 1, "price": 19, "colour": "red"},
+        {"name": "杯刷", "quantity": 2}]})"), &error);
+  ASSERT_NE (catalog, nullptr) << error->message;
+  const GcProduct *p = gc_catalog_find (catalog, "G1");
+  ASSERT_EQ (p->gifts->len, 2u);
+  const GcGift *g = &g_array_index (p->gifts, GcGift, 0);
+  EXPECT_STREQ (g[0].name, "杯套");
+  EXPECT_EQ (g[0].quantity, 1);
+  EXPECT_TRUE (g[0].has_price);
+  EXPECT_DOUBLE_EQ (g[0].price, 19);
+  EXPECT_STREQ (g[1].name, "杯刷");
+  EXPECT_EQ (g[1].quantity, 2);
+  EXPECT_FALSE (g[1].has_price);
+  /* An unknown field in a gift is named, not dropped silently. */
+  bool warned = false;
+  for (guint i = 0; i < catalog->warnings->len; i++)
+    warned |= strstr ((const char *) g_ptr_array_index (catalog->warnings, i),
+        "gifts[0].colour") != nullptr;
+  EXPECT_TRUE (warned);
+  /* Without gifts the array is empty, never NULL. */
+  g_autoptr (GcCatalog) plain = load (catalog_with (R"({"sku": "G2",
+      "name": "Cup", "price": 99})"), &error);
+  ASSERT_NE (plain, nullptr);
+  EXPECT_EQ (gc_catalog_find (plain, "G2")->gifts->len, 0u);
 }
 
 TEST (Catalog, CategoriesWithDutiesAndAdApproval)

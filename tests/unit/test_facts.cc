@@ -289,7 +289,9 @@ describe (const GcFact * f, bool with_sales_text)
     case GC_FACT_REFERENCE_PRICE:
       g_ascii_formatd (value, sizeof (value), "%.2f", f->value);
       return std::string (f->kind == GC_FACT_PRICE ? "price "
-          : g_strcmp0 (f->key, "msrp") == 0 ? "msrp " : "ref ") +
+          : g_strcmp0 (f->key, "msrp") == 0 ? "msrp "
+          : g_str_has_prefix (f->key ? f->key : "", "date:")
+          ? std::string ("ref@") + (f->key + 5) + " " : "ref ") +
           (f->currency ? f->currency : "-") + " " + value;
     case GC_FACT_SALES:
       g_ascii_formatd (value, sizeof (value), "%.0f", f->value);
@@ -309,6 +311,19 @@ describe (const GcFact * f, bool with_sales_text)
       g_ascii_formatd (value, sizeof (value), "%.0f", f->value);
       return std::string ("audience ") + (f->key ? f->key : "(null)") + " "
           + value;
+    case GC_FACT_GIFT:{
+      /* gift [same] xN [CUR VALUE]: what art. 18 asks the rules about. */
+      std::string d = "gift";
+      if (f->key)
+        d += std::string (" ") + f->key;
+      d += " x" + std::to_string ((long long) f->quantity);
+      if (f->has_value) {
+        g_ascii_formatd (value, sizeof (value), "%.2f", f->value);
+        d += std::string (" ") + (f->currency ? f->currency : "-") + " "
+            + value;
+      }
+      return d;
+    }
   }
   return "?";
 }

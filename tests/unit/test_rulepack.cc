@@ -177,7 +177,8 @@ TEST (RuleIds, InTableOrderTheFirstEightRequired)
     "price.reference_inflated", "claim.absolute_term", "claim.medical",
     "claim.sales_inflated", "disclosure.missing", "product.undeclared",
     "product.prohibited", "disclosure.statement_missing",
-    "price.raised_before_discount", "claim.audience_inflated" };
+    "price.raised_before_discount", "claim.audience_inflated",
+    "gift.undisclosed", "gift.value_inflated" };
   EXPECT_EQ (ids, expected);
   expected.resize (8);
   EXPECT_EQ (required, expected) << "a pack written for the first release "
@@ -193,7 +194,7 @@ TEST (ShippedPacks, LoadWithEveryRuleCited)
     EXPECT_STREQ (pack->name, name);
     EXPECT_EQ (std::string (pack->path), pack_path (name));
     EXPECT_TRUE (pack->title && *pack->title);
-    ASSERT_EQ (pack->rules->len, 11u);
+    ASSERT_EQ (pack->rules->len, 13u);
     EXPECT_EQ (pack->warnings->len, 0u) << "every shipped pack lists every rule";
     for (guint i = 0; gc_rule_ids[i] != NULL; i++) {
       SCOPED_TRACE (gc_rule_ids[i]);
@@ -201,13 +202,15 @@ TEST (ShippedPacks, LoadWithEveryRuleCited)
       ASSERT_NE (rule, nullptr);
       EXPECT_EQ (rule, g_ptr_array_index (pack->rules, i));
       EXPECT_STREQ (rule->id, gc_rule_ids[i]);
-      /* EU and US list two CN rules off: their statements have no fixed
-       * wording by product category, and their prior-price rules already
-       * catch a raise (the packs' notes). */
+      /* EU and US list three CN rules off: their statements have no fixed
+       * wording by product category, their prior-price rules already
+       * catch a raise, and they ask no gift to be marked with its name
+       * and quantity (the packs' notes). */
       bool off = (g_str_equal (gc_rule_ids[i],
               GC_RULE_DISCLOSURE_STATEMENT_MISSING)
           || g_str_equal (gc_rule_ids[i],
-              GC_RULE_PRICE_RAISED_BEFORE_DISCOUNT))
+              GC_RULE_PRICE_RAISED_BEFORE_DISCOUNT)
+          || g_str_equal (gc_rule_ids[i], GC_RULE_GIFT_UNDISCLOSED))
           && !g_str_equal (name, "cn");
       EXPECT_EQ (rule->enabled, !off);
       if (off)
@@ -238,6 +241,10 @@ TEST (ShippedPacks, Settings)
     /* SAMR order 56 art. 16 bounds a compared price by transactions; the
      * Omnibus directive and 16 CFR 233 by offered prices. */
     EXPECT_EQ (pack->reference_by_transactions, g_str_equal (c.name, "cn"));
+    /* 16 CFR 233.1: a former price offered for a substantial period (US
+     * only; the EU bound is the lowest of the 30 days). */
+    EXPECT_EQ (pack->substantial_period_days,
+        g_str_equal (c.name, "us") ? 28u : 0u);
     EXPECT_EQ (pack->confirm_frames, 2u);
     EXPECT_EQ (pack->release_frames, 2u);
     EXPECT_DOUBLE_EQ (pack->price_tolerance, 0.01);
@@ -247,7 +254,9 @@ TEST (ShippedPacks, Settings)
     for (const GcTermList *list : { &pack->absolute_terms,
             &pack->medical_terms, &pack->ad_labels }) {
       ASSERT_NE (list->terms, nullptr);
-      EXPECT_GE (g_strv_length (list->terms), 5u);
+      /* CN: 广告 alone is an ad label (SAMR, 2016). */
+      EXPECT_GE (g_strv_length (list->terms),
+          list == &pack->ad_labels && g_str_equal (c.name, "cn") ? 1u : 5u);
       ASSERT_NE (list->exceptions, nullptr);
       ASSERT_NE (list->patterns, nullptr);
     }
@@ -591,6 +600,10 @@ TEST (NewRules, APackFromTheFirstReleaseLoadsAndSaysWhatIsNotChecked)
             "price.raised_before_discount");
         json_object_remove_member (member_object (root, "rules"),
             "claim.audience_inflated");
+        json_object_remove_member (member_object (root, "rules"),
+            "gift.undisclosed");
+        json_object_remove_member (member_object (root, "rules"),
+            "gift.value_inflated");
         json_object_remove_member (root, "required_statements");
         json_object_remove_member (root, "prohibited_categories");
       });
@@ -604,7 +617,10 @@ TEST (NewRules, APackFromTheFirstReleaseLoadsAndSaysWhatIsNotChecked)
           GC_RULE_PRICE_RAISED_BEFORE_DISCOUNT));
   EXPECT_EQ (pack->raise_lookback_days, 30u) << "the default";
   EXPECT_EQ (pack->audience_tolerance, 0.1) << "the default";
-  ASSERT_EQ (pack->warnings->len, 3u);
+  EXPECT_FALSE (gc_rulepack_rule_enabled (pack, GC_RULE_GIFT_UNDISCLOSED));
+  EXPECT_FALSE (gc_rulepack_rule_enabled (pack, GC_RULE_GIFT_VALUE_INFLATED));
+  EXPECT_EQ (pack->substantial_period_days, 0u) << "the default";
+  ASSERT_EQ (pack->warnings->len, 5u);
   EXPECT_HAS ((const char *) g_ptr_array_index (pack->warnings, 0),
       "rules: no entry for \"disclosure.statement_missing\" (a rule newer "
       "than this pack): not checked");
@@ -640,6 +656,19 @@ TEST_F (TempDir, RaiseLookbackIsAWholeNumberOfDays)
   EXPECT_HAS (msg, ": raise_lookback_days: expected an integer");
   g_autoptr (GcRulePack) cn = load_shipped ("cn");
   EXPECT_EQ (cn->raise_lookback_days, 30u);
+}
+
+TEST_F (TempDir, SubstantialPeriodIsWithinTheWindow)
+{
+  std::string msg = load_error (edited_pack ([](JsonObject *root) {
+        json_object_set_int_member (root, "substantial_period_days", 45);
+      }), GC_ERROR_INVALID);
+  EXPECT_HAS (msg, ": substantial_period_days: 45 is longer than "
+      "reference_window_days (30): no price could qualify");
+  msg = load_error (edited_pack ([](JsonObject *root) {
+        json_object_set_double_member (root, "substantial_period_days", 2.5);
+      }), GC_ERROR_INVALID);
+  EXPECT_HAS (msg, ": substantial_period_days: ");
 }
 
 TEST_F (TempDir, ProhibitedCategoriesAreCatalogCategories)
@@ -1102,7 +1131,10 @@ TEST_F (Match, CnExceptions)
 
   const GcTermList *ad = &cn_->ad_labels;
   EXPECT_EQ (match (ad, "广告"), "广告");
-  EXPECT_EQ (match (ad, "商业推广"), "商业推广");
+  EXPECT_EQ (match (ad, "商业广告"), "广告");
+  EXPECT_EQ (match (ad, "商业推广"), "") << "only 广告 identifies an ad in CN";
+  EXPECT_EQ (match (ad, "推广"), "");
+  EXPECT_EQ (match (ad, "赞助"), "");
   EXPECT_EQ (match (ad, "根据广告法"), "");
   EXPECT_EQ (match (ad, "Ad"), "") << "Latin Ad is not a CN disclosure";
 }

@@ -226,7 +226,7 @@ TEST_F (Rules, ReferenceInflatedAgainstReferencePrice)
   auto r = ev.of (GC_RULE_PRICE_REFERENCE_INFLATED);
   ASSERT_EQ (r.size (), 1u);
   EXPECT_STREQ (r[0]->violation->observed, "¥159.00");
-  EXPECT_STREQ (r[0]->violation->declared, "¥129.00");
+  EXPECT_STREQ (r[0]->violation->declared, "¥129.00 (reference_price)");
   EXPECT_STREQ (r[0]->violation->sku, "A1001");
 }
 
@@ -252,7 +252,7 @@ TEST_F (Rules, ReferenceUsesLowestPriceInWindow)
   auto r = ev.of (GC_RULE_PRICE_REFERENCE_INFLATED);
   ASSERT_EQ (r.size (), 1u);
   EXPECT_STREQ (r[0]->violation->sku, "B2002");
-  EXPECT_STREQ (r[0]->violation->declared, "¥69.00");
+  EXPECT_STREQ (r[0]->violation->declared, "¥69.00 (lowest offered 2026-11-22..2026-11-28)");
   ev.clear ();
 
   /* The compliant twin shows the lowest price of the window. */
@@ -279,7 +279,7 @@ TEST_F (Rules, ReferenceWindowFollowsStreamDate)
   }
   auto r = ev.of (GC_RULE_PRICE_REFERENCE_INFLATED);
   ASSERT_EQ (r.size (), 1u);
-  EXPECT_STREQ (r[0]->violation->declared, "¥69.00");
+  EXPECT_STREQ (r[0]->violation->declared, "¥69.00 (lowest offered 2026-12-22..2026-12-28)");
 }
 
 TEST_F (Rules, AbsoluteTermFiresAndSubstantiatedDoesNot)
