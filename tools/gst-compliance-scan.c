@@ -56,6 +56,7 @@
 #include "gc-catalog.h"
 #include "gc-paths.h"
 #include "gc-report.h"
+#include "gc-summary.h"
 #include "gc-rulepack.h"
 #include "gc-rules.h"
 #include "gstcompliancecore.h"
@@ -747,6 +748,7 @@ scan_init (Scan *s)
   s->threads = CLAMP ((gint) g_get_num_processors (), 1, DEFAULT_MAX_THREADS);
   s->position = GST_CLOCK_TIME_NONE;
   s->t0 = s->last_key = s->gop = s->next_sample = GST_CLOCK_TIME_NONE;
+  s->task = -1;
 }
 
 static void
@@ -763,6 +765,10 @@ scan_clear (Scan *s)
   g_free (s->annotated_mode);
   g_free (s->input);
   g_free (s->uri);
+  g_strfreev (s->inputs);
+  g_strfreev (s->input_catalogs);
+  g_free (s->inputs_path);
+  g_free (s->report_dir);
   g_free (s->video_caps);
   g_free (s->link_error);
   g_free (s->first_warning);
@@ -774,6 +780,173 @@ scan_clear (Scan *s)
   g_clear_pointer (&s->in_flight, g_array_unref);
   g_clear_pointer (&s->parser_in, g_array_unref);
   g_mutex_clear (&s->lock);
+}
+
+/* ---- batches (issue 16: QA batches on a cluster scheduler) -------------- */
+
+/* A recording's name in a batch: its file name without extension
+ * ("shop/day1.mp4" and "file:///r/day1.mp4" -> "day1"). */
+static gchar *
+input_name (const gchar *input)
+{
+  g_autofree gchar *path = NULL, *base = NULL;
+  const gchar *q;
+  gchar *dot;
+
+  if (gst_uri_is_valid (input) && !g_str_has_prefix (input, "file:")) {
+    /* The URI's last path segment, without a query. */
+    g_autofree gchar *no_query = g_strndup (input, strcspn (input, "?#"));
+    path = g_strdup (no_query);
+  } else
+    path = local_path (input);
+  if (path == NULL)
+    path = g_strdup (input);
+  while (g_str_has_suffix (path, "/") && strlen (path) > 1)
+    path[strlen (path) - 1] = '\0';
+  q = strrchr (path, '/');
+  base = g_strdup (q ? q + 1 : path);
+  dot = strrchr (base, '.');
+  if (dot && dot != base)
+    *dot = '\0';
+  if (base[0] == '\0' || g_str_equal (base, ".") || g_str_equal (base, ".."))
+    return g_strdup ("input");
+  return g_steal_pointer (&base);
+}
+
+/* --inputs FILE: one recording a line, "INPUT" or "INPUT<TAB>CATALOG";
+ * blank lines and lines starting with # are skipped; relative paths are
+ * from the list's directory, so that a list moves with its recordings. */
+static gboolean
+read_input_list (Scan *s, GError **error)
+{
+  g_autofree gchar *text = NULL, *dir = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (GPtrArray) inputs = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) catalogs = g_ptr_array_new_with_free_func (g_free);
+  gsize len;
+
+  if (!g_file_get_contents (s->inputs_path, &text, &len, error))
+    return FALSE;
+  if (!g_utf8_validate (text, len, NULL) || memchr (text, '\0', len)) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: not a text "
+        "file (one recording a line)", s->inputs_path);
+    return FALSE;
+  }
+  dir = g_path_get_dirname (s->inputs_path);
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i]; i++) {
+    gchar *line = g_strstrip (lines[i]);
+    g_auto (GStrv) fields = NULL;
+    gchar *paths[2] = { NULL, NULL };
+
+    if (line[0] == '\0' || line[0] == '#')
+      continue;
+    fields = g_strsplit (line, "\t", -1);
+    if (g_strv_length (fields) > 2) {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: line %u: "
+          "%u tab-separated fields: give INPUT, or INPUT, a tab and CATALOG",
+          s->inputs_path, i + 1, g_strv_length (fields));
+      return FALSE;
+    }
+    for (guint f = 0; f < 2 && fields[f]; f++) {
+      gchar *v = g_strstrip (fields[f]);
+
+      if (v[0] == '\0') {
+        g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: line %u: "
+            "empty %s", s->inputs_path, i + 1, f ? "CATALOG" : "INPUT");
+        return FALSE;
+      }
+      paths[f] = (f == 0 && gst_uri_is_valid (v)) || g_path_is_absolute (v)
+          ? g_strdup (v) : g_build_filename (dir, v, NULL);
+    }
+    g_ptr_array_add (inputs, paths[0]);
+    g_ptr_array_add (catalogs, paths[1] ? paths[1] : g_strdup (""));
+  }
+  if (inputs->len == 0) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: lists no "
+        "recording", s->inputs_path);
+    return FALSE;
+  }
+  g_ptr_array_add (inputs, NULL);
+  g_ptr_array_add (catalogs, NULL);
+  s->inputs = (gchar **) g_ptr_array_free (g_steal_pointer (&inputs), FALSE);
+  s->input_catalogs = (gchar **) g_ptr_array_free (g_steal_pointer (&catalogs),
+      FALSE);
+  return TRUE;
+}
+
+static const gchar *
+catalog_of (const Scan *s, guint i)
+{
+  if (s->input_catalogs && s->input_catalogs[i] && s->input_catalogs[i][0])
+    return s->input_catalogs[i];
+  return s->catalog_path;
+}
+
+/* The batch's options, checked: -1 to go on, else the exit status.  One
+ * INPUT without --report-dir is the single scan, as before. */
+static int
+batch_options (Scan *s)
+{
+  guint n = g_strv_length (s->inputs);
+
+  if (s->task >= 0 && !s->inputs_path)
+    return fail ("--task %d: give the list it picks from with --inputs FILE",
+        s->task);
+  if (s->task < -1)
+    return fail ("--task %d: give 0 or more", s->task);
+  if (s->task >= (gint) n)
+    return fail ("--task %d: %s lists %u recording%s (tasks 0 to %u)",
+        s->task, s->inputs_path, n, n == 1 ? "" : "s", n - 1);
+  if (!s->inputs_path && !s->report_dir && n == 1) {
+    s->input = g_strdup (s->inputs[0]);
+    return -1;
+  }
+  if (!s->report_dir)
+    return fail ("%u recordings: give --report-dir DIR (NAME.json and "
+        "NAME.html for each)", n);
+  if (s->report_path || s->html_path || s->annotated_path)
+    return fail ("%s names one file: with several recordings give "
+        "--report-dir DIR", s->report_path ? "--report"
+        : s->html_path ? "--html" : "--annotated");
+  if (s->metrics_path)
+    return fail ("--metrics %s: attested figures belong to one recording; "
+        "scan it alone with --report", s->metrics_path);
+  for (guint i = 0; i < n; i++) {
+    g_autofree gchar *name = input_name (s->inputs[i]);
+
+    if (!catalog_of (s, i) && !s->from_sei)
+      return fail ("%s: no catalog: give --catalog CATALOG.json%s",
+          s->inputs[i], s->inputs_path ? ", or the catalog after a tab on "
+          "its line of the list" : "");
+    /* Every task of an array computes the same names: a clash is an
+     * error for all, never a report silently overwritten. */
+    for (guint k = 0; k < i; k++) {
+      g_autofree gchar *other = input_name (s->inputs[k]);
+      if (g_str_equal (name, other))
+        return fail ("%s and %s would both write %s.json to --report-dir: "
+            "give recordings distinct file names", s->inputs[k],
+            s->inputs[i], name);
+    }
+  }
+  return -1;
+}
+
+/* --merge: the INPUTs are reports (or directories of them). */
+static int
+merge_options (Scan *s, gchar ***rest)
+{
+  if (!*rest || !(*rest)[0])
+    return fail ("--merge: give the reports (JSON files, or directories of "
+        "them) to merge");
+  if (!s->report_path)
+    return fail ("--merge: give --report SUMMARY.json");
+  if (s->catalog_path || s->inputs_path || s->report_dir || s->annotated_path
+      || s->evidence_dir || s->metrics_path || s->from_sei || s->task >= 0)
+    return fail ("--merge reads finished reports: it takes --report, --html "
+        "and the reports only");
+  s->inputs = g_steal_pointer (rest);
+  return -1;
 }
 
 /* The options, checked: -1 to go on, else the exit status. */
@@ -823,39 +996,73 @@ parse_options (Scan *s, int argc, char **argv)
         "What reads the text: ppocr (PP-OCRv4, ONNX Runtime), tesseract, or "
           "auto: ppocr when installed, else tesseract (default auto; the one "
           "taken is said on stderr)", "auto|ppocr|tesseract"},
+    {"inputs", 0, 0, G_OPTION_ARG_FILENAME, &s->inputs_path,
+        "Scan the recordings listed in FILE, one a line: INPUT, or INPUT, a "
+          "tab and its CATALOG; # starts a comment, relative paths are from "
+          "FILE's directory (with --report-dir)", "FILE"},
+    {"report-dir", 0, 0, G_OPTION_ARG_FILENAME, &s->report_dir,
+        "Several INPUTs or --inputs: write NAME.json and NAME.html for each "
+          "here (NAME: its file name without extension) and its evidence "
+          "under --evidence DIR/NAME", "DIR"},
+    {"task", 0, 0, G_OPTION_ARG_INT, &s->task,
+        "With --inputs: scan only the N-th recording of the list, from 0, as "
+          "a job-array task does (Slurm: $SLURM_ARRAY_TASK_ID; Kubernetes "
+          "Indexed Job: $JOB_COMPLETION_INDEX)", "N"},
+    {"merge", 0, 0, G_OPTION_ARG_NONE, &s->merge,
+        "Merge the scan reports given as INPUTs (JSON files, or directories "
+          "of them) into one summary: --report SUMMARY.json, --html an index "
+          "linking each recording's page", NULL},
     /* The usage line names INPUT once, from the context. */
     {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL,
         NULL},
     {NULL}
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("INPUT");
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("INPUT...");
   g_option_context_set_summary (ctx, "Replays a recording (file path or URI) "
       "through the gst-compliance elements and reports what was shown on "
       "screen and which rules it broke.\n\nExit status: 0 no violation, "
       "1 violations found, 2 error, 3 not checked (no compliance SEI with "
-      "--from-sei, or fewer frames analysed than confirm a violation).");
+      "--from-sei, or fewer frames analysed than confirm a violation).  "
+      "Several recordings: the worst of theirs (2, then 1, then 3).\n\n"
+      "A batch: --inputs LIST --report-dir DIR [--task N], then --merge "
+      "DIR --report SUMMARY.json --html INDEX.html.");
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_add_group (ctx, gst_init_get_option_group ());
   if (!g_option_context_parse (ctx, &argc, &argv, &err)) {
     status = fail ("%s (see --help)", err->message);
     return status;
   }
-  if (!rest || !rest[0] || rest[1]) {
-    status = fail ("give exactly one INPUT (file path or URI); see --help");
+  if (s->merge)
+    return merge_options (s, &rest);
+  if (s->inputs_path) {
+    if (rest && rest[0]) {
+      status = fail ("give INPUTs or --inputs FILE, not both");
+      return status;
+    }
+    if (!read_input_list (s, &err)) {
+      status = fail ("--inputs %s", err->message);
+      return status;
+    }
+  } else if (!rest || !rest[0]) {
+    status = fail ("give an INPUT (file path or URI), several, or --inputs "
+        "FILE; see --help");
     return status;
+  } else {
+    s->inputs = g_steal_pointer (&rest);
   }
+  if ((status = batch_options (s)) >= 0)
+    return status;
 #ifdef GC_BUILD_PLUGIN_DIR
   /* Run from the build tree: the elements built with it, whatever
    * GST_PLUGIN_PATH says. */
   if (gc_paths_uninstalled ((gconstpointer) parse_options))
     gst_registry_scan_path (gst_registry_get (), GC_BUILD_PLUGIN_DIR);
 #endif
-  s->input = g_strdup (rest[0]);
-  if (!s->report_path) {
+  if (!s->report_dir && !s->report_path) {
     status = fail ("--report OUT.json is required");
     return status;
   }
-  if (!s->catalog_path && !s->from_sei) {
+  if (!s->report_dir && !s->catalog_path && !s->from_sei) {
     status = fail ("--catalog CATALOG.json is required");
     return status;
   }
@@ -1291,11 +1498,137 @@ finish (Scan *s, GcReport *report, Run *run, const gchar *tmp_evidence)
   return status;
 }
 
+/* Scans @s->input to its report: the exit status. */
+static int
+run_one (Scan *s)
+{
+  g_autofree gchar *tmp_evidence = NULL;
+  int status = check_before_scanning (s, &tmp_evidence);
+
+  if (status < 0) {
+    g_autoptr (GcReport) report = gc_report_new (s->input);
+    Run run = { 0, };
+    if (run_pipeline (s, report, &run, &status))
+      status = finish (s, report, &run, tmp_evidence);
+    g_free (run.error_text);
+  }
+
+  if (tmp_evidence) {
+    g_autoptr (GDir) d = g_dir_open (tmp_evidence, 0, NULL);
+    const gchar *name;
+    while (d && (name = g_dir_read_name (d))) {
+      g_autofree gchar *p = g_build_filename (tmp_evidence, name, NULL);
+      g_unlink (p);
+    }
+    g_rmdir (tmp_evidence);
+  }
+  return status;
+}
+
+/* The worse of two exit statuses: an error, then violations, then not
+ * checked, then clean. */
+static int
+worse (int a, int b)
+{
+  static const int order[] = { EXIT_CLEAN, EXIT_UNCHECKED, EXIT_VIOLATIONS,
+    EXIT_ERROR
+  };
+  guint ra = 0, rb = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++) {
+    if (order[i] == a)
+      ra = i;
+    if (order[i] == b)
+      rb = i;
+  }
+  return ra >= rb ? a : b;
+}
+
+/* Each recording of the batch (or the --task one) in turn, in a fresh
+ * scan state with the batch's options: a recording that fails does not
+ * stop the others. */
+static int
+run_batch (const Scan *opts)
+{
+  guint n = g_strv_length (opts->inputs);
+  guint first = opts->task >= 0 ? (guint) opts->task : 0;
+  guint last = opts->task >= 0 ? (guint) opts->task : n - 1;
+  int status = EXIT_CLEAN;
+
+  if (g_mkdir_with_parents (opts->report_dir, 0755) != 0) {
+    int e = errno;
+    return fail ("--report-dir %s: cannot create it: %s", opts->report_dir,
+        g_strerror (e));
+  }
+  for (guint i = first; i <= last; i++) {
+    Scan one = { 0, };
+    g_autofree gchar *name = input_name (opts->inputs[i]);
+    g_autofree gchar *json = g_strconcat (name, ".json", NULL);
+    g_autofree gchar *html = g_strconcat (name, ".html", NULL);
+    int st;
+
+    scan_init (&one);
+    one.input = g_strdup (opts->inputs[i]);
+    one.catalog_path = g_strdup (catalog_of (opts, i));
+    one.rules = g_strdup (opts->rules);
+    one.engine = g_strdup (opts->engine);
+    one.from_sei = opts->from_sei;
+    one.interval_ms = opts->interval_ms;
+    one.interval = opts->interval;
+    one.threads = opts->threads;
+    one.skipping = opts->skipping;
+    one.report_path = g_build_filename (opts->report_dir, json, NULL);
+    one.html_path = g_build_filename (opts->report_dir, html, NULL);
+    if (opts->evidence_dir)
+      one.evidence_dir = g_build_filename (opts->evidence_dir, name, NULL);
+    fprintf (stderr, "gst-compliance-scan: [%u/%u] %s -> %s\n", i + 1, n,
+        one.input, one.report_path);
+    st = run_one (&one);
+    scan_clear (&one);
+    status = worse (status, st);
+  }
+  return status;
+}
+
+/* --merge: the reports into one summary, written only when every one of
+ * them could be read. */
+static int
+run_merge (const Scan *opts)
+{
+  g_autoptr (GcSummary) sum = gc_summary_new (opts->report_path);
+  g_autoptr (GError) err = NULL;
+
+  for (guint i = 0; opts->inputs[i]; i++) {
+    if (same_file (opts->inputs[i], opts->report_path)
+        || same_file (opts->inputs[i], opts->html_path))
+      return fail ("--merge: %s is an output (--report or --html): it would "
+          "be overwritten", opts->inputs[i]);
+    if (!gc_summary_add (sum, opts->inputs[i], &err))
+      return fail ("--merge: %s", err->message);
+  }
+  if (!check_output ("--report", opts->report_path, FALSE, &err)
+      || !check_output ("--html", opts->html_path, FALSE, &err)
+      || !gc_summary_write_json (sum, &err)
+      || (opts->html_path && !gc_summary_write_html (sum, opts->html_path,
+              &err)))
+    return fail ("%s", err->message);
+
+  guint incomplete = gc_summary_count (sum, "incomplete");
+  guint violations = gc_summary_count (sum, "violations");
+  guint unchecked = gc_summary_count (sum, "not_checked");
+  fprintf (stderr, "gst-compliance-scan: merged %u report%s into %s: %u "
+      "clean, %u with violations, %u not checked, %u incomplete\n",
+      gc_summary_n_reports (sum), gc_summary_n_reports (sum) == 1 ? "" : "s",
+      opts->report_path, gc_summary_count (sum, "clean"), violations,
+      unchecked, incomplete);
+  return incomplete ? EXIT_ERROR : violations ? EXIT_VIOLATIONS
+      : unchecked ? EXIT_UNCHECKED : EXIT_CLEAN;
+}
+
 int
 main (int argc, char **argv)
 {
   Scan s = { 0, };
-  g_autofree gchar *tmp_evidence = NULL;
   int status;
 
   /* Debian's Tesseract is built with OpenMP, ~3x the CPU for nothing on
@@ -1308,24 +1641,13 @@ main (int argc, char **argv)
   scan_init (&s);
 
   status = parse_options (&s, argc, argv);
-  if (status < 0)
-    status = check_before_scanning (&s, &tmp_evidence);
   if (status < 0) {
-    g_autoptr (GcReport) report = gc_report_new (s.input);
-    Run run = { 0, };
-    if (run_pipeline (&s, report, &run, &status))
-      status = finish (&s, report, &run, tmp_evidence);
-    g_free (run.error_text);
-  }
-
-  if (tmp_evidence) {
-    g_autoptr (GDir) d = g_dir_open (tmp_evidence, 0, NULL);
-    const gchar *name;
-    while (d && (name = g_dir_read_name (d))) {
-      g_autofree gchar *p = g_build_filename (tmp_evidence, name, NULL);
-      g_unlink (p);
-    }
-    g_rmdir (tmp_evidence);
+    if (s.merge)
+      status = run_merge (&s);
+    else if (s.report_dir)
+      status = run_batch (&s);
+    else
+      status = run_one (&s);
   }
   scan_clear (&s);
   return status;

@@ -239,7 +239,14 @@ hook_log (Scan *s)
 void
 unhook_log (Scan *s)
 {
+  GstDebugCategory *cat = g_atomic_pointer_get (&s->libav_cat);
+
   gst_debug_remove_log_function (libav_log);
+  /* The user's threshold back, so that the next scan of a batch reads
+   * theirs, not the one raised here. */
+  if (cat)
+    gst_debug_category_set_threshold (cat,
+        (GstDebugLevel) g_atomic_int_get (&s->libav_level));
   if (s->log_forward)
     gst_debug_add_log_function (gst_debug_log_default, NULL, NULL);
   s->log_forward = FALSE;

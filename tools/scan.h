@@ -52,6 +52,15 @@ typedef struct
   gchar *engine;                /* complianceocr engine: auto|ppocr|tesseract */
   gchar *input;
   gchar *uri;
+  /* A batch (issue 16): the INPUTs given, or read from --inputs (each
+   * with its own catalog or NULL), --report-dir, the one --task to scan,
+   * and --merge. */
+  gchar **inputs;
+  gchar **input_catalogs;
+  gchar *inputs_path;
+  gchar *report_dir;
+  gint task;
+  gboolean merge;
 
   GcCatalog *catalog;
   GstElement *pipeline;

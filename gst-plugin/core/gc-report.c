@@ -612,8 +612,8 @@ gc_report_to_json (GcReport *r)
  * truncated report where the old one was.  What exists there and is not a
  * regular file (/dev/null, a pipe, a device) is written to as it is:
  * renaming over it would replace the node with a file. */
-static gboolean
-write_atomically (const gchar *path, const gchar *data, gsize len,
+gboolean
+gc_write_file (const gchar *path, const gchar *data, gsize len,
     GError **error)
 {
   g_autoptr (GError) err = NULL;
@@ -667,7 +667,7 @@ gc_report_write_json (GcReport *r, const gchar *path, GError **error)
   gsize len = 0;
   g_autofree gchar *data = json_generator_to_data (gen, &len);
   g_autofree gchar *with_nl = g_strconcat (data, "\n", NULL);
-  return write_atomically (path, with_nl, len + 1, error);
+  return gc_write_file (path, with_nl, len + 1, error);
 }
 
 /* ---- HTML ---------------------------------------------------------------
@@ -1038,5 +1038,5 @@ gc_report_write_html (GcReport *r, const gchar *path, GError **error)
 {
   g_return_val_if_fail (r != NULL && path != NULL, FALSE);
   g_autofree gchar *html = gc_report_to_html (r);
-  return write_atomically (path, html, strlen (html), error);
+  return gc_write_file (path, html, strlen (html), error);
 }

@@ -107,4 +107,11 @@ gboolean gc_report_write_html (GcReport *report, const gchar *path,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GcReport, gc_report_free)
 
+/* Writes @len bytes of @data to @path beside it, then renames it there,
+ * so a crash or a full disk never leaves a truncated file where the old
+ * one was; a node that is not a regular file (/dev/null, a pipe) is
+ * written to as it is.  The error (GC_ERROR_IO) names @path. */
+gboolean gc_write_file (const gchar *path, const gchar *data, gsize len,
+    GError **error);
+
 G_END_DECLS

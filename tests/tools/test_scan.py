@@ -35,7 +35,10 @@ RULES = {"price.mismatch", "price.reference_inflated", "claim.absolute_term",
          "claim.medical", "claim.sales_inflated", "disclosure.missing",
          "product.undeclared", "product.prohibited",
          "disclosure.statement_missing", "price.raised_before_discount",
-         "claim.audience_inflated"}
+         "claim.audience_inflated", "gift.undisclosed", "gift.value_inflated"}
+with open(os.path.join(SRC, "models", "summary.schema.json"),
+          encoding="utf-8") as _f:
+    SUMMARY_SCHEMA = json.load(_f)
 
 
 def validate(node, schema, path="$", root=SCHEMA):
@@ -280,6 +283,138 @@ class Scan(unittest.TestCase):
     def assertSummary(self, err):
         self.assertRegex(err, r"scanned [0-9.]+ s in [0-9.]+ s \([0-9.]+x\), "
                          r"[0-9]+ violations?")
+
+    # ---- batches (issue 16) -----------------------------------------------
+
+    def batch(self, *args):
+        cmd = [SCAN] + list(args)
+        if SANITIZED and "--merge" not in args:
+            cmd += ["--threads", "1"]
+        p = subprocess.run(cmd, capture_output=True, text=True,
+                           timeout=300 * SLOW)
+        self.assertNotRegex(p.stderr, r"Sanitizer|runtime error:")
+        return p.returncode, p.stderr
+
+    def test_batch_list_task_and_merge(self):
+        """A list scanned whole and by one --task gives the same report; the
+        merge holds every report whole and the totals over them."""
+        d = self.path("batch")
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d)
+        shutil.copy(self.sale, os.path.join(d, "sale.mp4"))
+        shutil.copy(self.clean, os.path.join(d, "quiet.mp4"))
+        shutil.copy(self.clean_catalog, os.path.join(d, "quiet.catalog.json"))
+        # Relative paths are from the list's directory.
+        lst = os.path.join(d, "list.txt")
+        write(lst, "# the day's recordings\nsale.mp4\n\n"
+              "quiet.mp4\tquiet.catalog.json\n")
+        out = os.path.join(d, "out")
+        rc, err = self.batch("--inputs", lst, "--report-dir", out,
+                             "--catalog", self.sale_catalog)
+        self.assertEqual(rc, 1, err)
+        self.assertIn("[1/2]", err)
+        self.assertIn("[2/2]", err)
+        self.assertEqual(sorted(os.listdir(out)),
+                         ["quiet.html", "quiet.json", "sale.html", "sale.json"])
+        sale = self.load(os.path.join(out, "sale.json"))
+        quiet = self.load(os.path.join(out, "quiet.json"))
+        self.assertTrue(sale["violations"])
+        self.assertEqual(quiet["violations"], [])
+        self.assertTrue(quiet["catalog"].endswith("quiet.catalog.json"))
+
+        # One task of an array: only its recording, the same verdicts.
+        one = os.path.join(d, "one")
+        rc, err = self.batch("--inputs", lst, "--report-dir", one, "--task",
+                             "1", "--catalog", self.sale_catalog)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(sorted(os.listdir(one)), ["quiet.html", "quiet.json"])
+        self.assertEqual(self.load(os.path.join(one, "quiet.json"))["texts"],
+                         quiet["texts"])
+
+        summary = os.path.join(out, "summary.json")
+        index = os.path.join(out, "index.html")
+        for _ in range(2):  # again: the summary beside them is skipped
+            rc, err = self.batch("--merge", out, "--report", summary,
+                                 "--html", index)
+            self.assertEqual(rc, 1, err)
+            self.assertIn("merged 2 reports", err)
+        m = json.loads(read(summary, "r"))
+        validate(m, SUMMARY_SCHEMA, root=SUMMARY_SCHEMA)
+        self.assertEqual(m["recordings"], 2)
+        self.assertEqual(m["status"], {"clean": 1, "violations": 1,
+                                       "not_checked": 0, "incomplete": 0})
+        self.assertEqual([e["file"] for e in m["reports"]],
+                         ["quiet.json", "sale.json"])
+        self.assertEqual([e["html"] for e in m["reports"]],
+                         ["quiet.html", "sale.html"])
+        self.assertEqual(m["reports"][0]["report"], quiet)
+        self.assertEqual(m["reports"][1]["report"], sale)
+        by_rule = {}
+        for v in sale["violations"]:
+            by_rule[v["rule"]] = by_rule.get(v["rule"], 0) + 1
+        self.assertEqual(m["by_rule"], by_rule)
+        self.assertEqual(m["violations"], len(sale["violations"]))
+        page = read(index, "r")
+        ET.fromstring(page.split("\n", 1)[1])
+        self.assertIn('href="sale.html"', page)
+        self.assertIn('href="quiet.json"', page)
+
+    def test_batch_refuses_what_would_collide_or_is_wrong(self):
+        d = self.path("batch-bad")
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(os.path.join(d, "a"))
+        os.makedirs(os.path.join(d, "b"))
+        a = os.path.join(d, "a", "day.mp4")
+        b = os.path.join(d, "b", "day.mp4")
+        shutil.copy(self.clean, a)
+        shutil.copy(self.clean, b)
+        out = os.path.join(d, "out")
+        cat = self.clean_catalog
+        cases = [
+            (["--catalog", cat, "--report-dir", out, a, b],
+             "would both write day.json to --report-dir"),
+            (["--catalog", cat, "--report", self.path("r.json"), a, self.sale],
+             "give --report-dir DIR"),
+            (["--catalog", cat, "--report-dir", out, "--report",
+              self.path("r.json"), a], "--report names one file"),
+            (["--catalog", cat, "--report-dir", out, "--task", "0", a],
+             "--task 0: give the list it picks from with --inputs FILE"),
+            (["--report-dir", out, a, self.sale], "no catalog"),
+        ]
+        lst = os.path.join(d, "list.txt")
+        write(lst, f"{a}\n{self.sale}\n")
+        cases.append((["--catalog", cat, "--inputs", lst, "--report-dir", out,
+                       "--task", "2"], f"--task 2: {lst} lists 2 recordings "
+                      "(tasks 0 to 1)"))
+        bad = os.path.join(d, "bad.txt")
+        write(bad, f"{a}\tx.json\ty\n")
+        cases.append((["--catalog", cat, "--inputs", bad, "--report-dir", out],
+                      f"--inputs {bad}: line 1: 3 tab-separated fields"))
+        empty = os.path.join(d, "empty.txt")
+        write(empty, "# nothing yet\n\n")
+        cases.append((["--inputs", empty, "--report-dir", out],
+                      "lists no recording"))
+        for args, msg in cases:
+            rc, err = self.batch(*args)
+            self.assertEqual(rc, 2, f"{args}: {err}")
+            self.assertIn(msg, err, args)
+        self.assertFalse(os.path.exists(out), "nothing written on a refusal")
+
+        # --merge: only reports; a wrong file is named, nothing is written.
+        write(os.path.join(d, "notes.json"), '{"schema": "x"}')
+        summary = os.path.join(d, "summary.json")
+        rc, err = self.batch("--merge", d, "--report", summary)
+        self.assertEqual(rc, 2, err)
+        self.assertIn("notes.json: not a scan report: its \"schema\" is "
+                      "\"x\"", err)
+        self.assertFalse(os.path.exists(summary))
+        rc, err = self.batch("--merge", self.path("nowhere"), "--report",
+                             summary)
+        self.assertEqual(rc, 2, err)
+        self.assertIn("nowhere", err)
+        rc, err = self.batch("--merge", "--report", summary)
+        self.assertEqual(rc, 2, err)
+        self.assertIn("give the reports", err)
 
     # ---- reports ----------------------------------------------------------
 
@@ -800,8 +935,8 @@ class Scan(unittest.TestCase):
              ["--engine bogus", "auto, ppocr or tesseract"]),
             (["--report", R, "--catalog", C, "--annotated", j("a.mp4"),
               "--annotated-mode", "bogus", I], 2, ["--annotated-mode bogus"]),
-            (["--report", R, "--catalog", C], 2, ["exactly one INPUT"]),
-            (["--report", R, "--catalog", C, I, I], 2, ["exactly one INPUT"]),
+            (["--report", R, "--catalog", C], 2, ["give an INPUT (file path or URI), several, or --inputs FILE"]),
+            (["--report", R, "--catalog", C, I, I], 2, ["2 recordings: give --report-dir DIR"]),
             (["--report", R, "--catalog", C, "--bogus", I], 2,
              ["--bogus"]),
             # -- not enough checked: never "clean"
@@ -816,7 +951,7 @@ class Scan(unittest.TestCase):
              + [j("still.png")], 1, []),
             (["--report", j("out.json"), "--catalog", C] + fast
              + [j("tiny.mp4")], 0, []),
-            (["--help"], 0, ["Usage:", "] INPUT\n"]),
+            (["--help"], 0, ["Usage:", "] INPUT...\n"]),
             (["--report", "/dev/null", "--catalog", C] + fast + [I], 0, []),
         ]
         if os.geteuid() == 0:
