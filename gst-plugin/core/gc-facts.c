@@ -99,7 +99,7 @@ static const Lexeme lexemes[] = {
   {"市场价", LEX_REFERENCE}, {"专柜价", LEX_REFERENCE},
   {"吊牌价", LEX_REFERENCE}, {"日常价", LEX_REFERENCE},
   {"参考价", LEX_REFERENCE}, {"建议零售价", LEX_REFERENCE},
-  {"成交价", LEX_REFERENCE},
+  {"成交价", LEX_PRICE},
   {"厂商建议零售价", LEX_REFERENCE}, {"厂家建议零售价", LEX_REFERENCE},
   {"零售价", LEX_REFERENCE}, {"门市价", LEX_REFERENCE},
   {"门店价", LEX_REFERENCE}, {"指导价", LEX_REFERENCE},
@@ -196,6 +196,9 @@ static const Lexeme lexemes[] = {
 /* Currency signs recovered from OCR confusions (DESIGN.md: chi_sim+eng
  * reads ¥ as Y or #, chi_sim alone as 关; $ is read as S). */
 static const Lexeme lex_yen_repaired = { "¥", LEX_CURRENCY_BEFORE, "CNY" };
+/* "7月1日成交价": the price of a stated day, a compared price; without the
+ * day ("直播间成交价 ¥89") 成交价 announces the current price. */
+static const Lexeme lex_stated_reference = { "成交价", LEX_REFERENCE };
 static const Lexeme lex_dollar_repaired = { "$", LEX_CURRENCY_BEFORE, "USD" };
 
 /* After a number (or its 万), these make it a date, time, rank, quantity
@@ -267,6 +270,10 @@ typedef struct
   /* A reference keyword after a date ("7月1日成交价"): the date's month
    * and day, 0 when none. */
   guint pending_month, pending_day;
+  /* The line offers a gift (find_gifts): where its gift word ends, in
+   * bytes of folded, -1 when it offers none. */
+  gint gift_end;
+  gboolean gift_line;
 } Parser;
 
 typedef struct
@@ -1017,9 +1024,10 @@ try_price (Parser *p, gint k)
     cur = (Token *) next;
     tail = skip_space (p, ns + 1);
   }
-  /* "$10 off", "$5 coupon", "5元优惠券", "8元运费", "($25 value)" */
+  /* "$10 off", "$5 coupon", "5元优惠券", "8元运费"; on a gift's line
+   * "($25 value)" (but "$19.99 value pack" is a price). */
   if (is_lex_token (p, tail, LEX_DISCOUNT_NOUN)
-      || (is_lex_token (p, tail, LEX_DISCOUNT)
+      || (p->gift_line && is_lex_token (p, tail, LEX_DISCOUNT)
           && strcmp (token_at (p, tail)->lex->text, "value") == 0))
     return;
 
@@ -1116,8 +1124,10 @@ find_amounts (Parser *p)
       p->pending = t->lex;
       p->pending_end = t->end;
       p->pending_month = p->pending_day = 0;
-      if (t->lex->cls == LEX_REFERENCE)
-        stated_date (p, (gint) k, &p->pending_month, &p->pending_day);
+      if ((t->lex->cls == LEX_REFERENCE || strcmp (t->lex->text, "成交价") == 0)
+          && stated_date (p, (gint) k, &p->pending_month, &p->pending_day)
+          && t->lex->cls != LEX_REFERENCE)
+        p->pending = &lex_stated_reference;
       continue;
     }
     if (t->kind != TOK_NUM || t->used)
@@ -1230,19 +1240,26 @@ find_audience (Parser *p)
 }
 
 /* Gifts (SAMR order 56 art. 18).  A line offers one when it says 赠品,
- * 赠送, 送 or "free gift", but not 送货, 配送, 送给 (a present to someone)
- * and the like, and is no question ("有赠品吗?" in the chat). */
+ * 赠送, 送 or "free gift", but not 送货, 配送, 发送 (chat), 送给 (a present
+ * to someone), the shipping insurance (运费险), the stream's own tipping
+ * gifts (灯牌, 小心心) or a coupon ("满199送50元券"), and is no question
+ * ("有赠品吗?" in the chat). */
 static const gchar gift_word_pattern[] =
-    "赠品|赠送|加赠|附赠|(?<!配|运|快递|派|护|接|欢|推)送(?!货|达|到|给|礼|人|出|餐|去|回|检|审|修|往|别|运费险)"
-    "|赠(?!运费险)"
+    "赠品|赠送(?!运费险)|加赠|附赠"
+    "|(?<!配|运|快递|派|护|接|欢|推|发|寄|传|输)送"
+    "(?!货|达|到|给|礼|人|出|餐|去|回|检|审|修|往|别|运费险|灯牌|小心心"
+    "|[^,，。;；!！]{0,8}(?:券|红包|积分|金币))"
+    "|赠(?![送品]|运费险|[^,，。;；!！]{0,8}(?:券|红包|积分|金币))"
     "|(?<![a-z])(?:free gifts?|bonus gifts?|gifts? with purchase|free bonus|gwp"
     "|comes with a free|includes a free|get a free)(?![a-z])";
-/* "买一送一", "买2送1": the gift is the product itself. */
+/* "买一送一", "买2赠1": the gift is the product itself. */
 static const gchar gift_same_pattern[] =
-    "买\\s*([0-9]{1,2}|[一二两三四五六七八九十])\\s*送\\s*([0-9]{1,2}|[一二两三四五六七八九十])";
+    "买\\s*([0-9]{1,2}|[一二两三四五六七八九十])\\s*[送赠]\\s*([0-9]{1,2}|[一二两三四五六七八九十])";
+/* The quantity, looked for after the gift word: "×2", "1个", "十二片". */
 static const gchar gift_quantity_pattern[] =
-    "(?:[x×*]\\s*([0-9]{1,3})(?![0-9.]))"
-    "|(?:(?<![0-9.])([0-9]{1,3}|[一二两三四五六七八九十])\\s*(?:个|件|份|盒|瓶|支|包|袋|张|只|套|双|片|罐|条|台|把|本|块|枚|粒|颗"
+    "(?:(?<![a-z])[x×*]\\s*([0-9]{1,3})(?![0-9.]))"
+    "|(?:(?<![0-9.])([0-9]{1,3}|[一二两三四五六七八九]?十[一二三四五六七八九]?|[一二两三四五六七八九])"
+    "\\s*(?:个|件|份|盒|瓶|支|包|袋|张|只|套|双|片|罐|条|台|把|本|块|枚|粒|颗"
     "|pcs|pc|pieces?|sets?|packs?|bottles?|units?)(?![a-z]))";
 static const gchar gift_value_pattern[] =
     "(?:价值|价值约|worth|valued at|value)\\s*:?\\s*约?\\s*([¥$€£])?\\s*([0-9][0-9,]*(?:\\.[0-9]+)?)\\s*(元|美元|欧元|英镑)?"
@@ -1265,24 +1282,73 @@ compile_gifts (gpointer unused)
   return NULL;
 }
 
-/* "2" -> 2, "两" -> 2; 0 for anything else. */
+/* Whether the line offers a gift, and where the words that offer it end
+ * ("买一送一" included: the product itself). */
+static void
+find_gift_word (Parser *p)
+{
+  static GOnce once = G_ONCE_INIT;
+  g_autoptr (GMatchInfo) m = NULL;
+  gint start, end;
+
+  g_once (&once, compile_gifts, NULL);
+  p->gift_end = -1;
+  p->gift_line = FALSE;
+  if (gift_word_regex == NULL || gift_same_regex == NULL
+      || gift_quantity_regex == NULL || gift_value_regex == NULL
+      || question_regex == NULL
+      || g_regex_match (question_regex, p->folded, 0, NULL))
+    return;
+  if (!g_regex_match (gift_same_regex, p->folded, 0, &m)) {
+    g_clear_pointer (&m, g_match_info_free);
+    if (!g_regex_match (gift_word_regex, p->folded, 0, &m))
+      return;
+  }
+  if (g_match_info_fetch_pos (m, 0, &start, &end)) {
+    p->gift_end = end;
+    p->gift_line = TRUE;
+  }
+}
+
+/* "2" -> 2, "两" -> 2, "十二" -> 12, "二十" -> 20; 0 for anything else. */
 static gint64
 small_count (const gchar *s)
 {
   static const gchar *const numerals[] = {
-    "一", "二", "三", "四", "五", "六", "七", "八", "九", "十"
+    "一", "二", "三", "四", "五", "六", "七", "八", "九"
   };
+  gint64 tens = 0, units = 0;
+  const gchar *ten;
 
   if (s == NULL || *s == '\0')
     return 0;
   if (g_ascii_isdigit (*s))
     return g_ascii_strtoll (s, NULL, 10);
-  if (strcmp (s, "两") == 0)
-    return 2;
-  for (guint i = 0; i < G_N_ELEMENTS (numerals); i++)
-    if (strcmp (s, numerals[i]) == 0)
-      return i + 1;
-  return 0;
+  ten = strstr (s, "十");
+  for (guint pass = 0; pass < 2; pass++) {
+    /* Before 十 the tens (none: one ten), after it (or alone) the units. */
+    const gchar *from = pass == 0 ? s : (ten ? ten + strlen ("十") : s);
+    gsize len = pass == 0 ? (ten ? (gsize) (ten - s) : 0) : strlen (from);
+    gint64 d = 0;
+
+    if (pass == 0 && ten == NULL)
+      continue;
+    if (len > 0) {
+      if (strncmp (from, "两", len) == 0 && len == strlen ("两"))
+        d = 2;
+      for (guint i = 0; d == 0 && i < G_N_ELEMENTS (numerals); i++)
+        if (len == strlen (numerals[i]) && strncmp (from, numerals[i], len) == 0)
+          d = i + 1;
+      if (d == 0)
+        return 0;
+    } else if (pass == 0)
+      d = 1;
+    if (pass == 0)
+      tens = d;
+    else
+      units = d;
+  }
+  return tens * 10 + units;
 }
 
 static const gchar *
@@ -1313,7 +1379,6 @@ fetch_group (GMatchInfo *m, gint i)
 static void
 find_gifts (Parser *p)
 {
-  static GOnce once = G_ONCE_INIT;
   g_autoptr (GMatchInfo) m = NULL;
   gint64 quantity = 0;
   const gchar *key = NULL, *currency = NULL;
@@ -1321,21 +1386,13 @@ find_gifts (Parser *p)
   gdouble value = 0;
   GcFact *f;
 
-  g_once (&once, compile_gifts, NULL);
-  if (gift_word_regex == NULL || gift_same_regex == NULL
-      || gift_quantity_regex == NULL || gift_value_regex == NULL
-      || question_regex == NULL)
+  if (!p->gift_line)
     return;
-  if (g_regex_match (question_regex, p->folded, 0, NULL))
-    return;
-
   if (g_regex_match (gift_same_regex, p->folded, 0, &m)) {
     g_autofree gchar *given = g_match_info_fetch (m, 2);
 
     key = "same";
     quantity = small_count (given);
-  } else if (!g_regex_match (gift_word_regex, p->folded, 0, NULL)) {
-    return;
   }
   g_clear_pointer (&m, g_match_info_free);
 
@@ -1362,7 +1419,10 @@ find_gifts (Parser *p)
   }
   g_clear_pointer (&m, g_match_info_free);
 
-  if (quantity == 0 && g_regex_match (gift_quantity_regex, p->folded, 0, &m)) {
+  /* The quantity after the words that offer the gift: "库存23件 送杯刷×2"
+   * gives 2, "买2件送杯套1个" 1. */
+  if (quantity == 0 && g_regex_match_full (gift_quantity_regex, p->folded, -1,
+          MAX (p->gift_end, 0), 0, &m, NULL)) {
     g_autofree gchar *x = fetch_group (m, 1), *n = fetch_group (m, 2);
 
     quantity = small_count (x ? x : n);
@@ -1613,6 +1673,7 @@ gc_facts_parse_line (const GcLine *line, const GcRulePack *pack,
   p.raw = g_string_sized_new (64);
 
   tokenize (&p);
+  find_gift_word (&p);
   find_amounts (&p);
   if (pack) {
     find_terms (&p, &pack->ad_labels, GC_FACT_AD_LABEL);

@@ -530,9 +530,15 @@ gift_condition (Frame *f, const GcFact *fact)
     g_autofree gchar *declared = describe_gifts (p, currency);
     g_autofree gchar *observed = NULL;
 
-    if (gift == NULL)
-      observed = g_strdup_printf ("gift not named: \"%s\"", fact->text);
-    else if (fact->quantity == 0)
+    /* What was observed keys the occurrence: the line itself goes to
+     * "declared", so that a flickering reading stays one occurrence. */
+    if (gift == NULL) {
+      observed = g_strdup ("gift not named");
+      g_autofree gchar *with_line = g_strdup_printf ("%s; the line: \"%s\"",
+          declared, fact->text);
+      g_free (declared);
+      declared = g_steal_pointer (&with_line);
+    } else if (fact->quantity == 0)
       observed = g_strdup_printf ("%s, no quantity", gift->name);
     else if (fact->quantity != gift->quantity)
       observed = g_strdup_printf ("%s ×%" G_GINT64_FORMAT, gift->name,
@@ -548,9 +554,18 @@ gift_condition (Frame *f, const GcFact *fact)
     price = p->price;
     has_price = TRUE;
   } else {
-    /* Unnamed on the line: the product's only gift, if it has one. */
-    if (gift == NULL && p->gifts->len == 1)
-      gift = &g_array_index (p->gifts, GcGift, 0);
+    /* Unnamed on the line: the product's gift priced highest, the most
+     * the value may say; its only gift even unpriced (which backs no
+     * value). */
+    if (gift == NULL) {
+      for (guint i = 0; i < p->gifts->len; i++) {
+        const GcGift *g = &g_array_index (p->gifts, GcGift, i);
+        if (g->has_price && (gift == NULL || g->price > gift->price))
+          gift = g;
+      }
+      if (gift == NULL && p->gifts->len == 1)
+        gift = &g_array_index (p->gifts, GcGift, 0);
+    }
     if (gift) {
       name = gift->name;
       price = gift->price;

@@ -150,7 +150,7 @@ const Row rows[] = {
   {"the same price without the day: the window", "cn",
    R"("transactions": [{"date": "2026-07-01", "price": 199},
       {"date": "2026-11-25", "price": 99}])",
-   "成交价 ¥199", FALSE, "¥99.00 (lowest of 1 transaction 2026-11-22..2026-11-28: "
+   "原价 ¥199", FALSE, "¥99.00 (lowest of 1 transaction 2026-11-22..2026-11-28: "
    "2026-11-25 ¥99.00)"},
   {"a later day of the year is last year's", "cn",
    R"("transactions": [{"date": "2026-12-05", "price": 199}])",
