@@ -941,12 +941,39 @@ merge_options (Scan *s, gchar ***rest)
         "them) to merge");
   if (!s->report_path)
     return fail ("--merge: give --report SUMMARY.json");
-  if (s->catalog_path || s->inputs_path || s->report_dir || s->annotated_path
+  if (s->catalog_path || s->report_dir || s->annotated_path
       || s->evidence_dir || s->metrics_path || s->from_sei || s->task >= 0)
-    return fail ("--merge reads finished reports: it takes --report, --html "
-        "and the reports only");
+    return fail ("--merge reads finished reports: it takes --report, --html, "
+        "--inputs and the reports only");
+  if (s->inputs_path) {
+    /* The batch's list: every recording's report must be in the one
+     * directory given, and be of that recording. */
+    g_autoptr (GError) err = NULL;
+
+    if ((*rest)[1] || !g_file_test ((*rest)[0], G_FILE_TEST_IS_DIR))
+      return fail ("--merge --inputs %s: give the one --report-dir the batch "
+          "wrote", s->inputs_path);
+    s->report_dir = g_strdup ((*rest)[0]);
+    if (!read_input_list (s, &err))
+      return fail ("--inputs %s", err->message);
+    return -1;
+  }
   s->inputs = g_steal_pointer (rest);
   return -1;
+}
+
+/* Whether the report's "input" names @input (paths compared canonical). */
+static gboolean
+same_input (const gchar *reported, const gchar *input)
+{
+  g_autofree gchar *a = local_path (reported), *b = local_path (input);
+
+  if (a && b) {
+    g_autofree gchar *ca = g_canonicalize_filename (a, NULL);
+    g_autofree gchar *cb = g_canonicalize_filename (b, NULL);
+    return g_str_equal (ca, cb);
+  }
+  return g_strcmp0 (reported, input) == 0;
 }
 
 /* The options, checked: -1 to go on, else the exit status. */
@@ -999,7 +1026,8 @@ parse_options (Scan *s, int argc, char **argv)
     {"inputs", 0, 0, G_OPTION_ARG_FILENAME, &s->inputs_path,
         "Scan the recordings listed in FILE, one a line: INPUT, or INPUT, a "
           "tab and its CATALOG; # starts a comment, relative paths are from "
-          "FILE's directory (with --report-dir)", "FILE"},
+          "FILE's directory (with --report-dir).  With --merge: the reports "
+          "of every recording of FILE must be in the directory given", "FILE"},
     {"report-dir", 0, 0, G_OPTION_ARG_FILENAME, &s->report_dir,
         "Several INPUTs or --inputs: write NAME.json and NAME.html for each "
           "here (NAME: its file name without extension) and its evidence "
@@ -1025,7 +1053,7 @@ parse_options (Scan *s, int argc, char **argv)
       "--from-sei, or fewer frames analysed than confirm a violation).  "
       "Several recordings: the worst of theirs (2, then 1, then 3).\n\n"
       "A batch: --inputs LIST --report-dir DIR [--task N], then --merge "
-      "DIR --report SUMMARY.json --html INDEX.html.");
+      "[--inputs LIST] DIR --report SUMMARY.json --html INDEX.html.");
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_add_group (ctx, gst_init_get_option_group ());
   if (!g_option_context_parse (ctx, &argc, &argv, &err)) {
@@ -1598,7 +1626,7 @@ run_merge (const Scan *opts)
   g_autoptr (GcSummary) sum = gc_summary_new (opts->report_path);
   g_autoptr (GError) err = NULL;
 
-  for (guint i = 0; opts->inputs[i]; i++) {
+  for (guint i = 0; !opts->inputs_path && opts->inputs[i]; i++) {
     if (same_file (opts->inputs[i], opts->report_path)
         || same_file (opts->inputs[i], opts->html_path))
       return fail ("--merge: %s is an output (--report or --html): it would "
@@ -1606,6 +1634,31 @@ run_merge (const Scan *opts)
     if (!gc_summary_add (sum, opts->inputs[i], &err))
       return fail ("--merge: %s", err->message);
   }
+  for (guint i = 0; opts->inputs_path && opts->inputs[i]; i++) {
+    g_autofree gchar *name = input_name (opts->inputs[i]);
+    g_autofree gchar *json = g_strconcat (name, ".json", NULL);
+    g_autofree gchar *file = g_build_filename (opts->report_dir, json, NULL);
+    guint n = gc_summary_n_reports (sum);
+
+    if (!g_file_test (file, G_FILE_TEST_EXISTS)) {
+      fprintf (stderr, "gst-compliance-scan: --merge: %s: no report (%s): "
+          "its scan failed or never ran\n", opts->inputs[i], file);
+      gc_summary_add_missing (sum, opts->inputs[i], file);
+      continue;
+    }
+    if (!gc_summary_add (sum, file, &err))
+      return fail ("--merge: %s", err->message);
+    if (!same_input (gc_summary_input (sum, n), opts->inputs[i]))
+      return fail ("--merge: %s is the report of %s, not of %s: left from "
+          "another batch?", file, gc_summary_input (sum, n)
+          ? gc_summary_input (sum, n) : "no input", opts->inputs[i]);
+  }
+  if (gc_summary_holds (sum, opts->report_path)
+      || gc_summary_holds (sum, opts->html_path))
+    return fail ("--merge: %s is one of the reports or their pages: it would "
+        "be overwritten; give the summary another path",
+        gc_summary_holds (sum, opts->report_path) ? opts->report_path
+        : opts->html_path);
   if (!check_output ("--report", opts->report_path, FALSE, &err)
       || !check_output ("--html", opts->html_path, FALSE, &err)
       || !gc_summary_write_json (sum, &err)
@@ -1616,12 +1669,14 @@ run_merge (const Scan *opts)
   guint incomplete = gc_summary_count (sum, "incomplete");
   guint violations = gc_summary_count (sum, "violations");
   guint unchecked = gc_summary_count (sum, "not_checked");
+  guint missing = gc_summary_n_missing (sum);
   fprintf (stderr, "gst-compliance-scan: merged %u report%s into %s: %u "
-      "clean, %u with violations, %u not checked, %u incomplete\n",
+      "clean, %u with violations, %u not checked, %u incomplete%s\n",
       gc_summary_n_reports (sum), gc_summary_n_reports (sum) == 1 ? "" : "s",
       opts->report_path, gc_summary_count (sum, "clean"), violations,
-      unchecked, incomplete);
-  return incomplete ? EXIT_ERROR : violations ? EXIT_VIOLATIONS
+      unchecked, incomplete, missing ? "; reports missing: see \"missing\""
+      : "");
+  return incomplete || missing ? EXIT_ERROR : violations ? EXIT_VIOLATIONS
       : unchecked ? EXIT_UNCHECKED : EXIT_CLEAN;
 }
 

@@ -25,6 +25,7 @@ struct _GcSummary
   gchar *out_path;
   gchar *out_dir;               /* canonical */
   GPtrArray *entries;           /* of Entry* */
+  GPtrArray *missing;           /* of gchar*: input, file, input, file... */
 };
 
 static void
@@ -50,6 +51,7 @@ gc_summary_new (const gchar *out_path)
   full = g_canonicalize_filename (out_path, NULL);
   s->out_dir = g_path_get_dirname (full);
   s->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) entry_free);
+  s->missing = g_ptr_array_new_with_free_func (g_free);
   return s;
 }
 
@@ -61,6 +63,7 @@ gc_summary_free (GcSummary *s)
   g_free (s->out_path);
   g_free (s->out_dir);
   g_ptr_array_unref (s->entries);
+  g_ptr_array_unref (s->missing);
   g_free (s);
 }
 
@@ -232,8 +235,20 @@ gc_summary_add (GcSummary *s, const gchar *path, GError **error)
       const gchar *file = g_ptr_array_index (names, i);
       g_autofree gchar *c = g_canonicalize_filename (file, NULL);
 
-      if (g_str_equal (c, out))
-        continue;               /* this summary, from an earlier run */
+      if (g_str_equal (c, out)) {
+        /* This summary from an earlier run is skipped; a report there
+         * would be replaced by the summary. */
+        JsonNode *r = NULL;
+
+        if (read_report (file, &r, NULL) && r == NULL)
+          continue;
+        if (r)
+          json_node_unref (r);
+        g_set_error (error, GC_ERROR, GC_ERROR_INVALID, "%s: the summary "
+            "would be written over it: give the summary another path", file);
+        g_ptr_array_set_size (s->entries, before);
+        return FALSE;
+      }
       if (!add_file (s, file, TRUE, error)) {
         g_ptr_array_set_size (s->entries, before);
         return FALSE;
@@ -253,6 +268,50 @@ guint
 gc_summary_n_reports (const GcSummary *s)
 {
   return s->entries->len;
+}
+
+const gchar *
+gc_summary_input (const GcSummary *s, guint i)
+{
+  g_return_val_if_fail (i < s->entries->len, NULL);
+  return member_string (json_node_get_object (((Entry *)
+              g_ptr_array_index (s->entries, i))->report), "input");
+}
+
+void
+gc_summary_add_missing (GcSummary *s, const gchar *input, const gchar *file)
+{
+  g_autofree gchar *canonical = g_canonicalize_filename (file, NULL);
+
+  g_ptr_array_add (s->missing, g_strdup (input));
+  g_ptr_array_add (s->missing, link_to (s, canonical));
+}
+
+guint
+gc_summary_n_missing (const GcSummary *s)
+{
+  return s->missing->len / 2;
+}
+
+gboolean
+gc_summary_holds (const GcSummary *s, const gchar *path)
+{
+  g_autofree gchar *c = NULL;
+
+  if (path == NULL)
+    return FALSE;
+  c = g_canonicalize_filename (path, NULL);
+  for (guint i = 0; i < s->entries->len; i++) {
+    Entry *e = g_ptr_array_index (s->entries, i);
+    g_autofree gchar *base = g_strndup (e->canonical,
+        strlen (e->canonical) - (g_str_has_suffix (e->canonical, ".json")
+            ? 5 : 0));
+    g_autofree gchar *html = g_strconcat (base, ".html", NULL);
+
+    if (g_str_equal (c, e->canonical) || g_str_equal (c, html))
+      return TRUE;
+  }
+  return FALSE;
 }
 
 guint
@@ -344,6 +403,18 @@ gc_summary_write_json (const GcSummary *s, GError **error)
   json_builder_end_object (b);
   json_builder_set_member_name (b, "violations");
   json_builder_add_int_value (b, total);
+  /* Recordings of the batch without a report: never left out silently. */
+  json_builder_set_member_name (b, "missing");
+  json_builder_begin_array (b);
+  for (guint i = 0; i + 1 < s->missing->len; i += 2) {
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "input");
+    json_builder_add_string_value (b, g_ptr_array_index (s->missing, i));
+    json_builder_set_member_name (b, "file");
+    json_builder_add_string_value (b, g_ptr_array_index (s->missing, i + 1));
+    json_builder_end_object (b);
+  }
+  json_builder_end_array (b);
   json_builder_set_member_name (b, "by_rule");
   json_builder_begin_object (b);
   g_tree_foreach (rules, add_rule_count, b);
@@ -449,6 +520,8 @@ gc_summary_write_html (const GcSummary *s, const gchar *path, GError **error)
   for (guint k = 0; k < G_N_ELEMENTS (statuses); k++)
     g_string_append_printf (h, "%s%u %s", k ? ", " : "",
         gc_summary_count (s, statuses[k]), statuses[k]);
+  if (s->missing->len)
+    g_string_append_printf (h, ", %u missing", gc_summary_n_missing (s));
   g_string_append_printf (h, "; %u violation%s", total, total == 1 ? "" : "s");
   if (all->len) {
     g_string_append (h, " (");
@@ -486,6 +559,14 @@ gc_summary_write_html (const GcSummary *s, const gchar *path, GError **error)
     }
     href (h, json_link);
     g_string_append (h, "JSON</a></td></tr>\n");
+  }
+  for (guint i = 0; i + 1 < s->missing->len; i += 2) {
+    g_string_append (h, "<tr><td>");
+    esc (h, g_ptr_array_index (s->missing, i));
+    g_string_append (h, "</td><td class=\"incomplete\">missing</td><td>"
+        "</td><td>no report: its scan failed or never ran</td><td>");
+    esc (h, g_ptr_array_index (s->missing, i + 1));
+    g_string_append (h, "</td></tr>\n");
   }
   g_string_append (h, "</table>\n</body></html>\n");
   gc_summary_free (rel);

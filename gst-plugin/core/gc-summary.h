@@ -26,11 +26,26 @@ void gc_summary_free (GcSummary *summary);
  * it, by name (a summary found there is skipped: it may be this one from
  * an earlier run).  FALSE, with an error naming the file, for a file that
  * is not a gst-compliance-report/1 report or that was added already; the
- * summary is then unchanged. */
+ * summary is then unchanged.  In a directory, the summary's own path is
+ * skipped only when it holds a summary: a report there is refused (the
+ * summary would replace it). */
 gboolean gc_summary_add (GcSummary *summary, const gchar *path,
     GError **error);
 
+/* A recording of the batch whose report @file is not there (its task
+ * failed before writing it, or never ran): listed under "missing", never
+ * silently left out. */
+void gc_summary_add_missing (GcSummary *summary, const gchar *input,
+    const gchar *file);
+guint gc_summary_n_missing (const GcSummary *summary);
+
+/* Whether @path is one of the reports added or the HTML page beside one
+ * (an output there would replace it). */
+gboolean gc_summary_holds (const GcSummary *summary, const gchar *path);
+
 guint gc_summary_n_reports (const GcSummary *summary);
+/* The "input" of the @i-th report added (NULL when it names none). */
+const gchar *gc_summary_input (const GcSummary *summary, guint i);
 /* Reports by status: "clean", "violations", "not_checked" (the scan
  * checked too little to call it clean), "incomplete" (the scan stopped
  * early or met damage: it carries an "error" or "damage"). */

@@ -34,8 +34,11 @@ if [ -z "$task" ]; then
 fi
 scan=${GST_COMPLIANCE_SCAN:-gst-compliance-scan}
 
+# One OCR thread per CPU Slurm gave the task (the scan takes 1 to 16).
+threads=${SLURM_CPUS_PER_TASK:-1}
+[ "$threads" -le 16 ] || threads=16
 "$scan" --inputs "$list" --report-dir "$out" --task "$task" \
-  --threads "${SLURM_CPUS_PER_TASK:-1}" "$@"
+  --threads "$threads" "$@"
 status=$?
 case $status in
   0|1|3) exit 0 ;;

@@ -27,6 +27,6 @@ n=$(grep -cvE '^[[:space:]]*(#|$)' "$list" || true)
 mkdir -p "$out"
 array=$(sbatch --parsable --array="0-$((n - 1))" "$here/scan-array.sh" "$list" "$out" "$@")
 array=${array%%;*}
-merge=$(sbatch --parsable --dependency="afterany:$array" "$here/merge.sh" "$out")
+merge=$(sbatch --parsable --dependency="afterany:$array" "$here/merge.sh" "$out" "$list")
 merge=${merge%%;*}
 echo "submit: $n recordings: array job $array, merge job $merge; reports in $out"

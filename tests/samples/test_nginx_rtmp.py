@@ -107,6 +107,7 @@ class NginxRtmp(unittest.TestCase):
             ["nginx", "-c", cls.conf, "-p", d, "-g", "daemon off;"],
             stdout=subprocess.DEVNULL, stderr=open(os.path.join(d, "nginx.err"), "w"),
             start_new_session=True)
+        cls.publishers = {}
         deadline = time.monotonic() + 20
         while True:
             try:
@@ -114,10 +115,10 @@ class NginxRtmp(unittest.TestCase):
                 break
             except OSError:
                 if cls.nginx.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError("nginx did not start: "
-                                         + cls.log("nginx.err") + cls.log("error.log"))
+                    msg = cls.log("nginx.err") + cls.log("error.log")
+                    cls.tearDownClass()     # unittest will not: no nginx left
+                    raise AssertionError("nginx did not start: " + msg)
                 time.sleep(0.2)
-        cls.publishers = {}
 
     @classmethod
     def log(cls, name):

@@ -358,6 +358,39 @@ class Scan(unittest.TestCase):
         ET.fromstring(page.split("\n", 1)[1])
         self.assertIn('href="sale.html"', page)
         self.assertIn('href="quiet.json"', page)
+        self.assertEqual(m["missing"], [])
+
+        # With the batch's list: every recording's report, of it.
+        rc, err = self.batch("--merge", "--inputs", lst, out, "--report",
+                             summary)
+        self.assertEqual(rc, 1, err)
+        # Outputs never replace a report or its page.
+        before = read(os.path.join(out, "sale.json"))
+        for args, msg in (
+                (["--report", os.path.join(out, "sale.json")],
+                 "the summary would be written over it"),
+                (["--report", summary, "--html", os.path.join(out, "sale.html")],
+                 "one of the reports or their pages")):
+            rc, err = self.batch("--merge", out, *args)
+            self.assertEqual(rc, 2, err)
+            self.assertIn(msg, err)
+        self.assertEqual(read(os.path.join(out, "sale.json")), before)
+        # A report left from another batch is refused...
+        shutil.copy(os.path.join(out, "sale.json"), os.path.join(out, "quiet.json"))
+        rc, err = self.batch("--merge", "--inputs", lst, out, "--report",
+                             summary)
+        self.assertEqual(rc, 2, err)
+        self.assertIn("quiet.json is the report of", err)
+        # ...and a missing one is listed, never left out silently.
+        os.unlink(os.path.join(out, "quiet.json"))
+        rc, err = self.batch("--merge", "--inputs", lst, out, "--report",
+                             summary)
+        self.assertEqual(rc, 2, err)
+        self.assertIn("no report", err)
+        m = json.loads(read(summary, "r"))
+        validate(m, SUMMARY_SCHEMA, root=SUMMARY_SCHEMA)
+        self.assertEqual(m["recordings"], 1)
+        self.assertEqual([x["file"] for x in m["missing"]], ["quiet.json"])
 
     def test_batch_refuses_what_would_collide_or_is_wrong(self):
         d = self.path("batch-bad")

@@ -167,16 +167,21 @@ PartitionName=qa Nodes=ALL Default=YES MaxTime=INFINITE State=UP
         raise AssertionError(f"timed out waiting for {what}:\n{self.log(log)}")
 
     def stop(self):
-        subprocess.run(["scontrol", "shutdown"], env=self.env,
-                       capture_output=True, timeout=30)
+        try:
+            subprocess.run(["scontrol", "shutdown"], env=self.env,
+                           capture_output=True, timeout=30)
+        except (subprocess.TimeoutExpired, OSError):
+            pass
         for name, p in reversed(self.procs):
+            if name == "munged" and p.poll() is None:
+                p.terminate()       # scontrol stops only Slurm's daemons
             try:
                 p.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 os.killpg(p.pid, signal.SIGKILL)
                 p.wait()
 
-    def sbatch(self, *args, timeout=600):
+    def sbatch(self, *args, timeout=240):
         return subprocess.run(["sbatch", "--wait", *args], env=self.env,
                               cwd=self.d, capture_output=True, text=True,
                               timeout=timeout)
@@ -261,7 +266,8 @@ class Slurm(unittest.TestCase):
         # The merge, as a job after the array.
         p = self.cluster.sbatch(f"--export=ALL,{env_scan}",
                                 "-o", os.path.join(self.dir, "merge.out"),
-                                os.path.join(samples, "merge.sh"), out)
+                                os.path.join(samples, "merge.sh"), out,
+                                self.list)
         with open(os.path.join(self.dir, "merge.out"), errors="replace") as f:
             merge_log = f.read()
         # merge.sh exits as the merge does: 1, violations found.
@@ -271,6 +277,7 @@ class Slurm(unittest.TestCase):
         validate(summary, SUMMARY_SCHEMA, root=SUMMARY_SCHEMA)
         self.assertTrue(os.path.isfile(os.path.join(out, "index.html")))
         self.assertEqual(summary["recordings"], len(RECORDINGS))
+        self.assertEqual(summary["missing"], [])
 
         # The summary equals the single reports combined.
         by_rule, total = {}, 0

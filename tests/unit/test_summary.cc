@@ -174,6 +174,45 @@ TEST_F (Summary, WhatIsNoReportIsNamedAndNothingAdded)
   EXPECT_EQ (gc_summary_n_reports (s), 1u) << "the directory's a.json undone";
 }
 
+TEST_F (Summary, MissingReportsAndOutputsOverReports)
+{
+  put ("out/a.json", report ("a.mp4", {}));
+  put ("out/a.html", "<html/>");
+  g_autoptr (GError) err = NULL;
+  /* The summary's path is a report in the directory: refused. */
+  g_autoptr (GcSummary) over = gc_summary_new (path ("out/a.json").c_str ());
+  EXPECT_FALSE (gc_summary_add (over, path ("out").c_str (), &err));
+  ASSERT_NE (err, nullptr);
+  EXPECT_NE (strstr (err->message, "the summary would be written over it"),
+      nullptr) << err->message;
+  g_clear_error (&err);
+
+  g_autoptr (GcSummary) s = gc_summary_new (path ("out/summary.json").c_str ());
+  ASSERT_TRUE (gc_summary_add (s, path ("out").c_str (), &err));
+  EXPECT_STREQ (gc_summary_input (s, 0), "a.mp4");
+  EXPECT_TRUE (gc_summary_holds (s, path ("out/a.json").c_str ()));
+  EXPECT_TRUE (gc_summary_holds (s, path ("out/a.html").c_str ()));
+  EXPECT_FALSE (gc_summary_holds (s, path ("out/index.html").c_str ()));
+  gc_summary_add_missing (s, "b.mp4", path ("out/b.json").c_str ());
+  EXPECT_EQ (gc_summary_n_missing (s), 1u);
+  ASSERT_TRUE (gc_summary_write_json (s, &err));
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *o = load (parser, path ("out/summary.json"));
+  JsonArray *missing = json_object_get_array_member (o, "missing");
+  ASSERT_EQ (json_array_get_length (missing), 1u);
+  JsonObject *m = json_array_get_object_element (missing, 0);
+  EXPECT_STREQ (json_object_get_string_member (m, "input"), "b.mp4");
+  EXPECT_STREQ (json_object_get_string_member (m, "file"), "b.json");
+  EXPECT_EQ (json_object_get_int_member (o, "recordings"), 1);
+  ASSERT_TRUE (gc_summary_write_html (s, path ("out/index.html").c_str (),
+          &err));
+  g_autofree gchar *text = NULL;
+  ASSERT_TRUE (g_file_get_contents (path ("out/index.html").c_str (), &text,
+          nullptr, nullptr));
+  EXPECT_NE (strstr (text, "1 missing"), nullptr);
+  EXPECT_NE (strstr (text, "b.mp4"), nullptr);
+}
+
 TEST_F (Summary, HtmlIndexIsWellFormedAndEscaped)
 {
   put ("out/x.json", report ("<b>&amp; \\\"x\\\".mp4", {"price.mismatch"}));
