@@ -117,9 +117,13 @@ EOF
 ov () {  # name halign valign xpos ypos size
   echo "textoverlay name=$1 font-desc=\"Noto Sans CJK SC Bold $6\"" \
     "shaded-background=true halignment=$2 valignment=$3 xpos=$4 ypos=$5" \
-    "wait-text=false"
+    "wait-text=true"
 }
 
+# The same pixels on every run, however busy the machine: each frame
+# waits for its subtitle (wait-text=true; with false a late subtitle
+# thread left frames without their text), and x264 encodes on one thread
+# (its frame threads' rate control varies with timing).
 echo "make-sample: writing $out (${total} s, ${size}, GOP ${gop} s) and $catalog" >&2
 eval gst-launch-1.0 -q -e \
   videotestsrc num-buffers=$frames pattern=smpte horizontal-speed=2 \
@@ -129,7 +133,7 @@ eval gst-launch-1.0 -q -e \
   ! $(ov ref position position 0.35 0.55 $small) \
   ! $(ov claim position position 0.30 0.78 $font) \
   ! $(ov label position position 0.82 0.06 $small) \
-  ! videoconvert ! x264enc speed-preset=$preset key-int-max=$((gop * fps)) \
+  ! videoconvert ! x264enc threads=1 speed-preset=$preset key-int-max=$((gop * fps)) \
     bitrate=$((width * height * 3 / 1000)) \
   ! video/x-h264,profile=high ! mp4mux ! filesink location="\"$out\"" \
   filesrc location="$work/name.srt" ! subparse ! name.text_sink \

@@ -1020,6 +1020,15 @@ try_price (Parser *p, gint k)
 
   next = token_at (p, ns);
   tail = ns;
+  /* "到手价1¥99": a digit with no currency of its own right before a
+   * signed amount is a misread (a colon, a gap, a sticker's edge read as
+   * "1"); the keyword and the sign both name the signed amount. */
+  if (cur == NULL && next && next->kind == TOK_LEX
+      && next->lex->cls == LEX_CURRENCY_BEFORE) {
+    const Token *amount = token_at (p, skip_space (p, ns + 1));
+    if (amount && amount->kind == TOK_NUM)
+      return;
+  }
   if (cur == NULL && is_currency_token (next, FALSE) && !next->used) {
     cur = (Token *) next;
     tail = skip_space (p, ns + 1);
