@@ -802,6 +802,21 @@ parse_gifts (const Scope * s, JsonObject * obj, GArray ** out, GError ** error)
     entry = json_node_get_object (node);
     if (!get_string (&es, entry, "name", TRUE, TRUE, &name, error))
       return FALSE;
+    {
+      /* A quantity is a whole number >= 1: say so for 0.5 and 1.5 as for
+       * 0 (2.0 is still 2). */
+      JsonNode *q = json_object_get_member (entry, "quantity");
+      gdouble d = q && node_is_number (q)
+          && json_node_get_value_type (q) != G_TYPE_INT64
+          ? json_node_get_double (q) : 1;
+
+      if (d < 1 || (d < 9.0e18 && d != (gdouble) (gint64) d)) {
+        g_autofree gchar *num = format_number_node (q);
+        field_fail (&es, "quantity", error, "must be a whole number >= 1, "
+            "got %s", num);
+        return FALSE;
+      }
+    }
     if (!get_count (&es, entry, "quantity", &has_quantity, &gift.quantity,
             error))
       return FALSE;

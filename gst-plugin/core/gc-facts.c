@@ -1250,13 +1250,13 @@ find_audience (Parser *p)
 
 /* Gifts (SAMR order 56 art. 18).  A line offers one when it says 赠品,
  * 赠送, 送 or "free gift", but not 送货, 配送, 发送 (chat), 送给 (a present
- * to someone), the shipping insurance (运费险), the stream's own tipping
- * gifts (灯牌, 小心心) or a coupon ("满199送50元券"), and is no question
- * ("有赠品吗?" in the chat). */
+ * to someone), 送我 (a viewer asking, in the chat), the shipping insurance
+ * (运费险), the stream's own tipping gifts (灯牌, 小心心) or a coupon
+ * ("满199送50元券"), and is no question ("有赠品吗?" in the chat). */
 static const gchar gift_word_pattern[] =
     "赠品|赠送(?!运费险)|加赠|附赠"
     "|(?<!配|运|快递|派|护|接|欢|推|发|寄|传|输)送"
-    "(?!货|达|到|给|礼|人|出|餐|去|回|检|审|修|往|别|运费险|灯牌|小心心"
+    "(?!货|达|到|给|礼|人|出|餐|去|回|检|审|修|往|别|我|运费险|灯牌|小心心"
     "|[^,，。;；!！]{0,8}(?:券|红包|积分|金币))"
     "|赠(?![送品]|运费险|[^,，。;；!！]{0,8}(?:券|红包|积分|金币))"
     "|(?<![a-z])(?:free gifts?|bonus gifts?|gifts? with purchase|free bonus|gwp"
