@@ -391,6 +391,28 @@ prefer_kept (GArray * boxes, GArray * kept)
         g_array_remove_index (boxes, j--);
 }
 
+/* The detector on a crop misses small text at times that it found on
+ * the whole frame (a 20 px "广告" label in a corner beside the platform's
+ * avatars: the label was then reported missing for five seconds): a line
+ * of @kept that no box of @boxes overlaps stays.  It is checked as every
+ * kept line is (gc-ocr-ppread.c): glyphs that went away make it stale,
+ * and it is detected again around it and dropped. */
+static void
+keep_missed (GArray * boxes, GArray * kept)
+{
+  guint n = boxes->len, i, j;
+
+  for (j = 0; j < kept->len; j++) {
+    const GcOcrBox *o = &g_array_index (kept, GcOcrBox, j);
+    gboolean hit = FALSE;
+
+    for (i = 0; i < n && !hit; i++)
+      hit = gc_ocr_box_overlap (&g_array_index (boxes, GcOcrBox, i), o) > 0;
+    if (!hit)
+      g_array_append_val (boxes, *o);
+  }
+}
+
 /* Grows @c past each of its edges that a box of @dets touches, unless
  * that edge is the frame's; FALSE when none does. */
 #define CROP_EDGE 3
@@ -428,7 +450,7 @@ grow_past_cut (GcOcrBox * c, GArray * dets, const GcOcrFrame * frame)
 }
 
 /* Detects each of @crops; what @layout kept there is replaced by what is
- * there now (or kept, see prefer_kept()).  The boxes found are also added
+ * there now (or kept, see prefer_kept() and keep_missed()).  The boxes found are also added
  * to @found when it is not NULL. */
 static gboolean
 detect_crops (GcPpocr * pp, const GcOcrFrame * frame, GArray * crops,
@@ -465,6 +487,7 @@ detect_crops (GcPpocr * pp, const GcOcrFrame * frame, GArray * crops,
     }
     set_from_dets (frame, now, dets);
     prefer_kept (now, replaced);
+    keep_missed (now, replaced);
     g_array_append_vals (layout, now->data, now->len);
     if (found)
       g_array_append_vals (found, now->data, now->len);

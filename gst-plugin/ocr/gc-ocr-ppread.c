@@ -319,6 +319,10 @@ restore_signs (GcOcrEngine * engine, const GcOcrFrame * frame,
 #define STRIKE_MAX_ROWS 0.2     /* of the box height, for a thin stroke */
 #define STRIKE_FLAT 24          /* luma spread along the stroke */
 #define STRIKE_TEXT_MIN 0.08    /* coverage of a row through glyphs */
+/* A glyph pixel differs from the background by this much: less than the
+ * stroke, which is drawn to stand out, while a light grey price on a gold
+ * or cream card is only 25-30 levels from it. */
+#define STRIKE_TEXT_DIFF 14
 #define STRIKE_TEXT_MAX 0.85
 
 static gint
@@ -371,17 +375,18 @@ gc_ocr_pp_struck_through (const GcOcrFrame * f, const GcOcrBox * box)
     g_autofree gboolean *stroke = g_new0 (gboolean, rows);
 
     for (y = y0; y <= y1; y++) {
-      gint ink = 0;
+      gint ink = 0, text = 0;
       gdouble sum = 0, sum2 = 0;
 
       for (x = cx0; x <= cx1; x++) {
         gint v = luma_at (f, x, y);
 
         ink += ABS (v - bg) > STRIKE_DIFF;
+        text += ABS (v - bg) > STRIKE_TEXT_DIFF;
         sum += v;
         sum2 += (gdouble) v * v;
       }
-      cover[y - y0] = (gdouble) ink / n;
+      cover[y - y0] = (gdouble) text / n;
       /* A stroke is one colour along its length; a row through bold or
        * outlined glyphs alternates fill, outline and gaps. */
       stroke[y - y0] = ink >= STRIKE_COVER * n

@@ -1611,6 +1611,34 @@ TEST_F (OcrPp, RedStrikeThroughKeepsTheEuroSign)
   }
 }
 
+/* A light grey reference price struck in red on a gold card (the demo
+ * sale's segment 4): its glyphs stand only ~25 luma levels from the
+ * panel, less than the stroke's test asks of ink, yet it is struck. */
+TEST_F (OcrPp, GreyPriceStruckOnAGoldCardIsStruck)
+{
+  for (gint px : {20, 26}) {
+    std::vector<SceneItem> items (1);
+    items[0] = {"¥198", 900, 300, px, 0xa8a8a8, FALSE, FALSE, TRUE,
+        0xd8c08a, 0, 0, 0, 0, FALSE, NULL};
+    Frame f (1280, 720, SCENE_BG_PHOTO, items);
+    const SceneItem &it = items[0];
+    for (gint y = it.ink_y + it.ink_h / 2 - 1; y <= it.ink_y + it.ink_h / 2;
+        y++)
+      for (gint x = it.ink_x - 2; x < it.ink_x + it.ink_w + 2; x++) {
+        guint8 *p = f.data + (gsize) y * f.frame.stride + (gsize) x * 4;
+        p[0] = 0xe4;
+        p[1] = 0x39;
+        p[2] = 0x3c;
+      }
+    GcOcrBox box = { it.ink_x - 4, it.ink_y - 3, it.ink_w + 8, it.ink_h + 6 };
+    EXPECT_TRUE (gc_ocr_pp_struck_through (&f.frame, &box)) << px << " px";
+    /* The same card without the stroke is not struck. */
+    Frame plain (1280, 720, SCENE_BG_PHOTO, items);
+    EXPECT_FALSE (gc_ocr_pp_struck_through (&plain.frame, &box)) << px
+        << " px";
+  }
+}
+
 /* Text cut by the frame's right edge: a caption's words are what is on
  * screen and are read; a price cut there may have lost digits ("¥12" of
  * "¥129") and is not read at all (real frame r09: a caption running to the
