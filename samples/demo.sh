@@ -15,7 +15,7 @@ ninja -C "$build"
 
 sample=$root/samples/sample-sale.mp4
 catalog=$root/samples/sample-sale.catalog.json
-[ -f "$sample" ] && [ -f "$catalog" ] || "$root/samples/make-sample.sh" -o "$sample" -c "$catalog"
+[ -f "$sample" ] && [ -f "$catalog" ] || "$root/samples/make-sample.sh" -o "$sample" -c "$catalog" -b "$build"
 
 # Run from the build tree: the plugin, the OCR engine and the rule packs
 # are found there without installing anything.

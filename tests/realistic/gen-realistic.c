@@ -627,7 +627,7 @@ typedef struct
   /* spec */
   JsonObject *spec;
   gchar *name, *region, *scene, *streamer;
-  gint W, H, kbps, bframes;
+  gint W, H, kbps, bframes, gop;  /* gop: frames from keyframe to keyframe */
   gdouble duration, noise, s;
   guint64 seed;
   gboolean quick, compliant;
@@ -2308,7 +2308,13 @@ clip_load (JsonObject *spec, GError **error)
   c->s = c->H / 720.0;
   c->kbps = (gint) num_member (spec, "bitrate", c->H >= 1080 ? 3200 : 1500);
   c->bframes = (gint) num_member (spec, "bframes", 0);
+  c->gop = (gint) llround (num_member (spec, "gop", 2) * FPS);
   c->duration = num_member (spec, "duration", 30);
+  if (c->gop < 1 || c->gop > 600) {
+    g_set_error (error, GEN_ERROR, 1, "clip %s: gop must be 1/30 to 20 "
+        "seconds", c->name);
+    return NULL;
+  }
   c->seed = (guint64) num_member (spec, "seed", 1);
   c->noise = num_member (spec, "noise", 4.0);
   c->quick = bool_member (spec, "quick", FALSE);
@@ -2743,7 +2749,7 @@ write_truth (Clip *c, const gchar *path, const gchar *video,
   json_builder_set_member_name (b, "bitrate_kbps");
   json_builder_add_int_value (b, c->kbps);
   json_builder_set_member_name (b, "gop_frames");
-  json_builder_add_int_value (b, 2 * FPS);
+  json_builder_add_int_value (b, c->gop);
   json_builder_set_member_name (b, "bframes");
   json_builder_add_int_value (b, c->bframes);
   json_builder_set_member_name (b, "duration_s");
@@ -2917,7 +2923,7 @@ encode_clip (Clip *c, const gchar *path, GError **error)
       "video/x-raw,format=I420 ! x264enc bitrate=%d vbv-buf-capacity=1000 "
       "key-int-max=%d bframes=%d speed-preset=veryfast trellis=false threads=1 ! "
       "video/x-h264,profile=high ! h264parse ! mp4mux ! filesink name=sink",
-      c->kbps, 2 * FPS, c->bframes);
+      c->kbps, c->gop, c->bframes);
   GstElement *pipe, *src, *sink;
   GstCaps *caps;
   GstBus *bus;
