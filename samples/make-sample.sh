@@ -8,8 +8,8 @@
 #                          [-p X264_PRESET] [-S stream|plain] [-b BUILD_DIR]
 #
 # Defaults: samples/sample-sale.mp4, samples/sample-sale.catalog.json,
-# 1280x720, 10 s segments, 1 cycle (60 s), 2 s GOP, H.264 (x264) in MP4 at
-# about a live stream's bitrate (1.5 Mb/s at 720p, 3.5 Mb/s at 1080p).
+# 1280x720, 10 s segments, 1 cycle (60 s), 2 s GOP, H.264 (x264) in MP4
+# (-S stream at a live stream's bitrate: 1.5 Mb/s at 720p, 3.5 at 1080p).
 #
 # -S stream (the default) draws it as a platform records a live sale, with
 # tests/realistic's generator (BUILD_DIR/tests/realistic/gc-realistic-gen,
@@ -18,7 +18,9 @@
 # host, sensor noise, the platform's chrome (streamer, viewer count, live
 # badge, scrolling chat, hearts), price cards that slide in and out with
 # the reference price struck through, captions in several fonts, and a
-# 广告 label.  It also writes OUT.truth.json: every text on screen and when.
+# 广告 label.  It also writes OUT.truth.json: every text on screen and when
+# (a file of that name that is not such a truth file is left alone: the
+# script stops first).
 # Segments are then at least 5 s long, so that each violation stays on
 # screen 4 s between the cards' animations.  -p is ignored (veryfast).
 #
@@ -67,7 +69,7 @@ while getopts "o:c:s:t:n:g:p:S:b:h" opt; do
     p) preset=$OPTARG ;;
     S) style=$OPTARG ;;
     b) build=$OPTARG ;;
-    h) sed -n '3,43p' "$0"; exit 0 ;;
+    h) sed -n '3,45p' "$0"; exit 0 ;;
     *) exit 2 ;;
   esac
 done
@@ -83,6 +85,10 @@ case $style in
     case $build in /*) ;; *) build=$PWD/$build ;; esac
     gen=${GC_REALISTIC_GEN:-$build/tests/realistic/gc-realistic-gen}
     [ -x "$gen" ] || usage "$gen not found: build it (meson setup build && ninja -C build; it needs cairo and pangocairo, which tools/setup installs), or use -S plain"
+    truth="${out%.*}.truth.json"
+    if [ -e "$truth" ] && ! grep -q '"gst-compliance-realistic-truth/1"' "$truth"; then
+      usage "$truth exists and is not a truth file this script wrote: move it, or give another -o"
+    fi
     ;;
   plain) ;;
   *) usage "-S $style: give stream or plain" ;;
@@ -212,7 +218,7 @@ EOF
   "$gen" --set "$work/set.json" --clip sale -o "$work" >&2
   mv "$work/sale.mp4" "$out"
   mv "$work/sale.catalog.json" "$catalog"
-  mv "$work/sale.truth.json" "${out%.*}.truth.json"
+  mv "$work/sale.truth.json" "$truth"
   echo "make-sample: done" >&2
   exit 0
 fi

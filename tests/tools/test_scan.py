@@ -713,6 +713,28 @@ class Scan(unittest.TestCase):
             if w > 4096:
                 self.assertIn("analysed at 4096x1638", err)
 
+    def test_make_sample_refuses_what_it_cannot_make(self):
+        """samples/make-sample.sh: a wrong option is named and nothing is
+        written; a file where the truth would go that is not one it wrote
+        is left as it was."""
+        out = self.path("ms.mp4")
+        truth = self.path("ms.truth.json")
+        write(truth, "my notes\n")
+        cases = ((["-t", "3"], "-S stream needs segments of 5 s or more"),
+                 (["-S", "fancy"], "-S fancy: give stream or plain"),
+                 (["-s", "big"], "-s big: give WIDTHxHEIGHT"),
+                 (["-n", "0"], "-n 0: give a whole number"),
+                 (["-b", self.path("nobuild")], "gc-realistic-gen not found"),
+                 ([], "ms.truth.json exists and is not a truth file"))
+        for args, msg in cases:
+            p = system(os.path.join(SRC, "samples", "make-sample.sh"), "-o",
+                       out, "-b", BUILD, *args, capture_output=True,
+                       text=True)
+            self.assertEqual(p.returncode, 2, (args, p.stderr))
+            self.assertIn(msg, p.stderr, args)
+            self.assertFalse(os.path.exists(out), args)
+        self.assertEqual(read(truth, "r"), "my notes\n")
+
     def test_clean_exit_0(self):
         rc, err, rep = self.scan(self.clean, catalog=self.clean_catalog)
         self.assertEqual(rc, 0, err)
