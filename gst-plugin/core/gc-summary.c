@@ -14,7 +14,8 @@ typedef struct
   gchar *path;                  /* as given (or found in a directory) */
   gchar *canonical;
   gchar *link;                  /* relative to the summary where below it */
-  gchar *html_link;             /* NAME.html beside it, or NULL */
+  gchar *html;                  /* canonical NAME.html beside it */
+  gboolean has_html;            /* the scan wrote that page */
   const gchar *status;          /* static */
   guint violations;
   JsonNode *report;             /* the report, whole */
@@ -34,7 +35,7 @@ entry_free (Entry *e)
   g_free (e->path);
   g_free (e->canonical);
   g_free (e->link);
-  g_free (e->html_link);
+  g_free (e->html);
   if (e->report)
     json_node_unref (e->report);
   g_free (e);
@@ -67,16 +68,16 @@ gc_summary_free (GcSummary *s)
   g_free (s);
 }
 
-/* @canonical relative to the summary's directory where it lies below it
- * (the summary and its reports can move together), else as it is. */
+/* @canonical relative to @dir (canonical) where it lies below it (the
+ * summary and its reports can move together), else as it is. */
 static gchar *
-link_to (const GcSummary *s, const gchar *canonical)
+link_to (const gchar *dir, const gchar *canonical)
 {
-  gsize n = strlen (s->out_dir);
+  gsize n = strlen (dir);
 
-  if (strncmp (canonical, s->out_dir, n) == 0 && canonical[n] == '/')
+  if (strncmp (canonical, dir, n) == 0 && canonical[n] == '/')
     return g_strdup (canonical + n + 1);
-  if (g_str_equal (s->out_dir, "/"))
+  if (g_str_equal (dir, "/"))
     return g_strdup (canonical + 1);
   return g_strdup (canonical);
 }
@@ -161,7 +162,7 @@ static gboolean
 add_file (GcSummary *s, const gchar *path, gboolean from_dir, GError **error)
 {
   g_autofree gchar *canonical = g_canonicalize_filename (path, NULL);
-  g_autofree gchar *base = NULL, *html = NULL;
+  g_autofree gchar *base = NULL;
   JsonNode *report = NULL;
   JsonObject *o;
   Entry *e;
@@ -188,7 +189,7 @@ add_file (GcSummary *s, const gchar *path, gboolean from_dir, GError **error)
   e = g_new0 (Entry, 1);
   e->path = g_strdup (path);
   e->canonical = g_steal_pointer (&canonical);
-  e->link = link_to (s, e->canonical);
+  e->link = link_to (s->out_dir, e->canonical);
   e->report = report;
   e->violations = json_array_get_length (json_object_get_array_member (o,
           "violations"));
@@ -197,9 +198,8 @@ add_file (GcSummary *s, const gchar *path, gboolean from_dir, GError **error)
   base = g_str_has_suffix (e->canonical, ".json")
       ? g_strndup (e->canonical, strlen (e->canonical) - 5)
       : g_strdup (e->canonical);
-  html = g_strconcat (base, ".html", NULL);
-  if (g_file_test (html, G_FILE_TEST_IS_REGULAR))
-    e->html_link = link_to (s, html);
+  e->html = g_strconcat (base, ".html", NULL);
+  e->has_html = g_file_test (e->html, G_FILE_TEST_IS_REGULAR);
   g_ptr_array_add (s->entries, e);
   return TRUE;
 }
@@ -284,7 +284,7 @@ gc_summary_add_missing (GcSummary *s, const gchar *input, const gchar *file)
   g_autofree gchar *canonical = g_canonicalize_filename (file, NULL);
 
   g_ptr_array_add (s->missing, g_strdup (input));
-  g_ptr_array_add (s->missing, link_to (s, canonical));
+  g_ptr_array_add (s->missing, link_to (s->out_dir, canonical));
 }
 
 guint
@@ -303,12 +303,8 @@ gc_summary_holds (const GcSummary *s, const gchar *path)
   c = g_canonicalize_filename (path, NULL);
   for (guint i = 0; i < s->entries->len; i++) {
     Entry *e = g_ptr_array_index (s->entries, i);
-    g_autofree gchar *base = g_strndup (e->canonical,
-        strlen (e->canonical) - (g_str_has_suffix (e->canonical, ".json")
-            ? 5 : 0));
-    g_autofree gchar *html = g_strconcat (base, ".html", NULL);
 
-    if (g_str_equal (c, e->canonical) || g_str_equal (c, html))
+    if (g_str_equal (c, e->canonical) || g_str_equal (c, e->html))
       return TRUE;
   }
   return FALSE;
@@ -429,9 +425,10 @@ gc_summary_write_json (const GcSummary *s, GError **error)
     json_builder_begin_object (b);
     json_builder_set_member_name (b, "file");
     json_builder_add_string_value (b, e->link);
-    if (e->html_link) {
+    if (e->has_html) {
+      g_autofree gchar *html_link = link_to (s->out_dir, e->html);
       json_builder_set_member_name (b, "html");
-      json_builder_add_string_value (b, e->html_link);
+      json_builder_add_string_value (b, html_link);
     }
     json_builder_set_member_name (b, "input");
     if (input)
@@ -497,12 +494,13 @@ gc_summary_write_html (const GcSummary *s, const gchar *path, GError **error)
   g_autoptr (GString) h = g_string_new (NULL);
   g_autoptr (GTree) rules = count_rules (s, NULL);
   g_autoptr (GString) all = g_string_new (NULL);
-  GcSummary *rel;
+  g_autofree gchar *full = NULL, *dir = NULL;
   guint total = 0;
 
   g_return_val_if_fail (s != NULL && path != NULL, FALSE);
   /* Links relative to the page, which may sit elsewhere than the JSON. */
-  rel = gc_summary_new (path);
+  full = g_canonicalize_filename (path, NULL);
+  dir = g_path_get_dirname (full);
 
   for (guint i = 0; i < s->entries->len; i++)
     total += ((Entry *) g_ptr_array_index (s->entries, i))->violations;
@@ -534,18 +532,11 @@ gc_summary_write_html (const GcSummary *s, const gchar *path, GError **error)
     Entry *e = g_ptr_array_index (s->entries, i);
     g_autoptr (GTree) mine = count_rules (s, e);
     g_autoptr (GString) by = g_string_new (NULL);
-    g_autofree gchar *json_link = link_to (rel, e->canonical);
-    g_autofree gchar *html_link = NULL;
+    g_autofree gchar *json_link = link_to (dir, e->canonical);
+    g_autofree gchar *html_link = e->has_html ? link_to (dir, e->html) : NULL;
     const gchar *input = member_string (json_node_get_object (e->report),
         "input");
 
-    if (e->html_link) {
-      g_autofree gchar *base = g_strndup (e->canonical,
-          strlen (e->canonical) - (g_str_has_suffix (e->canonical, ".json")
-              ? 5 : 0));
-      g_autofree gchar *html = g_strconcat (base, ".html", NULL);
-      html_link = link_to (rel, html);
-    }
     g_tree_foreach (mine, add_rule_text, by);
     g_string_append (h, "<tr><td>");
     esc (h, input ? input : e->path);
@@ -569,6 +560,5 @@ gc_summary_write_html (const GcSummary *s, const gchar *path, GError **error)
     g_string_append (h, "</td></tr>\n");
   }
   g_string_append (h, "</table>\n</body></html>\n");
-  gc_summary_free (rel);
   return gc_write_file (path, h->str, h->len, error);
 }
