@@ -1681,70 +1681,6 @@ days_before (guint32 day, guint days, guint32 * first, guint32 * last)
   return TRUE;
 }
 
-gboolean
-gc_product_allowed_reference (const GcProduct * product,
-    const GDate * stream_date, guint window_days, gdouble * out_price)
-{
-  g_return_val_if_fail (product != NULL, FALSE);
-
-  guint32 first, last;
-
-  /* The window is the @window_days days before the stream day. */
-  if (product->price_history && product->price_history->len > 0
-      && stream_date && g_date_valid (stream_date)
-      && days_before (g_date_get_julian (stream_date), window_days, &first,
-          &last)) {
-    gboolean found = FALSE;
-    gdouble lowest = 0;
-    guint i;
-
-    for (i = 0; i < product->price_history->len; i++) {
-      const GcPricePoint *pt =
-          &g_array_index (product->price_history, GcPricePoint, i);
-      guint32 day = g_date_get_julian (&pt->date);
-
-      if (day > last)
-        break;
-      /* An entry dated on or before the window start is superseded by the
-       * next one that is too; only the last of them is in effect at
-       * @first. */
-      if (day <= first && i + 1 < product->price_history->len
-          && g_date_get_julian (&g_array_index (product->price_history,
-                  GcPricePoint, i + 1).date) <= first)
-        continue;
-
-      if (!found || pt->price < lowest)
-        lowest = pt->price;
-      found = TRUE;
-    }
-
-    if (found) {
-      if (out_price)
-        *out_price = lowest;
-      return TRUE;
-    }
-  }
-
-  if (product->has_reference_price) {
-    if (out_price)
-      *out_price = product->reference_price;
-    return TRUE;
-  }
-  return FALSE;
-}
-
-const gchar *
-gc_catalog_reading_languages (const GcCatalog *catalog)
-{
-  const gchar *j = catalog->jurisdiction, *c = catalog->currency;
-
-  if ((j == NULL && c == NULL) || g_strcmp0 (j, "CN") == 0
-      || g_strcmp0 (c, "CNY") == 0 || g_strcmp0 (c, "HKD") == 0
-      || g_strcmp0 (c, "TWD") == 0)
-    return "chi_sim+eng";
-  return "eng";
-}
-
 /* The price_history over [@first, @last]: the lowest price in effect in
  * it, and with @needed > 0 the highest in effect on at least @needed of
  * its days (*@days those days, 0 when no price was in effect that long).
@@ -1797,6 +1733,49 @@ offered_over (const GArray * history, guint32 first, guint32 last,
     }
   }
   return found;
+}
+
+gboolean
+gc_product_allowed_reference (const GcProduct * product,
+    const GDate * stream_date, guint window_days, gdouble * out_price)
+{
+  g_return_val_if_fail (product != NULL, FALSE);
+
+  guint32 first, last;
+  gdouble lowest = 0, held = 0;
+  guint days;
+
+  /* The lowest price in effect in the @window_days days before the
+   * stream day. */
+  if (product->price_history && product->price_history->len > 0
+      && stream_date && g_date_valid (stream_date)
+      && days_before (g_date_get_julian (stream_date), window_days, &first,
+          &last)
+      && offered_over (product->price_history, first, last, 0, &lowest,
+          &held, &days)) {
+    if (out_price)
+      *out_price = lowest;
+    return TRUE;
+  }
+
+  if (product->has_reference_price) {
+    if (out_price)
+      *out_price = product->reference_price;
+    return TRUE;
+  }
+  return FALSE;
+}
+
+const gchar *
+gc_catalog_reading_languages (const GcCatalog *catalog)
+{
+  const gchar *j = catalog->jurisdiction, *c = catalog->currency;
+
+  if ((j == NULL && c == NULL) || g_strcmp0 (j, "CN") == 0
+      || g_strcmp0 (c, "CNY") == 0 || g_strcmp0 (c, "HKD") == 0
+      || g_strcmp0 (c, "TWD") == 0)
+    return "chi_sim+eng";
+  return "eng";
 }
 
 gboolean
