@@ -274,6 +274,10 @@ typedef struct
    * bytes of folded, -1 when it offers none. */
   gint gift_end;
   gboolean gift_line;
+  /* 买一送一: the gift is the product itself, given gift_same_count
+   * times (0: not said). */
+  gboolean gift_same;
+  gint64 gift_same_count;
 } Parser;
 
 typedef struct
@@ -1291,34 +1295,6 @@ compile_gifts (gpointer unused)
   return NULL;
 }
 
-/* Whether the line offers a gift, and where the words that offer it end
- * ("买一送一" included: the product itself). */
-static void
-find_gift_word (Parser *p)
-{
-  static GOnce once = G_ONCE_INIT;
-  g_autoptr (GMatchInfo) m = NULL;
-  gint start, end;
-
-  g_once (&once, compile_gifts, NULL);
-  p->gift_end = -1;
-  p->gift_line = FALSE;
-  if (gift_word_regex == NULL || gift_same_regex == NULL
-      || gift_quantity_regex == NULL || gift_value_regex == NULL
-      || question_regex == NULL
-      || g_regex_match (question_regex, p->folded, 0, NULL))
-    return;
-  if (!g_regex_match (gift_same_regex, p->folded, 0, &m)) {
-    g_clear_pointer (&m, g_match_info_free);
-    if (!g_regex_match (gift_word_regex, p->folded, 0, &m))
-      return;
-  }
-  if (g_match_info_fetch_pos (m, 0, &start, &end)) {
-    p->gift_end = end;
-    p->gift_line = TRUE;
-  }
-}
-
 /* "2" -> 2, "两" -> 2, "十二" -> 12, "二十" -> 20; 0 for anything else. */
 static gint64
 small_count (const gchar *s)
@@ -1360,6 +1336,41 @@ small_count (const gchar *s)
   return tens * 10 + units;
 }
 
+/* Whether the line offers a gift, and where the words that offer it end
+ * ("买一送一" included: the product itself). */
+static void
+find_gift_word (Parser *p)
+{
+  static GOnce once = G_ONCE_INIT;
+  g_autoptr (GMatchInfo) m = NULL;
+  gint start, end;
+
+  g_once (&once, compile_gifts, NULL);
+  p->gift_end = -1;
+  p->gift_line = FALSE;
+  p->gift_same = FALSE;
+  p->gift_same_count = 0;
+  if (gift_word_regex == NULL || gift_same_regex == NULL
+      || gift_quantity_regex == NULL || gift_value_regex == NULL
+      || question_regex == NULL
+      || g_regex_match (question_regex, p->folded, 0, NULL))
+    return;
+  if (g_regex_match (gift_same_regex, p->folded, 0, &m)) {
+    g_autofree gchar *given = g_match_info_fetch (m, 2);
+
+    p->gift_same = TRUE;
+    p->gift_same_count = small_count (given);
+  } else {
+    g_clear_pointer (&m, g_match_info_free);
+    if (!g_regex_match (gift_word_regex, p->folded, 0, &m))
+      return;
+  }
+  if (g_match_info_fetch_pos (m, 0, &start, &end)) {
+    p->gift_end = end;
+    p->gift_line = TRUE;
+  }
+}
+
 static const gchar *
 sign_currency (const gchar *sign, const gchar *word)
 {
@@ -1397,13 +1408,10 @@ find_gifts (Parser *p)
 
   if (!p->gift_line)
     return;
-  if (g_regex_match (gift_same_regex, p->folded, 0, &m)) {
-    g_autofree gchar *given = g_match_info_fetch (m, 2);
-
+  if (p->gift_same) {
     key = "same";
-    quantity = small_count (given);
+    quantity = p->gift_same_count;
   }
-  g_clear_pointer (&m, g_match_info_free);
 
   if (g_regex_match (gift_value_regex, p->folded, 0, &m)) {
     gint g = 1;
