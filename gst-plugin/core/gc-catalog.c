@@ -767,6 +767,7 @@ static void
 gift_clear (gpointer data)
 {
   g_free (((GcGift *) data)->name);
+  g_free (((GcGift *) data)->folded);
 }
 
 /* "gifts": [{"name", "quantity", "price"}], in file order. */
@@ -835,6 +836,7 @@ parse_gifts (const Scope * s, JsonObject * obj, GArray ** out, GError ** error)
       return FALSE;
     warn_unknown (&es, entry, known);
     gift.name = g_strdup (name);
+    gift.folded = gc_text_fold (name);
     g_array_append_val (gifts, gift);
   }
   *out = g_steal_pointer (&gifts);

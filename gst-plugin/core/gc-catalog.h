@@ -54,6 +54,7 @@ typedef struct
 typedef struct
 {
   gchar *name;
+  gchar *folded;                /* name, gc_text_fold()ed: as lines are */
   gint64 quantity;              /* >= 1 */
   gboolean has_price;
   gdouble price;                /* its current price at the venue */

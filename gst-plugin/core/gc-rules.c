@@ -478,9 +478,8 @@ gift_on_line (const GcProduct *p, const gchar *line)
 {
   for (guint i = 0; line && i < p->gifts->len; i++) {
     const GcGift *g = &g_array_index (p->gifts, GcGift, i);
-    g_autofree gchar *name = gc_text_fold (g->name);
 
-    if (name[0] && strstr (line, name))
+    if (g->folded[0] && strstr (line, g->folded))
       return g;
   }
   return NULL;
