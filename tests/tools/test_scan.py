@@ -131,6 +131,32 @@ def system(*cmd, **kw):
     return subprocess.run(list(cmd), env=SYSTEM_ENV, **kw)
 
 
+# samples/make-sample.sh runs the build's tests/realistic generator, which
+# in a sanitizer build is instrumented: it keeps the test environment's
+# sanitizer settings (the leak suppressions of the libraries it draws
+# with), and the system's GStreamer otherwise.
+MAKE_SAMPLE_ENV = dict(SYSTEM_ENV)
+for _k in ("ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS"):
+    if _k in os.environ:
+        MAKE_SAMPLE_ENV[_k] = os.environ[_k]
+
+
+def make_sample(*args, check=False, **kw):
+    """Runs samples/make-sample.sh with @args; with @check, a failure
+    raises with what it printed."""
+    kw.setdefault("timeout", 120 * SLOW)
+    if check:
+        kw.pop("stderr", None)
+        kw["capture_output"] = True
+        kw["text"] = True
+    p = subprocess.run([os.path.join(SRC, "samples", "make-sample.sh"),
+                        *args], env=MAKE_SAMPLE_ENV, **kw)
+    if check and p.returncode != 0:
+        raise RuntimeError(f"make-sample.sh {' '.join(args)}: exit "
+                           f"{p.returncode}\n{p.stderr}")
+    return p
+
+
 def gst_launch(*args):
     system("gst-launch-1.0", "-q", "-e", *args, check=True,
            stdout=subprocess.DEVNULL)
@@ -213,20 +239,18 @@ class Scan(unittest.TestCase):
         # its catalog.
         cls.sale = os.path.join(d, "sale.mp4")
         cls.sale_catalog = os.path.join(d, "sale.catalog.json")
-        system(os.path.join(SRC, "samples", "make-sample.sh"),
-               "-o", cls.sale, "-c", cls.sale_catalog, "-b", BUILD,
-               "-s", "960x540", "-t", "5", check=True,
-               stderr=subprocess.DEVNULL)
+        make_sample("-o", cls.sale, "-c", cls.sale_catalog, "-b", BUILD,
+                    "-s", "960x540", "-t", "5", check=True,
+                    stderr=subprocess.DEVNULL)
         # The same sale as the plain test pattern, 3 s segments, for the
         # tests of what the tool writes (evidence, the annotated copy) with
         # the quick Tesseract reader, which misses the stream-like sale's
         # prices (its figures: tests/bench/realistic_bench.sh).
         cls.plain_sale = os.path.join(d, "plain-sale.mp4")
         cls.plain_catalog = os.path.join(d, "plain-sale.catalog.json")
-        system(os.path.join(SRC, "samples", "make-sample.sh"), "-S", "plain",
-               "-o", cls.plain_sale, "-c", cls.plain_catalog,
-               "-s", "960x540", "-t", "3", check=True,
-               stderr=subprocess.DEVNULL)
+        make_sample("-S", "plain", "-o", cls.plain_sale, "-c",
+                    cls.plain_catalog, "-s", "960x540", "-t", "3",
+                    check=True, stderr=subprocess.DEVNULL)
         # A clip with nothing on screen, and a catalog whose product needs
         # no disclosure: nothing to report.
         cls.clean = os.path.join(d, "clean.mp4")
@@ -728,9 +752,8 @@ class Scan(unittest.TestCase):
                  (["-b", self.path("nobuild")], "gc-realistic-gen not found"),
                  ([], "ms.truth.json exists and is not a truth file"))
         for args, msg in cases:
-            p = system(os.path.join(SRC, "samples", "make-sample.sh"), "-o",
-                       out, "-b", BUILD, *args, capture_output=True,
-                       text=True)
+            p = make_sample("-o", out, "-b", BUILD, *args,
+                            capture_output=True, text=True)
             self.assertEqual(p.returncode, 2, (args, p.stderr))
             self.assertIn(msg, p.stderr, args)
             self.assertFalse(os.path.exists(out), args)
@@ -1332,9 +1355,8 @@ def corruption_figure(n, scan):
     d = tempfile.mkdtemp(prefix="scan-figure-")
     try:
         sale, cat = os.path.join(d, "sale.mp4"), os.path.join(d, "sale.json")
-        system(os.path.join(SRC, "samples", "make-sample.sh"), "-o", sale,
-               "-c", cat, "-b", BUILD, "-s", "960x540", "-t", "5",
-               check=True, stderr=subprocess.DEVNULL)
+        make_sample("-o", sale, "-c", cat, "-b", BUILD, "-s", "960x540",
+                    "-t", "5", check=True, stderr=subprocess.DEVNULL)
         data = read(sale)
         for mode in ([], ["--annotated", os.path.join(d, "out.mp4")]):
             found = 0
