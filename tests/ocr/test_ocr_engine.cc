@@ -74,6 +74,22 @@ overlaps (const GcOcrBox &b, const SceneItem &it)
   return ix > 0 && iy > it.ink_h / 2;
 }
 
+/* A strike-through of @rows rows of @rgb over @it's ink, from just above
+ * its middle, @past pixels beyond both ends. */
+void
+draw_stroke (Frame &f, const SceneItem &it, gint rows, gint past,
+    guint32 rgb)
+{
+  for (gint y = it.ink_y + it.ink_h / 2 - 1;
+      y < it.ink_y + it.ink_h / 2 - 1 + rows; y++)
+    for (gint x = it.ink_x - past; x < it.ink_x + it.ink_w + past; x++) {
+      guint8 *p = f.data + (gsize) y * f.frame.stride + (gsize) x * 4;
+      p[0] = rgb >> 16;
+      p[1] = (rgb >> 8) & 0xff;
+      p[2] = rgb & 0xff;
+    }
+}
+
 /* The line read where @it was drawn, or NULL. */
 const GcOcrLine *
 line_at (GPtrArray *lines, const SceneItem &it)
@@ -1592,14 +1608,7 @@ TEST_F (OcrPp, RedStrikeThroughKeepsTheEuroSign)
     const SceneItem &it = items[0];
     /* The stroke: 3 px of red through the middle, a little past both
      * ends. */
-    for (gint y = it.ink_y + it.ink_h / 2 - 1; y <= it.ink_y + it.ink_h / 2 + 1;
-        y++)
-      for (gint x = it.ink_x - 4; x < it.ink_x + it.ink_w + 4; x++) {
-        guint8 *p = f.data + (gsize) y * f.frame.stride + (gsize) x * 4;
-        p[0] = 0xe0;
-        p[1] = 0x30;
-        p[2] = 0x30;
-      }
+    draw_stroke (f, it, 3, 4, 0xe03030);
     g_autoptr (GError) error = NULL;
     g_autoptr (GPtrArray) lines = gc_ocr_engine_read_frame (engine (),
         &f.frame, NULL, &error);
@@ -1622,14 +1631,7 @@ TEST_F (OcrPp, GreyPriceStruckOnAGoldCardIsStruck)
         0xd8c08a, 0, 0, 0, 0, FALSE, NULL};
     Frame f (1280, 720, SCENE_BG_PHOTO, items);
     const SceneItem &it = items[0];
-    for (gint y = it.ink_y + it.ink_h / 2 - 1; y <= it.ink_y + it.ink_h / 2;
-        y++)
-      for (gint x = it.ink_x - 2; x < it.ink_x + it.ink_w + 2; x++) {
-        guint8 *p = f.data + (gsize) y * f.frame.stride + (gsize) x * 4;
-        p[0] = 0xe4;
-        p[1] = 0x39;
-        p[2] = 0x3c;
-      }
+    draw_stroke (f, it, 2, 2, 0xe4393c);
     GcOcrBox box = { it.ink_x - 4, it.ink_y - 3, it.ink_w + 8, it.ink_h + 6 };
     EXPECT_TRUE (gc_ocr_pp_struck_through (&f.frame, &box)) << px << " px";
     /* The same card without the stroke is not struck. */
