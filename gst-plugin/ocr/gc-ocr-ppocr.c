@@ -204,7 +204,7 @@ library_candidates (const gchar * configured)
 static void *ORT_API_CALL
 ort_tensor_alloc (OrtAllocator * self, size_t size)
 {
-  return gc_ocr_block_alloc (size);
+  return gc_ocr_block_alloc_model (size);
 }
 
 static void ORT_API_CALL

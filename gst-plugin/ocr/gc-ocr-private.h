@@ -251,6 +251,10 @@ gboolean gc_ocr_pp_cut_at_edge (const GcOcrFrame * frame,
  * back to the system when freed, unless a model is running (then kept for
  * the next block of its size).  gc_ocr_block_free (NULL) does nothing. */
 gpointer gc_ocr_block_alloc (gsize size);
+/* The same for ONNX Runtime's own tensors: mapped from 64 KB even under
+ * AddressSanitizer (whose malloc gives our own blocks, to check our
+ * writes into them). */
+gpointer gc_ocr_block_alloc_model (gsize size);
 void gc_ocr_block_free (gpointer block);
 /* A model starts (TRUE) or ends running; the cache lives while any runs. */
 void gc_ocr_blocks_run (gboolean starts);
