@@ -397,8 +397,8 @@ prefer_kept (GArray * boxes, GArray * kept)
  * of @kept that no box of @boxes overlaps stays.  It is checked as every
  * kept line is (gc-ocr-ppread.c): glyphs that went away make it stale,
  * and it is detected again around it and dropped. */
-static void
-keep_missed (GArray * boxes, GArray * kept)
+void
+gc_ocr_pp_keep_missed (GArray * boxes, GArray * kept)
 {
   guint n = boxes->len, i, j;
 
@@ -450,7 +450,8 @@ grow_past_cut (GcOcrBox * c, GArray * dets, const GcOcrFrame * frame)
 }
 
 /* Detects each of @crops; what @layout kept there is replaced by what is
- * there now (or kept, see prefer_kept() and keep_missed()).  The boxes found are also added
+ * there now (or kept, see prefer_kept() and
+ * gc_ocr_pp_keep_missed()).  The boxes found are also added
  * to @found when it is not NULL. */
 static gboolean
 detect_crops (GcPpocr * pp, const GcOcrFrame * frame, GArray * crops,
@@ -487,7 +488,7 @@ detect_crops (GcPpocr * pp, const GcOcrFrame * frame, GArray * crops,
     }
     set_from_dets (frame, now, dets);
     prefer_kept (now, replaced);
-    keep_missed (now, replaced);
+    gc_ocr_pp_keep_missed (now, replaced);
     g_array_append_vals (layout, now->data, now->len);
     if (found)
       g_array_append_vals (found, now->data, now->len);

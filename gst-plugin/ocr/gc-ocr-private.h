@@ -244,6 +244,10 @@ GArray *gc_ocr_pp_detect_around (GcPpocr * pp, const GcOcrFrame * frame,
 /* gc-ocr-ppocr.c: TRUE when @box runs to the frame's left or right edge
  * and ink is there: text cut by the edge (the detector takes such a box to
  * the edge). */
+/* Appends to @boxes (GcOcrBox, what a crop's detection found) each box
+ * of @kept (the lines kept there before) that no box of @boxes overlaps:
+ * a crop's detector misses small text at times (gc-ocr-pplines.c). */
+void gc_ocr_pp_keep_missed (GArray * boxes, GArray * kept);
 gboolean gc_ocr_pp_cut_at_edge (const GcOcrFrame * frame,
     const GcOcrBox * box);
 /* gc-ocr-blocks.c: large short-lived memory (tensors, frame-sized

@@ -1832,6 +1832,39 @@ TEST_F (OcrPp, ChatLinesScrollingUpKeepTheirReadings)
  * stroke alone grow to the whole line, as do pieces of it and its two
  * halves; an unstruck price beside it and a line below stay as they
  * are. */
+/* A crop's detection that found nothing where a kept line stands keeps
+ * it; a kept line that a found box overlaps gives way to that box. */
+TEST (OcrPpBoxes, KeptLineNoBoxOverlapsStays)
+{
+  GcOcrBox found[] = {{100, 100, 200, 40}};
+  GcOcrBox kept[] = {
+    {900, 20, 40, 24},          /* the label: nothing found there */
+    {110, 105, 150, 30},        /* a line found again, moved */
+    {400, 300, 80, 20},         /* another line nothing overlaps */
+  };
+  g_autoptr (GArray) boxes = g_array_new (FALSE, FALSE, sizeof (GcOcrBox));
+  g_autoptr (GArray) old = g_array_new (FALSE, FALSE, sizeof (GcOcrBox));
+  g_array_append_vals (boxes, found, G_N_ELEMENTS (found));
+  g_array_append_vals (old, kept, G_N_ELEMENTS (kept));
+
+  gc_ocr_pp_keep_missed (boxes, old);
+  ASSERT_EQ (boxes->len, 3u);
+  auto at = [&] (guint i) { return g_array_index (boxes, GcOcrBox, i); };
+  EXPECT_EQ (at (0).x, 100);
+  EXPECT_EQ (at (1).x, 900);
+  EXPECT_EQ (at (1).y, 20);
+  EXPECT_EQ (at (2).x, 400);
+
+  /* Nothing found at all: every kept line stays; nothing kept: nothing
+   * added. */
+  g_array_set_size (boxes, 0);
+  gc_ocr_pp_keep_missed (boxes, old);
+  EXPECT_EQ (boxes->len, 3u);
+  g_array_set_size (old, 0);
+  gc_ocr_pp_keep_missed (boxes, old);
+  EXPECT_EQ (boxes->len, 3u);
+}
+
 TEST (OcrPpBoxes, StruckPricePiecesBecomeTheLine)
 {
   std::vector<SceneItem> items (3);
