@@ -46,9 +46,10 @@
 #include <unistd.h>
 
 #define BLOCK_HEADER 64
-/* Under AddressSanitizer every block comes from malloc, so that our writes
- * into input tensors and scratch planes stay checked (and malloc is
- * ASan's: its thresholds are not glibc's to set). */
+/* Under AddressSanitizer our own blocks come from malloc, so that our
+ * writes into input tensors and scratch planes stay checked (and malloc
+ * is ASan's: its thresholds are not glibc's to set); ONNX Runtime's are
+ * mapped as in any build (gc_ocr_block_alloc_model). */
 #if defined(__SANITIZE_ADDRESS__)
 #define BLOCK_ASAN 1
 #elif defined(__has_feature)

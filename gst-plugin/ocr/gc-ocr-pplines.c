@@ -450,9 +450,8 @@ grow_past_cut (GcOcrBox * c, GArray * dets, const GcOcrFrame * frame)
 }
 
 /* Detects each of @crops; what @layout kept there is replaced by what is
- * there now (or kept, see prefer_kept() and
- * gc_ocr_pp_keep_missed()).  The boxes found are also added
- * to @found when it is not NULL. */
+ * there now (or kept, see prefer_kept() and gc_ocr_pp_keep_missed()).
+ * The boxes found are also added to @found when it is not NULL. */
 static gboolean
 detect_crops (GcPpocr * pp, const GcOcrFrame * frame, GArray * crops,
     GArray * layout, GArray * found, GError ** error)

@@ -241,13 +241,13 @@ void gc_ocr_pp_mend_boxes (const GcOcrFrame * frame, GArray * boxes);
  * lines whose text changed. */
 GArray *gc_ocr_pp_detect_around (GcPpocr * pp, const GcOcrFrame * frame,
     GArray * boxes, GError ** error);
+/* gc-ocr-pplines.c: appends to @boxes (GcOcrBox, what a crop's detection
+ * found) each box of @kept (the lines kept there before) that no box of
+ * @boxes overlaps: a crop's detector misses small text at times. */
+void gc_ocr_pp_keep_missed (GArray * boxes, GArray * kept);
 /* gc-ocr-ppocr.c: TRUE when @box runs to the frame's left or right edge
  * and ink is there: text cut by the edge (the detector takes such a box to
  * the edge). */
-/* Appends to @boxes (GcOcrBox, what a crop's detection found) each box
- * of @kept (the lines kept there before) that no box of @boxes overlaps:
- * a crop's detector misses small text at times (gc-ocr-pplines.c). */
-void gc_ocr_pp_keep_missed (GArray * boxes, GArray * kept);
 gboolean gc_ocr_pp_cut_at_edge (const GcOcrFrame * frame,
     const GcOcrBox * box);
 /* gc-ocr-blocks.c: large short-lived memory (tensors, frame-sized
