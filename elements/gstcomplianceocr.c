@@ -42,6 +42,16 @@
  *   #GstComplianceOcr:threads threads; the output does not depend on how
  *   many.
  *
+ * Many streams in one process (gst-compliance-ingest) share one set of
+ * engines with #GstComplianceOcr:pool: every complianceocr naming the same
+ * pool hands its reads to that pool's worker threads (#GstComplianceOcr:threads
+ * of the first element to start; the pool stops with the last).  Each
+ * element has one read in the pool at a time and the pool serves them first
+ * come, first served, so a stream whose text changes on every frame waits
+ * its turn like the others: in live mode its samples are skipped (and
+ * counted) while its read waits, in replay mode its stream waits.  The
+ * change tracking stays per element.
+ *
  * Each read is also posted as an element message `compliance-text`:
  * `pts` (guint64, of the frame read), `running-time` (guint64, of that
  * frame, GST_CLOCK_TIME_NONE when unknown), `width` and `height` (gint, of
@@ -93,7 +103,12 @@
  * clock and the first-seen history, and writes a worker's staging buffer
  * only while that worker is idle.  start() creates the workers and waits for
  * their engines; stop() (called by the base class once streaming has
- * stopped) joins them and frees what is left.
+ * stopped) joins them and frees what is left.  With a pool the element has
+ * one worker without a thread: its trackers and converter are used by the
+ * pool thread running its read (one at a time; the hand-over is under both
+ * locks, element's before pool's, and a pool thread holds neither while
+ * reading); stop() takes it out of the pool's queue, waits for a read
+ * running, frees them and drops its reference to the pool.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -110,6 +125,7 @@
 
 #include "gc-error.h"
 #include "gc-ocr-loader.h"
+#include "gstcomplianceocrpool.h"
 #include "gstcompliancemeta.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_compliance_ocr_debug);
@@ -127,6 +143,7 @@ enum
   PROP_MIN_CONFIDENCE,
   PROP_ENGINE,
   PROP_ENGINE_USED,
+  PROP_POOL,
   PROP_FRAMES_SEEN,
   PROP_FRAMES_SAMPLED,
   PROP_FRAMES_SKIPPED,
@@ -202,6 +219,7 @@ struct _GstComplianceOcr
   gfloat min_confidence;
   GstComplianceOcrEngine engine;
   gchar *engine_used;           /* what start() took; NULL before */
+  gchar *pool_name;             /* NULL: the element's own workers */
 
   /* Hand-over with the workers and statistics; lock. */
   GMutex lock;
@@ -225,6 +243,9 @@ struct _GstComplianceOcr
   GArray *rois;                 /* Roi; empty: the whole frame */
   Worker *workers;
   guint n_workers;
+  /* A shared pool (property pool): then one Worker without a thread, whose
+   * reads the pool's threads run, one at a time. */
+  GcOcrPool *pool;
   gboolean omp_warned;          /* only touched in start() */
 
   /* Streaming thread only. */
@@ -239,6 +260,8 @@ struct _GstComplianceOcr
 
 struct _Worker
 {
+  /* First: the pool hands it back to pool_run. */
+  GcOcrPoolSlot slot;
   GstComplianceOcr *self;
   guint index;
   GThread *thread;
@@ -253,8 +276,9 @@ struct _Worker
   GstBuffer *staging;
   GstVideoInfo staging_info;
 
-  /* Worker thread only. */
-  GcOcrEngine *engine;
+  /* Worker thread only (with a pool: the pool thread running its read;
+   * the pool runs one read of a worker at a time). */
+  GcOcrEngine *engine;          /* NULL with a pool: the pool's */
   GPtrArray *trackers;          /* GcOcrTracker, one per roi */
   guint reset_gen;
   GstVideoConverter *converter;
@@ -495,7 +519,7 @@ worker_engine_frame (Worker * w, const GstVideoFrame * src,
 }
 
 static void
-worker_read (Worker * w, Job * job)
+worker_read (Worker * w, GcOcrEngine * engine, Job * job)
 {
   GstComplianceOcr *self = w->self;
   const GcOcrApi *api = self->api;
@@ -555,7 +579,7 @@ worker_read (Worker * w, Job * job)
       sub.height = y1 - y0;
     }
 
-    lines = api->read_frame (w->engine, &sub, g_ptr_array_index (w->trackers,
+    lines = api->read_frame (engine, &sub, g_ptr_array_index (w->trackers,
             i), &err);
     if (lines == NULL) {
       job->error = g_strdup (err ? err->message : "OCR failed");
@@ -591,6 +615,62 @@ done:
     gst_video_frame_unmap (&staged);
 }
 
+static GcOcrEngineKind
+engine_kind (GstComplianceOcrEngine engine)
+{
+  switch (engine) {
+    case GST_COMPLIANCE_OCR_ENGINE_PPOCR:
+      return GC_OCR_ENGINE_PPOCR;
+    case GST_COMPLIANCE_OCR_ENGINE_TESSERACT:
+      return GC_OCR_ENGINE_TESSERACT;
+    default:
+      return GC_OCR_ENGINE_AUTO;
+  }
+}
+
+/* The read of @job by @w ended: hands it back. */
+static void
+job_finished_locked (GstComplianceOcr * self, Worker * w, Job * job)
+{
+  job->done = TRUE;
+  w->job = NULL;
+  if (job->error == NULL) {
+    self->n_reads++;
+    self->regions_read += job->n_read;
+    self->read_us_total += job->read_us;
+  }
+  g_cond_broadcast (&self->done_cond);
+}
+
+/* A pool thread reads the job of @slot's worker with its @engine. */
+static void
+pool_run (GcOcrPoolSlot * slot, GcOcrEngine * engine)
+{
+  Worker *w = (Worker *) slot;
+  GstComplianceOcr *self = w->self;
+  Job *job;
+
+  g_mutex_lock (&self->lock);
+  job = w->job;
+  g_mutex_unlock (&self->lock);
+
+  worker_read (w, engine, job);
+
+  g_mutex_lock (&self->lock);
+  job_finished_locked (self, w, job);
+  g_mutex_unlock (&self->lock);
+}
+
+/* Hands @w the job just set in w->job; self->lock held. */
+static void
+wake_worker_locked (GstComplianceOcr * self, Worker * w)
+{
+  if (self->pool)
+    gc_ocr_pool_submit (self->pool, &w->slot);
+  else
+    g_cond_signal (&w->wake);
+}
+
 static gpointer
 worker_main (gpointer data)
 {
@@ -609,10 +689,7 @@ worker_main (gpointer data)
   config.languages = self->run_languages;
   config.tessdata_dir = self->run_tessdata_dir;
   config.threads = self->run_engine_threads;
-  config.engine = self->run_engine == GST_COMPLIANCE_OCR_ENGINE_PPOCR
-      ? GC_OCR_ENGINE_PPOCR : self->run_engine ==
-      GST_COMPLIANCE_OCR_ENGINE_TESSERACT ? GC_OCR_ENGINE_TESSERACT
-      : GC_OCR_ENGINE_AUTO;
+  config.engine = engine_kind (self->run_engine);
   w->engine = api->engine_new (&config, &err);
   w->trackers = g_ptr_array_new_with_free_func ((GDestroyNotify)
       api->tracker_free);
@@ -645,17 +722,10 @@ worker_main (gpointer data)
     job = w->job;
     g_mutex_unlock (&self->lock);
 
-    worker_read (w, job);
+    worker_read (w, w->engine, job);
 
     g_mutex_lock (&self->lock);
-    job->done = TRUE;
-    w->job = NULL;
-    if (job->error == NULL) {
-      self->n_reads++;
-      self->regions_read += job->n_read;
-      self->read_us_total += job->read_us;
-    }
-    g_cond_broadcast (&self->done_cond);
+    job_finished_locked (self, w, job);
   }
   g_mutex_unlock (&self->lock);
 
@@ -682,6 +752,14 @@ stop_workers (GstComplianceOcr * self)
   for (guint i = 0; i < self->n_workers; i++) {
     Worker *w = &self->workers[i];
 
+    if (self->pool) {
+      /* Its read, if queued, is dropped with the jobs below; if running,
+       * waited for.  Nothing runs it after this. */
+      gc_ocr_pool_detach (self->pool, &w->slot);
+      g_clear_pointer (&w->trackers, g_ptr_array_unref);
+      g_clear_pointer (&w->converter, gst_video_converter_free);
+      gst_clear_buffer (&w->rgbx);
+    }
     if (w->thread)
       g_thread_join (w->thread);
     g_clear_error (&w->init_error);
@@ -690,6 +768,7 @@ stop_workers (GstComplianceOcr * self)
   }
   g_clear_pointer (&self->workers, g_free);
   self->n_workers = 0;
+  g_clear_pointer (&self->pool, gc_ocr_pool_release);
 
   g_mutex_lock (&self->lock);
   while ((job = g_queue_pop_head (&self->inflight)))
@@ -811,6 +890,7 @@ gst_compliance_ocr_start (GstBaseTransform * trans)
 {
   GstComplianceOcr *self = GST_COMPLIANCE_OCR (trans);
   g_autofree gchar *languages = NULL, *tessdata_dir = NULL, *roi = NULL;
+  g_autofree gchar *pool_name = NULL;
   g_autoptr (GError) err = NULL;
   g_autoptr (GArray) rois = NULL;
   const GcOcrLoadInfo *load;
@@ -827,6 +907,8 @@ gst_compliance_ocr_start (GstBaseTransform * trans)
   languages = g_strdup (self->languages);
   tessdata_dir = g_strdup (self->tessdata_dir);
   roi = g_strdup (self->roi);
+  pool_name = self->pool_name && *self->pool_name ?
+      g_strdup (self->pool_name) : NULL;
   GST_OBJECT_UNLOCK (self);
 
   if (threads == 0) {
@@ -886,7 +968,37 @@ gst_compliance_ocr_start (GstBaseTransform * trans)
   self->read_us_total = 0;
   g_mutex_unlock (&self->lock);
 
-  for (guint i = 0; i < self->n_workers; i++) {
+  if (pool_name) {
+    GcOcrConfig config;
+
+    /* The pool's threads read; this element has one place in its queue,
+     * so it has at most one read in the pool at a time. */
+    self->api->config_init (&config);
+    config.languages = self->run_languages;
+    config.tessdata_dir = self->run_tessdata_dir;
+    config.engine = engine_kind (engine);
+    self->pool = gc_ocr_pool_acquire (pool_name, self->api, &config, threads,
+        WORKER_NICE, &init_error);
+    g_clear_pointer (&self->workers, g_free);
+    self->n_workers = 0;
+    self->run_engine_threads = 1;
+    if (self->pool) {
+      Worker *w;
+
+      self->n_workers = 1;
+      self->workers = w = g_new0 (Worker, 1);
+      w->self = self;
+      w->slot.run = pool_run;
+      w->ready = TRUE;
+      g_cond_init (&w->wake);
+      w->trackers = g_ptr_array_new_with_free_func ((GDestroyNotify)
+          self->api->tracker_free);
+      for (guint i = 0; i < MAX (self->rois->len, 1); i++)
+        g_ptr_array_add (w->trackers, self->api->tracker_new ());
+    }
+  }
+
+  for (guint i = 0; i < self->n_workers && self->pool == NULL; i++) {
     Worker *w = &self->workers[i];
     g_autofree gchar *name = g_strdup_printf ("ocr-worker-%u", i);
 
@@ -936,7 +1048,8 @@ gst_compliance_ocr_start (GstBaseTransform * trans)
 
   /* Every worker was configured alike; the first says which reader
    * they took.  Said once per start, where the user sees it. */
-  used = self->api->engine_describe (self->workers[0].engine);
+  used = self->pool ? gc_ocr_pool_describe (self->pool)
+      : self->api->engine_describe (self->workers[0].engine);
   GST_OBJECT_LOCK (self);
   g_free (self->engine_used);
   self->engine_used = g_strdup (used);
@@ -944,10 +1057,11 @@ gst_compliance_ocr_start (GstBaseTransform * trans)
   GST_ELEMENT_INFO (self, RESOURCE, SETTINGS, ("OCR engine: %s", used),
       (NULL));
 
-  GST_INFO_OBJECT (self, "%s mode, %u worker(s) of %u thread(s), languages "
-      "%s, engine %s", mode == GST_COMPLIANCE_OCR_MODE_LIVE ? "live" : "replay",
-      self->n_workers, self->run_engine_threads, self->run_languages,
-      load->path);
+  GST_INFO_OBJECT (self, "%s mode, %u worker(s) of %u thread(s)%s%s, "
+      "languages %s, engine %s", mode == GST_COMPLIANCE_OCR_MODE_LIVE ? "live"
+      : "replay", self->pool ? gc_ocr_pool_n_threads (self->pool) :
+      self->n_workers, self->run_engine_threads, self->pool ? " in pool " : "",
+      self->pool ? pool_name : "", self->run_languages, load->path);
   return TRUE;
 }
 
@@ -1123,7 +1237,7 @@ transform_live (GstComplianceOcr * self, GstBuffer * buf, Job * job)
     g_mutex_lock (&self->lock);
     idle->job = job;
     g_queue_push_tail (&self->inflight, job);
-    g_cond_signal (&idle->wake);
+    wake_worker_locked (self, idle);
     g_mutex_unlock (&self->lock);
     job = NULL;
   } else if (idle) {
@@ -1167,7 +1281,7 @@ transform_replay (GstComplianceOcr * self, GstBuffer * buf, Job * job)
   job->frame = &frame;
   g_mutex_lock (&self->lock);
   w->job = job;
-  g_cond_signal (&w->wake);
+  wake_worker_locked (self, w);
   while (!job->done)
     g_cond_wait (&self->done_cond, &self->lock);
   g_mutex_unlock (&self->lock);
@@ -1318,6 +1432,10 @@ gst_compliance_ocr_set_property (GObject * object, guint prop_id,
     case PROP_ENGINE:
       self->engine = g_value_get_enum (value);
       break;
+    case PROP_POOL:
+      g_free (self->pool_name);
+      self->pool_name = g_value_dup_string (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1384,6 +1502,9 @@ gst_compliance_ocr_get_property (GObject * object, guint prop_id,
     case PROP_ENGINE_USED:
       g_value_set_string (value, self->engine_used);
       break;
+    case PROP_POOL:
+      g_value_set_string (value, self->pool_name);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1400,6 +1521,7 @@ gst_compliance_ocr_finalize (GObject * object)
   g_free (self->tessdata_dir);
   g_free (self->roi);
   g_free (self->engine_used);
+  g_free (self->pool_name);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->done_cond);
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -1473,6 +1595,19 @@ gst_compliance_ocr_class_init (GstComplianceOcrClass * klass)
           GST_TYPE_COMPLIANCE_OCR_ENGINE, DEFAULT_ENGINE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_DOC_SHOW_DEFAULT |
           GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_POOL,
+      g_param_spec_string ("pool", "Shared worker pool",
+          "Name of a process-wide pool of OCR workers shared by every "
+          "complianceocr with this name (many streams in one process): "
+          "`threads` workers, set by the first element to start, one "
+          "engine each, serving the elements first come first served; "
+          "each element has one read in the pool at a time, so a busy "
+          "stream cannot starve the others (live mode skips and counts "
+          "samples while its read waits). Elements of one pool need the "
+          "same engine, languages and tessdata-dir. Unset: the element's "
+          "own workers", NULL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_DOC_SHOW_DEFAULT | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_ENGINE_USED,
       g_param_spec_string ("engine-used", "Engine used",
           "The reader the last start took, with its models and why (NULL "

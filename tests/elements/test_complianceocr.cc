@@ -21,6 +21,8 @@
 #include <glib/gstdio.h>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 #include <cstring>
 #include <set>
 #include <string>
@@ -1133,6 +1135,210 @@ TEST_F (Ocr, CyclesWhileReading)
     /* Teardown while reads are in flight. */
     stop ();
   }
+}
+
+/* ------------------------------------------------------------------ */
+/* A shared worker pool (property pool): many streams, one set of engines. */
+
+/* One stream's complianceocr in its own harness. */
+struct PoolStream
+{
+  GstHarness *h = nullptr;
+  GstElement *el = nullptr;
+
+  bool start (const char *props, const std::string &caps)
+  {
+    el = make (props);
+    h = gst_harness_new_empty ();
+    gst_harness_add_element_full (h, el, &hsrc, "sink", &hsink, "src");
+    gst_object_unref (el);
+    gst_harness_set_src_caps_str (h, caps.c_str ());
+    return GST_STATE (el) == GST_STATE_PLAYING;
+  }
+
+  /* The text meta of the buffer that left for @f at @pts ("" without). */
+  std::string push (const Frame &f, GstClockTime pts)
+  {
+    GstBuffer *buf = gst_buffer_copy_deep (f.buf);
+    GST_BUFFER_PTS (buf) = pts;
+    GST_BUFFER_DURATION (buf) = GST_SECOND / 2;
+    EXPECT_EQ (gst_harness_push (h, buf), GST_FLOW_OK);
+    GstBuffer *out = gst_harness_try_pull (h);
+    std::string text;
+    if (out) {
+      GstComplianceTextMeta *m = gst_buffer_get_compliance_text_meta (out);
+      text = m ? describe (m) : "";
+      gst_buffer_unref (out);
+    }
+    return text;
+  }
+
+  void stop ()
+  {
+    if (h)
+      gst_harness_teardown (h);
+    h = nullptr;
+    el = nullptr;
+  }
+
+  ~PoolStream () { stop (); }
+};
+
+/* Two streams read side by side through one pool of one worker: each gets
+ * the readings of its own frames (trackers are per stream, not per pool
+ * worker), and only the pool's thread reads, none of the elements' own. */
+TEST_F (Ocr, PoolSharedByTwoStreamsReadsEachItsOwn)
+{
+  Frame a, b;
+  render (a, kPrice, "I420", 640, 360);
+  render (b, "原价 ¥45.50", "I420", 640, 360);
+  {
+    /* ONNX Runtime keeps a thread of its own for the process once it has
+     * run (named after the thread that started it): not ours to count. */
+    PoolStream warm;
+    ASSERT_TRUE (warm.start ("mode=replay threads=1 languages=eng "
+            "pool=warm-up", a.caps));
+    warm.push (a, 0);
+  }
+  std::set<std::string> before = element_threads ();
+  PoolStream sa, sb;
+  ASSERT_TRUE (sa.start ("mode=replay interval=0 threads=1 languages=eng "
+          "pool=two-streams", caps_at_rate (a.caps, 2)));
+  ASSERT_TRUE (sb.start ("mode=replay interval=0 threads=1 languages=eng "
+          "pool=two-streams", caps_at_rate (b.caps, 2)));
+  std::vector<std::string> got_a, got_b;
+  std::thread tb ([&] {
+        for (int i = 0; i < 4; i++)
+          got_b.push_back (sb.push (i % 2 ? b : a, i * GST_SECOND / 2));
+      });
+  for (int i = 0; i < 4; i++)
+    got_a.push_back (sa.push (a, i * GST_SECOND / 2));
+  tb.join ();
+  for (int i = 0; i < 4; i++) {
+    EXPECT_NE (got_a[i].find ("89.00"), std::string::npos) << got_a[i];
+    EXPECT_EQ (got_a[i].find ("45.50"), std::string::npos) << got_a[i];
+    const char *want = i % 2 ? "45.50" : "89.00";
+    const char *other = i % 2 ? "89.00" : "45.50";
+    EXPECT_NE (got_b[i].find (want), std::string::npos) << i << got_b[i];
+    EXPECT_EQ (got_b[i].find (other), std::string::npos) << i << got_b[i];
+  }
+  /* One reader thread for both (ONNX Runtime's or libgomp's threads, named
+   * after their starter, aside: Tesseract's engine starts none). */
+  int pool_threads = 0, own_workers = 0;
+  for (const std::string &tid : element_threads ()) {
+    if (before.count (tid))
+      continue;
+    g_autofree char *path = g_strdup_printf ("/proc/self/task/%s/comm",
+        tid.c_str ());
+    g_autofree char *comm = NULL;
+    if (!g_file_get_contents (path, &comm, nullptr, nullptr))
+      continue;
+    pool_threads += g_str_has_prefix (comm, "ocr-pool-");
+    own_workers += g_str_has_prefix (comm, "ocr-worker-");
+  }
+  EXPECT_GE (pool_threads, 1);
+  EXPECT_EQ (own_workers, 0);
+  EXPECT_EQ (stat (sa.el, "frames-sampled"), 4u);
+  EXPECT_EQ (stat (sb.el, "frames-sampled"), 4u);
+  sa.stop ();
+  sb.stop ();
+  std::set<std::string> left = threads_left (before, 0);
+  std::string names;
+  for (const std::string &tid : left) {
+    g_autofree char *path = g_strdup_printf ("/proc/self/task/%s/comm",
+        tid.c_str ());
+    g_autofree char *comm = NULL;
+    if (g_file_get_contents (path, &comm, nullptr, nullptr))
+      names += std::string (" ") + g_strstrip (comm);
+  }
+  EXPECT_TRUE (left.empty ()) << "the last element to stop stops the pool;"
+      " left:" << names;
+}
+
+/* Elements of one pool read with one configuration: another is refused,
+ * naming the pool and both settings. */
+TEST_F (Ocr, PoolRefusesAnotherConfiguration)
+{
+  Frame a;
+  render (a, kPrice, "I420", 640, 360);
+  PoolStream sa;
+  ASSERT_TRUE (sa.start ("mode=replay threads=1 languages=eng "
+          "pool=one-config", a.caps));
+  std::string msg = start_error (make ("languages=chi_sim+eng threads=1 "
+          "pool=one-config"));
+  EXPECT_NE (msg.find ("one-config"), std::string::npos) << msg;
+  EXPECT_NE (msg.find ("languages=eng"), std::string::npos) << msg;
+  EXPECT_NE (msg.find ("languages=chi_sim+eng"), std::string::npos) << msg;
+  /* The first stream reads on. */
+  EXPECT_NE (sa.push (a, 0).find ("89.00"), std::string::npos);
+}
+
+/* A busy stream next to a quiet one on a pool of one worker: while the
+ * quiet stream's read waits, the busy one gets at most the read it had in
+ * the pool before (and hands in its next one): first come, first served,
+ * one read in the pool per stream. */
+TEST_F (Ocr, PoolServesAQuietStreamBetweenABusyOnesReads)
+{
+  Frame a, b;
+  render (a, kPrice, "I420", 640, 360);
+  render (b, "原价 ¥45.50", "I420", 640, 360);
+  PoolStream busy, quiet;
+  ASSERT_TRUE (busy.start ("mode=replay interval=0 threads=1 languages=eng "
+          "pool=fair", caps_at_rate (a.caps, 2)));
+  ASSERT_TRUE (quiet.start ("mode=replay interval=0 threads=1 languages=eng "
+          "pool=fair", caps_at_rate (b.caps, 2)));
+  std::atomic<bool> done (false);
+  std::thread tb ([&] {
+        /* Changing frames: every read is a real read. */
+        for (int i = 0; !done; i++)
+          busy.push (i % 2 ? a : b, i * GST_SECOND / 2);
+      });
+  for (int i = 0; i < 4; i++) {
+    g_usleep (50 * 1000);
+    guint64 before = stat (busy.el, "frames-sampled");
+    std::string got = quiet.push (b, i * GST_SECOND / 2);
+    guint64 after = stat (busy.el, "frames-sampled");
+    EXPECT_NE (got.find ("45.50"), std::string::npos) << got;
+    EXPECT_LE (after - before, 2u) << "the busy stream was served "
+        << after - before << " times while the quiet one waited";
+  }
+  done = true;
+  tb.join ();
+  EXPECT_GE (stat (busy.el, "frames-sampled"), 4u);
+}
+
+/* Streams stopping while their reads wait in the pool or are being read
+ * (live mode, three streams, one worker), then a new stream on the same
+ * pool name: nothing is left behind, nothing crashes. */
+TEST_F (Ocr, PoolStreamsStopWhileTheirReadsWait)
+{
+  Frame a;
+  render (a, kPrice, "I420", 1280, 720);
+  {
+    PoolStream warm;
+    ASSERT_TRUE (warm.start ("mode=replay threads=1 languages=eng "
+            "pool=warm-up", a.caps));
+    warm.push (a, 0);
+  }
+  std::set<std::string> before = element_threads ();
+  for (int round = 0; round < scaled (3, 1); round++) {
+    PoolStream s[3];
+    for (auto &st : s)
+      ASSERT_TRUE (st.start ("interval=0 threads=1 languages=eng "
+              "pool=teardown", a.caps));
+    for (int j = 0; j < 5; j++)
+      for (auto &st : s)
+        st.push (a, j * GST_SECOND / 30);
+    /* The middle one first: its read may be queued behind the others. */
+    s[1].stop ();
+    s[0].stop ();
+    s[2].stop ();
+  }
+  EXPECT_TRUE (threads_left (before, 0).empty ());
+  PoolStream again;
+  ASSERT_TRUE (again.start ("mode=replay threads=1 languages=eng "
+          "pool=teardown", a.caps));
+  EXPECT_NE (again.push (a, 0).find ("89.00"), std::string::npos);
 }
 
 #ifdef GC_HAVE_SCENE
