@@ -887,9 +887,21 @@ on_bus (GstBus *bus, GstMessage *msg, gpointer user_data)
       }
       break;
     }
-    case GST_MESSAGE_EOS:
-      stream_finish (st, STREAM_ENDED, NULL);
+    case GST_MESSAGE_EOS:{
+      gboolean linked;
+      g_mutex_lock (&st->lock);
+      linked = st->video_linked;
+      g_mutex_unlock (&st->lock);
+      if (linked) {
+        stream_finish (st, STREAM_ENDED, NULL);
+      } else {
+        /* parsebin does not always say no-more-pads (an audio-only TS). */
+        g_autofree gchar *m = g_strdup_printf ("%s: no video stream "
+            "(nothing to check)", st->input);
+        stream_finish (st, STREAM_FAILED, m);
+      }
       break;
+    }
     case GST_MESSAGE_STATE_CHANGED:
       if (GST_MESSAGE_SRC (msg) == GST_OBJECT (st->pipeline)
           && st->state == STREAM_STARTING) {
