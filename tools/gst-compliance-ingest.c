@@ -113,6 +113,7 @@ typedef struct
   GMutex lock;
   gboolean video_linked;
   gboolean repushing;           /* the analysis queue's thread only */
+  GstElement *ocr;              /* set once the video is linked */
   GPtrArray *entries;           /* GstPad: where parsebin's streams enter */
   GstClockTime last_taken;      /* pts of the last keyframe admitted */
   GQueue arrivals;              /* Arrival: admitted, not yet analysed */
@@ -424,6 +425,9 @@ build_video (Stream *st, GError **error)
   g_object_set (dec, "max-threads", 1, NULL);
   MAKE (conv, "videoconvert");
   MAKE (ocr, "complianceocr");
+  g_mutex_lock (&st->lock);
+  st->ocr = gst_object_ref (ocr);
+  g_mutex_unlock (&st->lock);
   gst_util_set_object_arg (G_OBJECT (ocr), "mode", "replay");
   gst_util_set_object_arg (G_OBJECT (ocr), "engine", ig->engine);
   g_object_set (ocr, "interval", 0, "threads", (guint) ig->threads, "pool",
@@ -699,7 +703,8 @@ status_json (Ingest *ig)
   for (guint i = 0; i < ig->streams->len; i++) {
     Stream *st = g_ptr_array_index (ig->streams, i);
     guint64 keyframes, admitted, analysed, dropped, waiting;
-    gdouble p50, p95, max;
+    gdouble p50, p95, max, read_ms = NAN;
+    g_autoptr (GstElement) ocr = NULL;
     GHashTableIter it;
     gpointer key, value;
 
@@ -712,7 +717,10 @@ status_json (Ingest *ig)
     p50 = quantile (st->latency_ms, 0.5);
     p95 = quantile (st->latency_ms, 0.95);
     max = quantile (st->latency_ms, 1.0);
+    ocr = st->ocr ? gst_object_ref (st->ocr) : NULL;
     g_mutex_unlock (&st->lock);
+    if (ocr && analysed > 0)
+      g_object_get (ocr, "mean-ms-per-read", &read_ms, NULL);
 
     json_builder_begin_object (b);
     json_builder_set_member_name (b, "name");
@@ -744,6 +752,8 @@ status_json (Ingest *ig)
     add_number_or_null (b, "p95", p95);
     add_number_or_null (b, "max", max);
     json_builder_end_object (b);
+    /* What one sample costs the pool: finding and reading its text. */
+    add_number_or_null (b, "read_ms_mean", read_ms);
     json_builder_set_member_name (b, "violations_open");
     json_builder_begin_array (b);
     g_hash_table_iter_init (&it, st->open);
@@ -994,6 +1004,7 @@ stream_free (Stream *st)
   }
   g_queue_clear_full (&st->arrivals, g_free);
   g_ptr_array_unref (st->entries);
+  g_clear_object (&st->ocr);
   g_array_unref (st->latency_ms);
   g_hash_table_unref (st->open);
   g_mutex_clear (&st->lock);
@@ -1004,18 +1015,38 @@ stream_free (Stream *st)
   g_free (st);
 }
 
-/* "NN-basename" of the input, safe as a directory name. */
+/* "NN-NAME", safe as a directory name: NAME is the input's file name
+ * without extension, or for a URI the last part of its path (the stream
+ * key of rtmp://host/app/KEY), else its scheme and port (srt://:7001 ->
+ * srt-7001). */
 static gchar *
 stream_name (guint index, const gchar *input)
 {
   g_autofree gchar *base = NULL;
-  const gchar *slash = strrchr (input, '/');
-  gchar *dot;
+  const gchar *scheme_end = strstr (input, "://");
+  gchar *cut;
 
-  base = g_strdup (slash && slash[1] ? slash + 1 : input);
-  dot = strrchr (base, '.');
-  if (dot && dot != base)
-    *dot = '\0';
+  if (scheme_end && !g_str_has_prefix (input, "file://")) {
+    g_autofree gchar *scheme = g_strndup (input, scheme_end - input);
+    g_autofree gchar *rest = g_strdup (scheme_end + 3);
+    gchar *slash;
+
+    if ((cut = strchr (rest, '?')))
+      *cut = '\0';
+    slash = strrchr (rest, '/');
+    if (slash && slash[1])
+      base = g_strdup (slash + 1);
+    else {
+      gchar *colon = strrchr (rest, ':');
+      base = g_strdup_printf ("%s-%s", scheme, colon ? colon + 1 : rest);
+    }
+  } else {
+    const gchar *slash = strrchr (input, '/');
+    base = g_strdup (slash && slash[1] ? slash + 1 : input);
+    cut = strrchr (base, '.');
+    if (cut && cut != base)
+      *cut = '\0';
+  }
   g_strcanon (base, G_CSET_A_2_Z G_CSET_a_2_z G_CSET_DIGITS "-_", '_');
   return g_strdup_printf ("%02u-%s", index, base);
 }

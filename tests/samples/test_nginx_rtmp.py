@@ -5,7 +5,7 @@
 Runs samples/nginx/nginx-rtmp.conf on a loopback port of its own (its
 paths and port put in), publishes 3 streams with gst-launch-1.0 ... !
 flvmux ! rtmp2sink, and checks that:
-  - exec_push starts one checker (samples/ingest-sei.sh) per stream;
+  - exec_push starts one checker (gst-compliance-ingest) per stream;
   - each republished stream (application "checked") carries the verdicts
     as SEI: compliancesei mode=extract reads price.mismatch back from it;
   - stopping one publisher ends its checker, and only its.
@@ -27,6 +27,10 @@ import tempfile
 import time
 import unittest
 
+# The build's gst-compliance-ingest (tests/samples/meson.build), else the
+# installed one.
+INGEST = sys.argv.pop(1) if len(sys.argv) > 1 and not sys.argv[1].startswith(
+    "-") else shutil.which("gst-compliance-ingest") or "gst-compliance-ingest"
 SRC = os.environ.get("GST_COMPLIANCE_SOURCE_DIR",
                      os.path.dirname(os.path.abspath(__file__)) + "/../..")
 MODULE = "/usr/lib/nginx/modules/ngx_rtmp_module.so"
@@ -70,7 +74,7 @@ def checkers(tag):
         except OSError:
             continue
         line = " ".join(cmd)
-        if tag in line and "compliancesei" in line and "gst-launch" in line:
+        if tag in line and "gst-compliance-ingest" in line:
             m = re.search(r"/live/(s\d)", line)
             if m:
                 found[m.group(1)] = int(pid)
@@ -92,8 +96,7 @@ class NginxRtmp(unittest.TestCase):
         for old, new in (
                 ("user www-data;", "user root;"),
                 ("1935", str(cls.port)),
-                ("/usr/local/share/gst-compliance/samples/ingest-sei.sh",
-                 os.path.join(SRC, "samples", "ingest-sei.sh")),
+                ("/usr/local/bin/gst-compliance-ingest", INGEST),
                 ("/etc/gst-compliance/catalog.json", cls.catalog)):
             assert old in conf, old
             conf = conf.replace(old, new)
