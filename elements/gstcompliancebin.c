@@ -83,6 +83,7 @@ static const Proxy proxies[] = {
   {"roi", NULL, TO_OCR},
   {"threads", NULL, TO_OCR},
   {"min-confidence", NULL, TO_OCR},
+  {"pool", NULL, TO_OCR},
   {"overlay-mode", "mode", TO_OVERLAY},
   {"language", NULL, TO_OVERLAY},
   {"show-card", NULL, TO_OVERLAY},
