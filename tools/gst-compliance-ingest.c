@@ -1201,6 +1201,20 @@ parse_options (Ingest *ig, int argc, char **argv)
   return add_streams (ig, rest);
 }
 
+static void
+ingest_clear (Ingest *ig)
+{
+  g_clear_pointer (&ig->streams, g_ptr_array_unref);
+  g_clear_pointer (&ig->loop, g_main_loop_unref);
+  g_clear_pointer (&ig->catalog, gc_catalog_unref);
+  g_clear_pointer (&ig->catalog_path, g_free);
+  g_clear_pointer (&ig->rules, g_free);
+  g_clear_pointer (&ig->evidence_dir, g_free);
+  g_clear_pointer (&ig->status_path, g_free);
+  g_clear_pointer (&ig->engine, g_free);
+  g_clear_pointer (&ig->engine_used, g_free);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1235,8 +1249,7 @@ main (int argc, char **argv)
     st->bus_watch = gst_bus_add_watch (bus, on_bus, st);
   }
   if (status >= 0) {
-    g_ptr_array_unref (ig.streams);
-    g_clear_pointer (&ig.catalog, gc_catalog_unref);
+    ingest_clear (&ig);
     return status;
   }
 
@@ -1282,15 +1295,7 @@ main (int argc, char **argv)
         st->dropped, st->violations_total);
     g_mutex_unlock (&st->lock);
   }
-  g_ptr_array_unref (ig.streams);
-  g_main_loop_unref (ig.loop);
-  g_clear_pointer (&ig.catalog, gc_catalog_unref);
-  g_free (ig.catalog_path);
-  g_free (ig.rules);
-  g_free (ig.evidence_dir);
-  g_free (ig.status_path);
-  g_free (ig.engine);
-  g_free (ig.engine_used);
+  ingest_clear (&ig);
   gst_deinit ();
   return failed ? EXIT_ERROR : violations ? EXIT_VIOLATIONS
       : unchecked ? EXIT_UNCHECKED : EXIT_CLEAN;

