@@ -5,6 +5,12 @@
  *       [--evidence DIR] [--status FILE] [--realtime] [--interval MS]
  *       [--threads N] [--engine auto|ppocr|tesseract] INPUT=OUTPUT...
  *
+ * INPUT=OUTPUT is a file or URI and where it goes, or DIR=OUTDIR: a
+ * watched directory whose files are each checked into OUTDIR/NAME.ts as
+ * they arrive (written and closed, or moved or renamed in; hidden and
+ * *.part, *.tmp names are left until renamed), the files already there
+ * too, until SIGTERM.
+ *
  * Each stream is its own pipeline, so that one input failing or ending
  * leaves the others running:
  *
@@ -138,12 +144,23 @@ struct _Ingest
   GcCatalog *catalog;
 
   GPtrArray *streams;           /* Stream */
+  GPtrArray *watches;           /* Watch: directories watched for files */
   GMainLoop *loop;
   gboolean draining;
   guint drain_timeout;
   gint64 started_us;
   gchar *engine_used;
 };
+
+/* A directory whose files are checked as they arrive, into OUTDIR. */
+typedef struct
+{
+  Ingest *ig;
+  gchar *dir;
+  gchar *outdir;
+  GFileMonitor *monitor;
+  GHashTable *seen;             /* paths started or skipped */
+} Watch;
 
 static int
 fail (const gchar *fmt, ...) G_GNUC_PRINTF (1, 2);
@@ -698,6 +715,19 @@ status_json (Ingest *ig)
     json_builder_add_null_value (b);
   json_builder_end_object (b);
 
+  json_builder_set_member_name (b, "watching");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < ig->watches->len; i++) {
+    Watch *w = g_ptr_array_index (ig->watches, i);
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "directory");
+    json_builder_add_string_value (b, w->dir);
+    json_builder_set_member_name (b, "output");
+    json_builder_add_string_value (b, w->outdir);
+    json_builder_end_object (b);
+  }
+  json_builder_end_array (b);
+
   json_builder_set_member_name (b, "streams");
   json_builder_begin_array (b);
   for (guint i = 0; i < ig->streams->len; i++) {
@@ -803,6 +833,9 @@ status_tick (gpointer user_data)
 static void
 maybe_quit (Ingest *ig)
 {
+  /* A watched directory keeps the process up until SIGTERM. */
+  if (ig->watches->len > 0 && !ig->draining)
+    return;
   for (guint i = 0; i < ig->streams->len; i++) {
     Stream *st = g_ptr_array_index (ig->streams, i);
     if (st->state == STREAM_STARTING || st->state == STREAM_RUNNING)
@@ -963,6 +996,10 @@ on_signal (gpointer user_data)
   ig->draining = TRUE;
   fprintf (stderr, "gst-compliance-ingest: draining %u stream(s)\n",
       ig->streams->len);
+  for (guint i = 0; i < ig->watches->len; i++) {
+    Watch *w = g_ptr_array_index (ig->watches, i);
+    g_file_monitor_cancel (w->monitor);
+  }
   for (guint i = 0; i < ig->streams->len; i++) {
     Stream *st = g_ptr_array_index (ig->streams, i);
     g_autoptr (GPtrArray) entries = NULL;
@@ -990,6 +1027,7 @@ on_signal (gpointer user_data)
   }
   ig->drain_timeout = g_timeout_add_seconds (DRAIN_TIMEOUT_S, drain_timeout,
       ig);
+  maybe_quit (ig);
   return G_SOURCE_CONTINUE;
 }
 
@@ -1051,6 +1089,162 @@ stream_name (guint index, const gchar *input)
   return g_strdup_printf ("%02u-%s", index, base);
 }
 
+static Stream *
+stream_new (Ingest *ig, const gchar *input, const gchar *output)
+{
+  Stream *st = g_new0 (Stream, 1);
+
+  st->ig = ig;
+  st->index = ig->streams->len;
+  st->input = g_strdup (input);
+  st->output = g_strdup (output);
+  st->name = stream_name (st->index, st->input);
+  st->live = is_network (st->input) || ig->realtime;
+  st->state = STREAM_STARTING;
+  st->last_taken = GST_CLOCK_TIME_NONE;
+  st->open = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+      g_free);
+  st->latency_ms = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  st->entries = g_ptr_array_new_with_free_func (gst_object_unref);
+  g_mutex_init (&st->lock);
+  g_queue_init (&st->arrivals);
+  g_ptr_array_add (ig->streams, st);
+  return st;
+}
+
+/* Builds @st and sets it playing; a failure is the stream's alone. */
+static void
+stream_start (Stream *st)
+{
+  g_autoptr (GError) err = NULL;
+  g_autoptr (GstBus) bus = NULL;
+
+  if (st->pipeline == NULL && !build_stream (st, &err)) {
+    if (st->pipeline == NULL)
+      st->pipeline = gst_pipeline_new (st->name);
+    stream_finish (st, STREAM_FAILED, err->message);
+    return;
+  }
+  if (st->bus_watch == 0) {
+    bus = gst_pipeline_get_bus (GST_PIPELINE (st->pipeline));
+    st->bus_watch = gst_bus_add_watch (bus, on_bus, st);
+  }
+  if (gst_element_set_state (st->pipeline, GST_STATE_PLAYING)
+      == GST_STATE_CHANGE_FAILURE) {
+    /* The error message on the bus says why; the others go on. */
+    GstMessage *m = gst_bus_pop_filtered (GST_ELEMENT_BUS (st->pipeline),
+        GST_MESSAGE_ERROR);
+    if (m) {
+      on_bus (NULL, m, st);
+      gst_message_unref (m);
+    } else {
+      stream_finish (st, STREAM_FAILED, "could not start");
+    }
+  }
+}
+
+/* A file that arrived in a watched directory: checked into OUTDIR/NAME.ts
+ * unless that exists (never overwritten: said, and the file left alone). */
+static void
+watch_take (Watch *w, const gchar *path)
+{
+  g_autofree gchar *base = g_path_get_basename (path);
+  g_autofree gchar *stem = NULL, *out = NULL;
+  gchar *dot;
+  Stream *st;
+
+  /* Hidden files and files still being written under a temporary name. */
+  if (base[0] == '.' || g_str_has_suffix (base, ".part")
+      || g_str_has_suffix (base, ".tmp") || g_str_has_suffix (base, "~")
+      || !g_file_test (path, G_FILE_TEST_IS_REGULAR)
+      || g_hash_table_contains (w->seen, path) || w->ig->draining)
+    return;
+  g_hash_table_add (w->seen, g_strdup (path));
+  stem = g_strdup (base);
+  dot = strrchr (stem, '.');
+  if (dot && dot != stem)
+    *dot = '\0';
+  out = g_strdup_printf ("%s/%s.ts", w->outdir, stem);
+  if (g_file_test (out, G_FILE_TEST_EXISTS)) {
+    fprintf (stderr, "gst-compliance-ingest: %s skipped: %s exists (checked "
+        "before?); it is never overwritten\n", path, out);
+    return;
+  }
+  st = stream_new (w->ig, path, out);
+  fprintf (stderr, "gst-compliance-ingest: %s: checking %s into %s\n",
+      st->name, path, out);
+  stream_start (st);
+}
+
+static void
+watch_changed (GFileMonitor *monitor, GFile *file, GFile *other,
+    GFileMonitorEvent event, gpointer user_data)
+{
+  Watch *w = user_data;
+  GFile *arrived = NULL;
+
+  switch (event) {
+    case G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT:   /* written and closed */
+    case G_FILE_MONITOR_EVENT_MOVED_IN:    /* moved in whole */
+      arrived = file;
+      break;
+    case G_FILE_MONITOR_EVENT_RENAMED:     /* renamed from a temporary name */
+      arrived = other;
+      break;
+    default:
+      break;
+  }
+  if (arrived) {
+    g_autofree gchar *path = g_file_get_path (arrived);
+    if (path)
+      watch_take (w, path);
+  }
+}
+
+static void
+watch_free (Watch *w)
+{
+  if (w->monitor) {
+    g_file_monitor_cancel (w->monitor);
+    g_object_unref (w->monitor);
+  }
+  g_hash_table_unref (w->seen);
+  g_free (w->dir);
+  g_free (w->outdir);
+  g_free (w);
+}
+
+static gint
+compare_paths (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const gchar * const *) a, *(const gchar * const *) b);
+}
+
+/* Starts watching @dir; the files already in it are taken too. */
+static gboolean
+watch_start (Watch *w, GError **error)
+{
+  g_autoptr (GFile) dir = g_file_new_for_path (w->dir);
+  g_autoptr (GDir) d = NULL;
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const gchar *name;
+
+  w->monitor = g_file_monitor_directory (dir, G_FILE_MONITOR_WATCH_MOVES,
+      NULL, error);
+  if (w->monitor == NULL)
+    return FALSE;
+  g_signal_connect (w->monitor, "changed", G_CALLBACK (watch_changed), w);
+  if ((d = g_dir_open (w->dir, 0, error)) == NULL)
+    return FALSE;
+  while ((name = g_dir_read_name (d)))
+    g_ptr_array_add (names, g_build_filename (w->dir, name, NULL));
+  /* In name order, so that a restart takes them in the same order. */
+  g_ptr_array_sort (names, compare_paths);
+  for (guint i = 0; i < names->len; i++)
+    watch_take (w, g_ptr_array_index (names, i));
+  return TRUE;
+}
+
 /* ---- options ------------------------------------------------------------- */
 
 static int
@@ -1093,22 +1287,36 @@ add_streams (Ingest *ig, gchar **pairs)
     if (eq == NULL || eq == pairs[i] || eq[1] == '\0')
       return fail ("%s: give INPUT=OUTPUT (a path or URI on each side)",
           pairs[i]);
-    st = g_new0 (Stream, 1);
-    st->ig = ig;
-    st->index = i;
-    st->input = g_strndup (pairs[i], eq - pairs[i]);
-    st->output = g_strdup (eq + 1);
-    st->name = stream_name (i, st->input);
-    st->live = is_network (st->input) || ig->realtime;
-    st->state = STREAM_STARTING;
-    st->last_taken = GST_CLOCK_TIME_NONE;
-    st->open = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
-        g_free);
-    st->latency_ms = g_array_new (FALSE, FALSE, sizeof (gdouble));
-    st->entries = g_ptr_array_new_with_free_func (gst_object_unref);
-    g_mutex_init (&st->lock);
-    g_queue_init (&st->arrivals);
-    g_ptr_array_add (ig->streams, st);
+    {
+      g_autofree gchar *input = g_strndup (pairs[i], eq - pairs[i]);
+      g_autofree gchar *dir = file_path_of (input);
+
+      if (dir && g_file_test (dir, G_FILE_TEST_IS_DIR)) {
+        Watch *w;
+        g_autofree gchar *outdir = file_path_of (eq + 1);
+
+        if (outdir == NULL)
+          return fail ("%s: a watched directory's OUTPUT is a directory "
+              "(its files are written there as NAME.ts)", pairs[i]);
+        if (g_mkdir_with_parents (outdir, 0755) != 0
+            || !g_file_test (outdir, G_FILE_TEST_IS_DIR))
+          return fail ("output directory %s: %s", outdir,
+              g_file_test (outdir, G_FILE_TEST_EXISTS) ? "not a directory"
+              : g_strerror (errno));
+        w = g_new0 (Watch, 1);
+        w->ig = ig;
+        w->dir = g_steal_pointer (&dir);
+        w->outdir = g_steal_pointer (&outdir);
+        w->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+            NULL);
+        g_ptr_array_add (ig->watches, w);
+        continue;
+      }
+    }
+    {
+      g_autofree gchar *input = g_strndup (pairs[i], eq - pairs[i]);
+      st = stream_new (ig, input, eq + 1);
+    }
 
     in_path = file_path_of (st->input);
     out_path = file_path_of (st->output);
@@ -1165,7 +1373,9 @@ parse_options (Ingest *ig, int argc, char **argv)
       "process and re-emits each with its verdicts as SEI, without "
       "re-encoding.  INPUT: a file path, file://, rtmp:// or srt:// URI; "
       "OUTPUT: a file path (.ts, .flv, .mp4; never overwritten), rtmp:// or "
-      "srt://.  Only keyframes are decoded and analysed; one OCR pool "
+      "srt://.  DIR=OUTDIR watches DIR: each file in it, and each that "
+      "arrives (closed after writing, or moved or renamed in), is checked "
+      "into OUTDIR/NAME.ts, until SIGTERM.  Only keyframes are decoded and analysed; one OCR pool "
       "serves every stream in turn.  SIGTERM or SIGINT drains every stream "
       "and closes its output.\n\nExit status when every input has ended: "
       "0 no violation, 1 violations, 2 an error (a stream failed), 3 a "
@@ -1204,6 +1414,7 @@ parse_options (Ingest *ig, int argc, char **argv)
 static void
 ingest_clear (Ingest *ig)
 {
+  g_clear_pointer (&ig->watches, g_ptr_array_unref);
   g_clear_pointer (&ig->streams, g_ptr_array_unref);
   g_clear_pointer (&ig->loop, g_main_loop_unref);
   g_clear_pointer (&ig->catalog, gc_catalog_unref);
@@ -1228,6 +1439,7 @@ main (int argc, char **argv)
   g_setenv ("OMP_THREAD_LIMIT", "1", FALSE);
   ig.interval_ms = DEFAULT_INTERVAL_MS;
   ig.streams = g_ptr_array_new_with_free_func ((GDestroyNotify) stream_free);
+  ig.watches = g_ptr_array_new_with_free_func ((GDestroyNotify) watch_free);
   ig.started_us = g_get_monotonic_time ();
   status = parse_options (&ig, argc, argv);
 #ifdef GC_BUILD_PLUGIN_DIR
@@ -1258,28 +1470,26 @@ main (int argc, char **argv)
   g_unix_signal_add (SIGINT, on_signal, &ig);
   if (ig.status_path)
     g_timeout_add (STATUS_PERIOD_MS, status_tick, &ig);
-  for (guint i = 0; i < ig.streams->len; i++) {
-    Stream *st = g_ptr_array_index (ig.streams, i);
-    if (gst_element_set_state (st->pipeline, GST_STATE_PLAYING)
-        == GST_STATE_CHANGE_FAILURE) {
-      /* The error message on the bus says why; the others go on. */
-      GstMessage *m = gst_bus_pop_filtered (GST_ELEMENT_BUS (st->pipeline),
-          GST_MESSAGE_ERROR);
-      if (m) {
-        on_bus (NULL, m, st);
-        gst_message_unref (m);
-      } else {
-        stream_finish (st, STREAM_FAILED, "could not start");
-      }
+  for (guint i = 0; i < ig.streams->len; i++)
+    stream_start (g_ptr_array_index (ig.streams, i));
+  for (guint i = 0; i < ig.watches->len; i++) {
+    Watch *w = g_ptr_array_index (ig.watches, i);
+    g_autoptr (GError) err = NULL;
+    if (!watch_start (w, &err)) {
+      fprintf (stderr, "gst-compliance-ingest: cannot watch %s: %s\n",
+          w->dir, err->message);
+      failed = TRUE;
     }
   }
   write_status (&ig);
-  for (guint i = 0; i < ig.streams->len; i++) {
-    Stream *st = g_ptr_array_index (ig.streams, i);
-    if (st->state == STREAM_STARTING || st->state == STREAM_RUNNING) {
-      g_main_loop_run (ig.loop);
-      break;
+  {
+    gboolean running = ig.watches->len > 0 && !failed;
+    for (guint i = 0; i < ig.streams->len; i++) {
+      Stream *st = g_ptr_array_index (ig.streams, i);
+      running |= st->state == STREAM_STARTING || st->state == STREAM_RUNNING;
     }
+    if (running)
+      g_main_loop_run (ig.loop);
   }
   write_status (&ig);
 

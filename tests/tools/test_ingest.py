@@ -12,6 +12,7 @@ read with Tesseract: the plumbing is what is tested here (the accuracy of
 the readers: tests/bench/realistic_bench.sh)."""
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -172,6 +173,64 @@ class Ingest(unittest.TestCase):
                 self.assertLess(frames, coded_frames(self.sale), o)
                 rep = sei_report(o, d)
                 self.assertGreater(rep["coverage"]["sei_access_units"], 2)
+
+    def test_watched_directory(self):
+        d = self.tmp()
+        inbox, outbox = os.path.join(d, "in"), os.path.join(d, "out")
+        os.makedirs(inbox)
+        os.makedirs(outbox)
+        shutil.copy(self.sale, os.path.join(inbox, "first.mp4"))
+        # Checked before: its output is there and stays as it is.
+        shutil.copy(self.sale, os.path.join(inbox, "done.mp4"))
+        with open(os.path.join(outbox, "done.ts"), "w") as f:
+            f.write("an earlier output")
+        status = os.path.join(d, "status.json")
+        proc = subprocess.Popen(
+            [INGEST, *ENGINE, "--catalog", self.catalog, "--status", status,
+             f"{inbox}={outbox}"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+        def streams():
+            try:
+                with open(status, encoding="utf-8") as f:
+                    return json.load(f)["streams"]
+            except (OSError, ValueError):
+                return []
+        try:
+            deadline = time.monotonic() + 30 * SLOW
+            while time.monotonic() < deadline and not streams():
+                time.sleep(0.2)
+            # Written under a temporary name, then renamed into place: taken
+            # once whole, never while half written.
+            shutil.copy(self.sale, os.path.join(inbox, "second.mp4.part"))
+            os.rename(os.path.join(inbox, "second.mp4.part"),
+                      os.path.join(inbox, "second.mp4"))
+            deadline = time.monotonic() + 180 * SLOW
+            while time.monotonic() < deadline:
+                got = streams()
+                if len(got) == 2 and all(s["state"] == "ended" for s in got):
+                    break
+                time.sleep(0.5)
+            self.assertIsNone(proc.poll(), "a watch runs until SIGTERM")
+            proc.send_signal(signal.SIGTERM)
+            out, err = proc.communicate(timeout=60 * SLOW)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        self.assertEqual(proc.returncode, 1, err)
+        got = {os.path.basename(s["input"]): s for s in streams()}
+        self.assertEqual(sorted(got), ["first.mp4", "second.mp4"], err)
+        for name, s in got.items():
+            self.assertEqual(s["state"], "ended", s)
+            self.assertEqual(s["samples_analysed"], 15, s)
+            self.assertEqual(s["output"], os.path.join(
+                outbox, name.replace(".mp4", ".ts")))
+            rep = sei_report(s["output"], d)
+            self.assertGreater(rep["coverage"]["sei_access_units"], 10)
+        self.assertIn("done.ts exists", err)
+        with open(os.path.join(outbox, "done.ts")) as f:
+            self.assertEqual(f.read(), "an earlier output")
 
     def test_bad_arguments_are_named_and_nothing_is_overwritten(self):
         d = self.tmp()
