@@ -533,17 +533,25 @@ class Scan(unittest.TestCase):
                    ("claim.medical", "B2002"): 3,
                    ("claim.sales_inflated", "C3003"): 5}
         got = sorted((v["rule"], v["sku"]) for v in r["violations"])
-        self.assertEqual(got, sorted(segment), r["violations"])
+
+        def around(v):
+            return [(t["text"], t["t_start"], t["t_end"], t.get("struck"))
+                    for t in r["texts"]
+                    if t["t_start"] <= v["t_start"] + 1
+                    and t["t_end"] >= v["t_start"] - 1]
+        # An unexpected one (a CI run once saw price.reference_inflated for
+        # B2002 at 18 s, "¥59.90" taken as struck, which no local run
+        # repeated) comes with what was read around it.
+        extra = [(v, around(v)) for v in r["violations"]
+                 if (v["rule"], v["sku"]) not in segment]
+        self.assertEqual(got, sorted(segment), (r["violations"], extra))
         for v in r["violations"]:
             k = segment[(v["rule"], v["sku"])]
             # On failure, what was read around the violation's start too
             # (a CI run once saw disclosure.missing start at 4.0, the
             # label unread at 4 s, which no local run repeated).
-            around = [(t["text"], t["t_start"], t["t_end"]) for t in r["texts"]
-                      if t["t_start"] <= v["t_start"] + 1
-                      and t["t_end"] >= v["t_start"] - 1]
-            self.assertGreaterEqual(v["t_start"], 5.0 * k, (v, around))
-            self.assertLessEqual(v["t_end"], 5.0 * (k + 1), (v, around))
+            self.assertGreaterEqual(v["t_start"], 5.0 * k, (v, around(v)))
+            self.assertLessEqual(v["t_end"], 5.0 * (k + 1), (v, around(v)))
         for v in r["violations"]:
             self.assertIn(v["rule"], RULES)
             self.assertLessEqual(v["t_start"], v["t_end"])
