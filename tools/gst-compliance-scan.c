@@ -54,7 +54,6 @@
 #include <gst/gst.h>
 
 #include "gc-catalog.h"
-#include "gc-paths.h"
 #include "gc-report.h"
 #include "gc-summary.h"
 #include "gc-rulepack.h"
@@ -62,6 +61,7 @@
 #include "gstcompliancecore.h"
 
 #include "scan.h"
+#include "tool-common.h"
 
 /* ---- pipeline ---------------------------------------------------------- */
 
@@ -97,17 +97,6 @@ analysis_out_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   g_atomic_int_inc (&s->progress_mark);
   g_atomic_int_add (&s->busy, -1);
   return GST_PAD_PROBE_OK;
-}
-
-static GstElement *
-make (const gchar *factory, GError **error)
-{
-  GstElement *e = gst_element_factory_make (factory, NULL);
-  if (!e)
-    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
-        "GStreamer element \"%s\" is missing (run tools/setup, or check "
-        "GST_PLUGIN_PATH for the compliance plugin)", factory);
-  return e;
 }
 
 /* The size complianceocr reads (64..4096 in each dimension, its pad
@@ -198,7 +187,7 @@ build_branch (Scan *s, const gchar *caps_name, GError **error)
   GstElement *e;
 
 #define ADD(factory) G_STMT_START { \
-    if (!(e = make (factory, error))) goto fail; \
+    if (!(e = gc_tool_make_element (factory, NULL, error))) goto fail; \
     g_ptr_array_add (chain, e); } G_STMT_END
 
   if (s->from_sei) {
@@ -720,19 +709,7 @@ resolve_input (Scan *s, GError **error)
 
 /* ---- main ---------------------------------------------------------------- */
 
-static int
-fail (const gchar *format, ...) G_GNUC_PRINTF (1, 2);
-
-static int
-fail (const gchar *format, ...)
-{
-  va_list ap;
-  va_start (ap, format);
-  g_autofree gchar *m = g_strdup_vprintf (format, ap);
-  va_end (ap);
-  fprintf (stderr, "gst-compliance-scan: %s\n", m);
-  return EXIT_ERROR;
-}
+#define fail gc_tool_fail
 
 static void
 scan_init (Scan *s)
@@ -1080,12 +1057,7 @@ parse_options (Scan *s, int argc, char **argv)
   }
   if ((status = batch_options (s)) >= 0)
     return status;
-#ifdef GC_BUILD_PLUGIN_DIR
-  /* Run from the build tree: the elements built with it, whatever
-   * GST_PLUGIN_PATH says. */
-  if (gc_paths_uninstalled ((gconstpointer) parse_options))
-    gst_registry_scan_path (gst_registry_get (), GC_BUILD_PLUGIN_DIR);
-#endif
+  gc_tool_use_build_plugins ((gconstpointer) parse_options);
   if (!s->report_dir && !s->report_path) {
     status = fail ("--report OUT.json is required");
     return status;
@@ -1686,12 +1658,10 @@ main (int argc, char **argv)
   Scan s = { 0, };
   int status;
 
-  /* Debian's Tesseract is built with OpenMP, ~3x the CPU for nothing on
-   * this workload; libgomp reads OMP_THREAD_LIMIT once, when it is loaded.
-   * The OCR loader sets it, but here the decoder comes first, and
-   * gst-libav brings libgomp in with it (libavfilter -> libvidstab).  So it
-   * is set before anything loads; a value the user set stands. */
-  g_setenv ("OMP_THREAD_LIMIT", "1", FALSE);
+  /* The OCR loader sets OMP_THREAD_LIMIT too, but here the decoder, and
+   * libgomp with it, comes first. */
+  g_set_prgname ("gst-compliance-scan");
+  gc_tool_init_env ();
 
   scan_init (&s);
 
