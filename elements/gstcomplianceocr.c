@@ -671,6 +671,18 @@ wake_worker_locked (GstComplianceOcr * self, Worker * w)
     g_cond_signal (&w->wake);
 }
 
+/* @n change trackers, one per roi. */
+static GPtrArray *
+new_trackers (GstComplianceOcr * self, guint n)
+{
+  GPtrArray *trackers = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      self->api->tracker_free);
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (trackers, self->api->tracker_new ());
+  return trackers;
+}
+
 static gpointer
 worker_main (gpointer data)
 {
@@ -691,10 +703,7 @@ worker_main (gpointer data)
   config.threads = self->run_engine_threads;
   config.engine = engine_kind (self->run_engine);
   w->engine = api->engine_new (&config, &err);
-  w->trackers = g_ptr_array_new_with_free_func ((GDestroyNotify)
-      api->tracker_free);
-  for (guint i = 0; w->engine && i < n_rois; i++)
-    g_ptr_array_add (w->trackers, api->tracker_new ());
+  w->trackers = new_trackers (self, w->engine ? n_rois : 0);
 
   /* OCR is background work: when the cores are short, the streaming
    * thread (and the encoder after it) must win and samples be skipped, not
@@ -991,10 +1000,7 @@ gst_compliance_ocr_start (GstBaseTransform * trans)
       w->slot.run = pool_run;
       w->ready = TRUE;
       g_cond_init (&w->wake);
-      w->trackers = g_ptr_array_new_with_free_func ((GDestroyNotify)
-          self->api->tracker_free);
-      for (guint i = 0; i < MAX (self->rois->len, 1); i++)
-        g_ptr_array_add (w->trackers, self->api->tracker_new ());
+      w->trackers = new_trackers (self, MAX (self->rois->len, 1));
     }
   }
 

@@ -264,15 +264,13 @@ gc_ocr_pool_submit (GcOcrPool * pool, GcOcrPoolSlot * slot)
   g_mutex_unlock (&pool->lock);
 }
 
-gboolean
+void
 gc_ocr_pool_detach (GcOcrPool * pool, GcOcrPoolSlot * slot)
 {
-  gboolean was_queued;
   gboolean running;
 
   g_mutex_lock (&pool->lock);
-  was_queued = slot->queued;
-  if (was_queued) {
+  if (slot->queued) {
     g_queue_remove (&pool->queue, slot);
     slot->queued = FALSE;
   }
@@ -284,5 +282,4 @@ gc_ocr_pool_detach (GcOcrPool * pool, GcOcrPoolSlot * slot)
       g_cond_wait (&pool->cond, &pool->lock);
   } while (running);
   g_mutex_unlock (&pool->lock);
-  return was_queued;
 }

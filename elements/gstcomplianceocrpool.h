@@ -53,8 +53,8 @@ guint gc_ocr_pool_n_threads (GcOcrPool * pool);
 /* Queues @slot: a worker calls slot->run once.  The slot must not be
  * queued or running already. */
 void gc_ocr_pool_submit (GcOcrPool * pool, GcOcrPoolSlot * slot);
-/* Takes @slot out of the queue and waits until no worker runs it.
- * Returns whether it was still queued (its run will not be called). */
-gboolean gc_ocr_pool_detach (GcOcrPool * pool, GcOcrPoolSlot * slot);
+/* Takes @slot out of the queue (its run is then not called) and waits
+ * until no worker runs it. */
+void gc_ocr_pool_detach (GcOcrPool * pool, GcOcrPoolSlot * slot);
 
 G_END_DECLS

@@ -57,8 +57,8 @@
 #include <gst/gst.h>
 
 #include "gc-catalog.h"
-#include "gc-paths.h"
 #include "gstcompliancecore.h"
+#include "tool-common.h"
 
 #define EXIT_CLEAN 0
 #define EXIT_VIOLATIONS 1
@@ -124,7 +124,6 @@ typedef struct
   GstClockTime last_taken;      /* pts of the last keyframe admitted */
   GQueue arrivals;              /* Arrival: admitted, not yet analysed */
   guint64 keyframes;
-  guint64 admitted;
   guint64 analysed;
   guint64 dropped;
   GArray *latency_ms;           /* gdouble, each analysed sample */
@@ -162,21 +161,7 @@ typedef struct
   GHashTable *seen;             /* paths started or skipped */
 } Watch;
 
-static int
-fail (const gchar *fmt, ...) G_GNUC_PRINTF (1, 2);
-
-static int
-fail (const gchar *fmt, ...)
-{
-  va_list ap;
-  g_autofree gchar *msg = NULL;
-
-  va_start (ap, fmt);
-  msg = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  fprintf (stderr, "gst-compliance-ingest: %s\n", msg);
-  return EXIT_ERROR;
-}
+#define fail gc_tool_fail
 
 static gboolean
 is_uri_of (const gchar *s, const gchar *scheme)
@@ -255,7 +240,6 @@ keyframe_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
     a->pts = pts;
     a->arrived_us = g_get_monotonic_time ();
     g_queue_push_tail (&st->arrivals, a);
-    st->admitted++;
     if (GST_CLOCK_TIME_IS_VALID (pts))
       st->last_taken = pts;
   }
@@ -319,14 +303,10 @@ static GstElement *
 make_named (Stream *st, const gchar *factory, const gchar *name,
     GError **error)
 {
-  GstElement *e = gst_element_factory_make (factory, name);
+  GstElement *e = gc_tool_make_element (factory, name, error);
 
-  if (e == NULL) {
-    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
-        "GStreamer element \"%s\" is missing (run tools/setup, or check "
-        "GST_PLUGIN_PATH for the compliance plugin)", factory);
+  if (e == NULL)
     return NULL;
-  }
   if (!gst_bin_add (GST_BIN (st->pipeline), e)) {
     g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_FAILED,
         "could not add %s", factory);
@@ -732,7 +712,7 @@ status_json (Ingest *ig)
   json_builder_begin_array (b);
   for (guint i = 0; i < ig->streams->len; i++) {
     Stream *st = g_ptr_array_index (ig->streams, i);
-    guint64 keyframes, admitted, analysed, dropped, waiting;
+    guint64 keyframes, analysed, dropped, waiting;
     gdouble p50, p95, max, read_ms = NAN;
     g_autoptr (GstElement) ocr = NULL;
     GHashTableIter it;
@@ -740,7 +720,6 @@ status_json (Ingest *ig)
 
     g_mutex_lock (&st->lock);
     keyframes = st->keyframes;
-    admitted = st->admitted;
     analysed = st->analysed;
     dropped = st->dropped;
     waiting = st->arrivals.length;
@@ -769,7 +748,8 @@ status_json (Ingest *ig)
     json_builder_set_member_name (b, "keyframes");
     json_builder_add_int_value (b, keyframes);
     json_builder_set_member_name (b, "samples_taken");
-    json_builder_add_int_value (b, admitted);
+    /* Every sample taken is analysed, dropped or still waiting. */
+    json_builder_add_int_value (b, analysed + dropped + waiting);
     json_builder_set_member_name (b, "samples_analysed");
     json_builder_add_int_value (b, analysed);
     json_builder_set_member_name (b, "samples_dropped");
@@ -1433,20 +1413,15 @@ main (int argc, char **argv)
   int status;
   gboolean violations = FALSE, failed = FALSE, unchecked = FALSE;
 
-  /* As in gst-compliance-scan: libgomp (brought in by gst-libav) reads
-   * OMP_THREAD_LIMIT once, when loaded, and Tesseract with OpenMP threads
-   * costs ~3x the CPU for nothing; a value the user set stands. */
-  g_setenv ("OMP_THREAD_LIMIT", "1", FALSE);
+  g_set_prgname ("gst-compliance-ingest");
+  gc_tool_init_env ();
   ig.interval_ms = DEFAULT_INTERVAL_MS;
   ig.streams = g_ptr_array_new_with_free_func ((GDestroyNotify) stream_free);
   ig.watches = g_ptr_array_new_with_free_func ((GDestroyNotify) watch_free);
   ig.started_us = g_get_monotonic_time ();
   status = parse_options (&ig, argc, argv);
-#ifdef GC_BUILD_PLUGIN_DIR
-  /* Run from the build tree: the elements built with it. */
-  if (status < 0 && gc_paths_uninstalled ((gconstpointer) parse_options))
-    gst_registry_scan_path (gst_registry_get (), GC_BUILD_PLUGIN_DIR);
-#endif
+  if (status < 0)
+    gc_tool_use_build_plugins ((gconstpointer) parse_options);
 
   for (guint i = 0; status < 0 && i < ig.streams->len; i++) {
     Stream *st = g_ptr_array_index (ig.streams, i);

@@ -1184,6 +1184,20 @@ struct PoolStream
   ~PoolStream () { stop (); }
 };
 
+/* Reads @f once through a pool that then stops: ONNX Runtime keeps a
+ * thread of its own for the process once it has run (named after the
+ * thread that started it), not ours to count among what a pool leaves. */
+bool
+warm_up_pool (const Frame &f)
+{
+  PoolStream warm;
+  if (!warm.start ("mode=replay threads=1 languages=eng pool=warm-up",
+          f.caps))
+    return false;
+  warm.push (f, 0);
+  return true;
+}
+
 /* Two streams read side by side through one pool of one worker: each gets
  * the readings of its own frames (trackers are per stream, not per pool
  * worker), and only the pool's thread reads, none of the elements' own. */
@@ -1192,14 +1206,7 @@ TEST_F (Ocr, PoolSharedByTwoStreamsReadsEachItsOwn)
   Frame a, b;
   render (a, kPrice, "I420", 640, 360);
   render (b, "原价 ¥45.50", "I420", 640, 360);
-  {
-    /* ONNX Runtime keeps a thread of its own for the process once it has
-     * run (named after the thread that started it): not ours to count. */
-    PoolStream warm;
-    ASSERT_TRUE (warm.start ("mode=replay threads=1 languages=eng "
-            "pool=warm-up", a.caps));
-    warm.push (a, 0);
-  }
+  ASSERT_TRUE (warm_up_pool (a));
   std::set<std::string> before = element_threads ();
   PoolStream sa, sb;
   ASSERT_TRUE (sa.start ("mode=replay interval=0 threads=1 languages=eng "
@@ -1314,12 +1321,7 @@ TEST_F (Ocr, PoolStreamsStopWhileTheirReadsWait)
 {
   Frame a;
   render (a, kPrice, "I420", 1280, 720);
-  {
-    PoolStream warm;
-    ASSERT_TRUE (warm.start ("mode=replay threads=1 languages=eng "
-            "pool=warm-up", a.caps));
-    warm.push (a, 0);
-  }
+  ASSERT_TRUE (warm_up_pool (a));
   std::set<std::string> before = element_threads ();
   for (int round = 0; round < scaled (3, 1); round++) {
     PoolStream s[3];
