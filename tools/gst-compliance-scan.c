@@ -22,7 +22,10 @@
  * interval, otherwise the delta frames after the last sample point of each
  * GOP (reference frames by their decoding time: with B-frames one shown
  * later is decoded earlier, and referred to) and the non-reference
- * (droppable) frames away from sample points.  A
+ * (droppable) frames away from sample points.  Keyframes off the grid
+ * (after a scene cut) with GOPs as long as the interval serve the grid
+ * point after them, up to half an interval early, so that only keyframes
+ * are decoded there too.  A
  * probe behind the decoder passes on only the samples, so conversion and
  * OCR see nothing else.  This works for any decoder, not only avdec, and
  * the dropped frames are not even parsed by the decoder.  The queue after
@@ -716,6 +719,7 @@ scan_init (Scan *s)
 {
   g_mutex_init (&s->lock);
   s->in_flight = g_array_new (FALSE, FALSE, sizeof (GstClockTime));
+  s->early_keys = g_array_new (FALSE, FALSE, sizeof (GstClockTime));
   s->parser_in = g_array_new (FALSE, FALSE, sizeof (GstClockTime));
   s->first_lost = s->first_malformed = GST_CLOCK_TIME_NONE;
   s->first_concealed = s->first_concealed_hi = s->last_in = GST_CLOCK_TIME_NONE;
@@ -724,7 +728,8 @@ scan_init (Scan *s)
   s->interval_ms = DEFAULT_INTERVAL_MS;
   s->threads = CLAMP ((gint) g_get_num_processors (), 1, DEFAULT_MAX_THREADS);
   s->position = GST_CLOCK_TIME_NONE;
-  s->t0 = s->last_key = s->gop = s->next_sample = GST_CLOCK_TIME_NONE;
+  s->t0 = s->last_key = s->gop = s->next_sample = s->key_serves =
+      GST_CLOCK_TIME_NONE;
   s->task = -1;
 }
 
@@ -755,6 +760,7 @@ scan_clear (Scan *s)
   gst_clear_object (&s->sei);
   gst_clear_object (&s->fit);
   g_clear_pointer (&s->in_flight, g_array_unref);
+  g_clear_pointer (&s->early_keys, g_array_unref);
   g_clear_pointer (&s->parser_in, g_array_unref);
   g_mutex_clear (&s->lock);
 }

@@ -20,6 +20,59 @@ grid_ceil (Scan *s, GstClockTime t)
 static GstPadProbeReturn decide_coded (Scan *s, GstBuffer *buf,
     GstClockTime pts, GstClockTime dur, GstClockTime slack);
 
+/* Keyframes off the grid (a scene cut moves every later GOP; an encoder
+ * may start its GOPs anywhere): with GOPs as long as the interval, each
+ * grid point falls inside a GOP, and sampling it exactly would decode the
+ * GOP up to there, ~15 frames of 60 for a sample.  When no later grid
+ * point of the GOP needs a frame of it, the keyframe itself serves the
+ * grid point after it, up to half an interval early: the samples stay an
+ * interval apart and only keyframes are decoded.  Recorded for the probe
+ * behind the decoder, which takes that keyframe as the grid point's
+ * sample. */
+static void
+note_early_key (Scan *s, GstClockTime pts, GstClockTime slack)
+{
+  GstClockTime g, next_key, horizon;
+
+  s->key_serves = GST_CLOCK_TIME_NONE;
+  if (!GST_CLOCK_TIME_IS_VALID (s->gop) || !GST_CLOCK_TIME_IS_VALID (s->t0))
+    return;
+  g = grid_ceil (s, pts > slack ? pts - slack : 0);
+  if (g <= pts + slack || g - pts > s->interval / 2)
+    return;                     /* on the grid, or too far from it */
+  next_key = pts + s->gop;
+  horizon = next_key > s->interval / 4 ? next_key - s->interval / 4 : 0;
+  if (g + s->interval + slack < horizon)
+    return;                     /* frames up to a later grid point are decoded */
+  s->key_serves = g;
+  g_mutex_lock (&s->lock);
+  g_array_append_val (s->early_keys, pts);
+  g_array_append_val (s->early_keys, g);
+  g_mutex_unlock (&s->lock);
+}
+
+/* The grid point the frame at @pts serves ahead of time, or
+ * GST_CLOCK_TIME_NONE; forgets the keyframes before it (dropped by the
+ * decoder). */
+static GstClockTime
+take_early_key (Scan *s, GstClockTime pts)
+{
+  GstClockTime served = GST_CLOCK_TIME_NONE;
+
+  g_mutex_lock (&s->lock);
+  while (s->early_keys->len >= 2) {
+    GstClockTime key = g_array_index (s->early_keys, GstClockTime, 0);
+
+    if (key > pts)
+      break;
+    if (key == pts)
+      served = g_array_index (s->early_keys, GstClockTime, 1);
+    g_array_remove_range (s->early_keys, 0, 2);
+  }
+  g_mutex_unlock (&s->lock);
+  return served;
+}
+
 static GstPadProbeReturn
 decoder_sink_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
@@ -77,6 +130,7 @@ decide_coded (Scan *s, GstBuffer *buf, GstClockTime pts, GstClockTime dur,
     s->last_key = pts;
     g_debug ("keyframe at %" GST_TIME_FORMAT ", GOP %" GST_TIME_FORMAT,
         GST_TIME_ARGS (pts), GST_TIME_ARGS (s->gop));
+    note_early_key (s, pts, slack);
     return GST_PAD_PROBE_OK;
   }
 
@@ -94,6 +148,8 @@ decide_coded (Scan *s, GstBuffer *buf, GstClockTime pts, GstClockTime dur,
   GstClockTime tol = s->interval / 4;
   GstClockTime horizon = next_key > tol ? next_key - tol : 0;
   GstClockTime first = grid_ceil (s, s->last_key + slack + 1);
+  if (first == s->key_serves)
+    first += s->interval;
   gboolean needed = FALSE;
   if (first + slack < horizon) {
     GstClockTime last = first;
@@ -154,6 +210,11 @@ decoder_src_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
    * never re-anchors, so it stays the one the coded-side probe predicts. */
   if (!GST_CLOCK_TIME_IS_VALID (s->next_sample))
     s->next_sample = GST_CLOCK_TIME_IS_VALID (s->t0) ? s->t0 : pts;
+  GstClockTime served = take_early_key (s, pts);
+  if (GST_CLOCK_TIME_IS_VALID (served) && served >= s->next_sample) {
+    s->next_sample = grid_ceil (s, served + slack + 1);
+    return GST_PAD_PROBE_OK;
+  }
   if (pts + slack < s->next_sample)
     return GST_PAD_PROBE_DROP;
   s->next_sample = grid_ceil (s, pts + slack + 1);

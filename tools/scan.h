@@ -82,6 +82,11 @@ typedef struct
   GstClockTime last_key;
   GstClockTime gop;             /* largest keyframe spacing seen */
   GstClockTime next_sample;     /* behind the decoder */
+  GstClockTime key_serves;      /* grid point the last keyframe serves */
+  /* Keyframes that serve the grid point after them (pairs of GstClockTime:
+   * the keyframe's pts, the grid point), from the probe in front of the
+   * decoder to the one behind it; lock. */
+  GArray *early_keys;
 
   /* The analysed frames' size when the input is outside what the OCR
    * engine reads (fit_caps_probe), and the input's: boxes in the report

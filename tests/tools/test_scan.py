@@ -788,6 +788,41 @@ class Scan(unittest.TestCase):
         # GOP 1 s <= interval 1 s: keyframes only.
         self.assertLessEqual(r["stats"]["frames_decoded"], 35)
 
+    def test_keyframes_off_the_grid(self):
+        # Two encodings joined: 0.6 s, then 1 s GOPs, so every keyframe
+        # after the first is 0.6 s into its grid interval (the grid starts
+        # at the first frame), as after a scene cut.  Each keyframe serves
+        # the grid point 0.4 s after it: the samples stay one a second and
+        # no delta frame but those of the first GOP (decoded while the GOP
+        # is learnt) is decoded; sampling each grid point exactly decoded
+        # 12 more frames a second.
+        video = self.path("off-grid.mp4")
+        enc = ("x264enc", "key-int-max=30", "option-string=scenecut=0",
+               "speed-preset=veryfast", "!",
+               "video/x-h264,stream-format=byte-stream", "!", "c.")
+        caps = "video/x-raw,width=320,height=240,framerate=30/1"
+        gst_launch("concat", "name=c", "!", "h264parse", "!", "mp4mux", "!",
+                   "filesink", f"location={video}",
+                   "videotestsrc", "num-buffers=18", "pattern=snow", "!",
+                   caps, "!", *enc,
+                   "videotestsrc", "num-buffers=105", "pattern=smpte", "!",
+                   caps, "!", *enc)
+        rc, err, rep = self.scan(video, catalog=self.clean_catalog)
+        self.assertEqual(rc, 0, err)
+        st = self.load(rep)["stats"]
+        # Grid points 0-4 s: the first frame, then the keyframes at 0.6,
+        # 1.6, 2.6 and 3.6 s.
+        self.assertEqual(st["frames_analysed"], 5)
+        self.assertLessEqual(st["frames_decoded"], 18 + 4)
+        # With --interval 500 the grid points inside a GOP are decoded
+        # exactly; the keyframe serves none ahead of time.
+        rc, err, rep = self.scan("--interval", "500", video,
+                                 catalog=self.clean_catalog)
+        self.assertEqual(rc, 0, err)
+        st = self.load(rep)["stats"]
+        self.assertEqual(st["frames_analysed"], 9)
+        self.assertGreater(st["frames_decoded"], 18 + 4 + 3 * 8)
+
     def test_html_without_evidence_dir(self):
         html = self.path("clean.html")
         rc, err, rep = self.scan("--html", html, self.clean,
