@@ -630,15 +630,17 @@ look_up (GcOcrTracker * tracker, const GcOcrFrame * frame, Item * it,
 
   if (tracker && (gc_ocr_tracker_lookup (tracker, frame, &it->box, &known,
               &id) || gc_ocr_tracker_lookup_glyphs (tracker, frame,
-              &it->box, &known, &id))) {
+              &it->box, &known, &id) || gc_ocr_tracker_lookup_sketch (tracker,
+              frame, &it->box, &known, &id))) {
     it->line = known ? gc_ocr_line_reused (known, id) : NULL;
     it->done = TRUE;
     return TRUE;
   }
   if (stale)
     return FALSE;
-  if (tracker && gc_ocr_tracker_lookup_moved (tracker, frame, &it->box,
-          &known, &id)) {
+  if (tracker && (gc_ocr_tracker_lookup_moved (tracker, frame, &it->box,
+              &known, &id) || gc_ocr_tracker_lookup_sketch_moved (tracker,
+              frame, &it->box, &known, &id))) {
     it->line = gc_ocr_line_reused (known, id);
     it->done = TRUE;
     return TRUE;

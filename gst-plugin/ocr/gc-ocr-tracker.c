@@ -17,8 +17,12 @@
  * pixels, by the threshold that told them from their background when they
  * were read (a pixel that went from clearly ink to clearly background, or
  * back, is a change; edge noise is neither); trusted only for a place read
- * twice in a row with the same text.  Then the line as prepared for
- * Tesseract, which also follows text that moved. */
+ * twice in a row with the same text.  Then the glyph sketch
+ * (gc-ocr-sketch.c): the strokes' detail with the background taken out,
+ * compared part by part, at the place (settled places only) and where a
+ * line of the same size moved to; it keeps the readings that a threshold
+ * loses over a translucent pill or a panning photo.  Then the line as
+ * prepared for Tesseract, which also follows text that moved. */
 #include "gc-ocr-private.h"
 
 #include <stdlib.h>
@@ -63,6 +67,10 @@ typedef struct
    * been spoilt by what was behind the text, so the glyph look trusts a
    * place only once a second reading agreed. */
   gboolean settled;
+  /* The glyphs as they were read (gc-ocr-sketch.c), over the read box. */
+  GcOcrSketch sketch;
+  GcOcrBox sketch_box;          /* the box it was taken over */
+  gint line_dx, line_dy;        /* the reading's box from sketch_box */
   guint track_id;
   gboolean seen;
 } Entry;
@@ -150,6 +158,7 @@ entry_clear (gpointer p)
   Entry *e = p;
 
   gc_ocr_signature_clear (&e->sig);
+  gc_ocr_sketch_clear (&e->sketch);
   g_clear_pointer (&e->line, gc_ocr_line_free);
   if (e->ink)
     pixDestroy (&e->ink);
@@ -386,6 +395,12 @@ gc_ocr_tracker_store (GcOcrTracker * tracker, const GcOcrFrame * frame,
     g_array_remove_index_fast (tracker->entries, i);
   }
   gc_ocr_signature_compute (frame, box, &e.sig);
+  gc_ocr_sketch_compute (frame, box, &e.sketch);
+  e.sketch_box = *box;
+  if (line) {
+    e.line_dx = line->box.x - box->x;
+    e.line_dy = line->box.y - box->y;
+  }
   e.line = line ? gc_ocr_line_copy (line) : NULL;
   if (prep != NULL && prep->pix != NULL) {
     e.ink = pixClone (prep->pix);
@@ -726,6 +741,81 @@ gc_ocr_tracker_lookup_moved (GcOcrTracker * tracker,
         return keep_entry (e, frame, box, line, track_id);
       }
     }
+  }
+  return FALSE;
+}
+
+/* How far (frame pixels) the glyphs are looked for around where the box
+ * puts them: the detector's boxes jitter by a pixel or two. */
+#define SKETCH_SEARCH 2
+
+/* TRUE when @box lies inside @rect grown by @slack on every side. */
+static gboolean
+inside_rect (const GcOcrBox * box, const GcOcrBox * rect, gint slack)
+{
+  return box->x >= rect->x - slack && box->y >= rect->y - slack
+      && box->x + box->width <= rect->x + rect->width + slack
+      && box->y + box->height <= rect->y + rect->height + slack;
+}
+
+gboolean
+gc_ocr_tracker_lookup_sketch (GcOcrTracker * tracker,
+    const GcOcrFrame * frame, const GcOcrBox * box, const GcOcrLine ** line,
+    guint * track_id)
+{
+  gint i = find_entry (tracker, box);
+  Entry *e;
+
+  if (i < 0)
+    return FALSE;
+  e = &g_array_index (tracker->entries, Entry, i);
+  /* The sketch sees only its rect: a box reaching past it (a glyph added
+   * at an end) holds more than was read. */
+  if (e->sketch.hp == NULL || !inside_rect (box, &e->sketch.rect,
+          SKETCH_SEARCH))
+    return FALSE;
+  /* Read twice in a row with the same result first, as for the glyph
+   * look: a first reading may have been spoilt by what was behind. */
+  if (e->seen || !e->settled
+      || gc_ocr_sketch_match (&e->sketch, frame, 0, 0, SKETCH_SEARCH)
+      < GC_OCR_SKETCH_SAME)
+    return FALSE;
+  return keep_entry (e, frame, box, line, track_id);
+}
+
+gboolean
+gc_ocr_tracker_lookup_sketch_moved (GcOcrTracker * tracker,
+    const GcOcrFrame * frame, const GcOcrBox * box, const GcOcrLine ** line,
+    guint * track_id)
+{
+  guint i;
+
+  for (i = 0; i < tracker->entries->len; i++) {
+    Entry *e = &g_array_index (tracker->entries, Entry, i);
+    const GcOcrBox *was = &e->sketch_box;
+    gint dx = box->x - was->x, dy = box->y - was->y;
+    GcOcrBox moved = e->sketch.rect;
+
+    moved.x += dx;
+    moved.y += dy;
+    /* The sketch was taken over the box read then; the text moved with
+     * the box, the jitter of both boxes searched.  A box of another size
+     * holds other text; one reaching past the sketch, more. */
+    if (e->seen || e->sketch.hp == NULL || e->line == NULL
+        || ABS (box->width - was->width) > MAX (MOVE_SIZE_SLACK,
+            was->width / 10)
+        || ABS (box->height - was->height) > MOVE_SIZE_SLACK
+        || !inside_rect (box, &moved, 2 * SKETCH_SEARCH)
+        || gc_ocr_sketch_match (&e->sketch, frame, dx, dy,
+            2 * SKETCH_SEARCH) < GC_OCR_SKETCH_SAME)
+      continue;
+    /* The reading, and the sketch looked for next time, are where the
+     * text is now (other looks may have moved the reading already). */
+    e->line->box.x = box->x + e->line_dx;
+    e->line->box.y = box->y + e->line_dy;
+    e->sketch.rect = moved;
+    e->sketch_box = *box;
+    return keep_entry (e, frame, box, line, track_id);
   }
   return FALSE;
 }
