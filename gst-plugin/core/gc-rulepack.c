@@ -190,7 +190,7 @@ gc_term_list_match (const GcTermList *list, const gchar *folded_text)
       continue;
     chars = g_utf8_strlen (term, -1);
     if (chars > best_chars) {
-      best = term;
+      best = list->shown ? list->shown[i] : term;
       best_chars = chars;
     }
   }
@@ -240,6 +240,7 @@ static void
 term_list_clear (GcTermList *list)
 {
   g_clear_pointer (&list->terms, g_strfreev);
+  g_clear_pointer (&list->shown, g_strfreev);
   g_clear_pointer (&list->exceptions, g_strfreev);
   g_clear_pointer (&list->patterns, g_ptr_array_unref);
 }
@@ -661,6 +662,28 @@ has_control_char (const gchar *s)
   return FALSE;
 }
 
+static gchar **
+strip_all (gchar **phrases)
+{
+  guint n = g_strv_length (phrases);
+  gchar **out = g_new0 (gchar *, n + 1);
+
+  for (guint i = 0; i < n; i++)
+    out[i] = gc_text_strip_marks (phrases[i]);
+  return out;
+}
+
+static void
+strip_in_place (gchar **phrases)
+{
+  for (guint i = 0; phrases[i] != NULL; i++) {
+    gchar *stripped = gc_text_strip_marks (phrases[i]);
+
+    g_free (phrases[i]);
+    phrases[i] = stripped;
+  }
+}
+
 /* Phrases are folded here, once, so that matching is a plain byte search on
  * folded text.  Duplicates (often only after folding: "NO.1" and "no.1")
  * are dropped silently: they are harmless. */
@@ -690,7 +713,7 @@ parse_phrases (Ctx *ctx, JsonObject *obj, const gchar *parent,
 
     if (raw == NULL)
       return FALSE;
-    folded = gc_text_fold (raw);
+    folded = gc_text_fold_marks (raw);
     if (*folded == '\0') {
       g_free (folded);
       return fail (ctx, GC_ERROR_INVALID, f, "\"%s\" is empty once white space "
@@ -742,7 +765,10 @@ parse_patterns (Ctx *ctx, JsonObject *obj, const gchar *parent,
       /* Caseless although the text is folded: a pattern written with an
        * upper-case letter would otherwise silently never match.  NOTEMPTY:
        * a pattern that can match nothing ("a|") would fire on every line. */
-      re = g_regex_new (pattern, G_REGEX_CASELESS, G_REGEX_MATCH_NOTEMPTY,
+      /* Matched against text without diacritics (gc_text_fold()). */
+      g_autofree gchar *stripped = gc_text_strip_marks (pattern);
+
+      re = g_regex_new (stripped, G_REGEX_CASELESS, G_REGEX_MATCH_NOTEMPTY,
           &re_error);
       if (re == NULL)
         return fail (ctx, GC_ERROR_INVALID, f, "pattern \"%s\" does not "
@@ -774,9 +800,15 @@ parse_term_list_in (Ctx *ctx, JsonObject *obj, const gchar *parent,
     return fail (ctx, GC_ERROR_INVALID, f, "expected a string, got %s",
         node_kind (note));
   }
-  return parse_phrases (ctx, lobj, field, "terms", TRUE, &list->terms) &&
-      parse_phrases (ctx, lobj, field, "exceptions", FALSE, &list->exceptions) &&
-      parse_patterns (ctx, lobj, field, &list->patterns);
+  if (!parse_phrases (ctx, lobj, field, "terms", TRUE, &list->shown)
+      || !parse_phrases (ctx, lobj, field, "exceptions", FALSE,
+          &list->exceptions)
+      || !parse_patterns (ctx, lobj, field, &list->patterns))
+    return FALSE;
+  /* Matched without diacritics (see gc_text_fold()), shown with them. */
+  list->terms = strip_all (list->shown);
+  strip_in_place (list->exceptions);
+  return TRUE;
 }
 
 static gboolean

@@ -84,6 +84,7 @@ typedef struct
 typedef struct
 {
   gchar **terms;                /* literal, matched after gc_text_fold(); NULL-terminated */
+  gchar **shown;                /* terms[i] with its diacritics: what a match returns */
   gchar **exceptions;           /* phrases that contain a term but are allowed */
   GPtrArray *patterns;          /* of GRegex*, matched against folded text */
 } GcTermList;
@@ -170,7 +171,8 @@ const gchar *gc_models_dir (void);
 
 /* Which term of @list occurs in @folded_text (already gc_text_fold()ed),
  * outside any exception phrase.  Returns a newly allocated copy of the
- * matched term (or of the regex match), or NULL. */
+ * matched term as the pack wrote it, folded but with its diacritics (or
+ * of the regex match, from @folded_text), or NULL. */
 gchar *gc_term_list_match (const GcTermList *list, const gchar *folded_text);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GcRulePack, gc_rulepack_unref)

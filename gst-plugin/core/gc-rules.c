@@ -643,7 +643,8 @@ statement_condition (Frame *f, gboolean seen)
   }
   if (f->t - rules->statement_missing_since >= rules->pack->statement_grace) {
     g_autofree gchar *declared = g_strdup_printf ("category %s: \"%s\"%s%s",
-        gc_category_to_string (p->category), owed->terms[0],
+        gc_category_to_string (p->category),
+        owed->shown ? owed->shown[0] : owed->terms[0],
         p->ad_approval ? ", ad approval " : "",
         p->ad_approval ? p->ad_approval : "");
     frame_add (f, GC_RULE_DISCLOSURE_STATEMENT_MISSING,

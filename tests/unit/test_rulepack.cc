@@ -1161,6 +1161,48 @@ TEST_F (Match, CaseInsensitive)
   EXPECT_EQ (match (&us_->medical_terms, "No Side Effects"), "no side effects");
 }
 
+/* OCR drops diacritics (PP-OCR reads "Hält" as "Halt"): terms, exceptions
+ * and patterns match without them, and a term is shown with them. */
+TEST_F (Match, DiacriticsTheReaderDroppedStillMatch)
+{
+  EXPECT_EQ (match (&eu_->absolute_terms, "Der Marktfuhrer fur Kaffee"),
+      "marktführer");
+  EXPECT_EQ (match (&eu_->absolute_terms, "Marktführer"), "marktführer");
+  EXPECT_EQ (match (&eu_->absolute_terms, "Le NUMERO 1 du cafe"),
+      "numéro 1");
+  EXPECT_EQ (match (&eu_->ad_labels, "Publicite"), "publicité");
+  EXPECT_EQ (match (&eu_->ad_labels, "PUBBLICITA"), "pubblicità");
+  EXPECT_EQ (match (&eu_->ad_labels, "Partenariat remunere"),
+      "partenariat rémunéré");
+  EXPECT_EQ (match (&eu_->medical_terms, "wirkt entzundungshemmend"),
+      "entzündungshemmend");
+  /* Exceptions too: no label in "sans publicité", however it was read. */
+  EXPECT_EQ (match (&eu_->ad_labels, "100% sans publicite"), "");
+  EXPECT_EQ (match (&eu_->ad_labels, "senza pubblicità"), "");
+  /* Patterns written with diacritics match text read without them. */
+  EXPECT_NE (match (&eu_->medical_terms, "Dieser Tee bekampft Entzundungen"),
+      "");
+  EXPECT_NE (match (&eu_->medical_terms, "Ce the previent le diabete"), "");
+  EXPECT_NE (match (&eu_->medical_terms, "Ce thé prévient le diabète"), "");
+}
+
+TEST (TextFold, DropsLatinDiacriticsOnly)
+{
+  auto fold = [] (const char *t) {
+    g_autofree gchar *f = gc_text_fold (t);
+    return std::string (f);
+  };
+  EXPECT_EQ (fold ("Hält 24 Stunden  kalt"), "halt 24 stunden kalt");
+  EXPECT_EQ (fold ("Größe ÉLAN Ça Ñandú Łódź"), "grosse elan ca nandu łodz");
+  /* Other scripts are left alone: kana keep their voicing marks. */
+  EXPECT_EQ (fold ("最佳 が ＡＢＣ"), "最佳 が abc");
+  g_autofree gchar *marks = gc_text_fold_marks ("Hält ＡＢＣ");
+  EXPECT_STREQ (marks, "hält abc");
+  /* Regular expression syntax survives. */
+  g_autofree gchar *re = gc_text_strip_marks ("\\b(?:bekämpft|heilt)\\S+[àé]{0,2}$");
+  EXPECT_STREQ (re, "\\b(?:bekampft|heilt)\\S+[ae]{0,2}$");
+}
+
 TEST_F (Match, FullWidthInputIsFolded)
 {
   EXPECT_EQ (match (&cn_->absolute_terms, "销量ＮＯ．１"), "no.1");
