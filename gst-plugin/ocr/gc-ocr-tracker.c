@@ -692,6 +692,14 @@ gc_ocr_tracker_lookup_glyphs (GcOcrTracker * tracker,
 #define MOVE_SEARCH 6
 #define MOVE_SIZE_SLACK 6
 
+/* @box is about the size of @was: the same text, moved. */
+static gboolean
+size_like (const GcOcrBox * box, const GcOcrBox * was)
+{
+  return ABS (box->width - was->width) <= MAX (MOVE_SIZE_SLACK,
+      was->width / 10) && ABS (box->height - was->height) <= MOVE_SIZE_SLACK;
+}
+
 gboolean
 gc_ocr_tracker_lookup_moved (GcOcrTracker * tracker,
     const GcOcrFrame * frame, const GcOcrBox * box, const GcOcrLine ** line,
@@ -705,9 +713,7 @@ gc_ocr_tracker_lookup_moved (GcOcrTracker * tracker,
     gint ox, oy, dx, dy;
 
     if (e->seen || e->crop == NULL || e->line == NULL
-        || ABS (box->width - was->width) > MAX (MOVE_SIZE_SLACK,
-            was->width / 10)
-        || ABS (box->height - was->height) > MOVE_SIZE_SLACK
+        || !size_like (box, was)
         || (ABS (box->x - was->x) <= BOX_JITTER
             && ABS (box->y - was->y) <= BOX_JITTER))
       continue;
@@ -802,9 +808,7 @@ gc_ocr_tracker_lookup_sketch_moved (GcOcrTracker * tracker,
      * the box, the jitter of both boxes searched.  A box of another size
      * holds other text; one reaching past the sketch, more. */
     if (e->seen || e->sketch.hp == NULL || e->line == NULL
-        || ABS (box->width - was->width) > MAX (MOVE_SIZE_SLACK,
-            was->width / 10)
-        || ABS (box->height - was->height) > MOVE_SIZE_SLACK
+        || !size_like (box, was)
         || !inside_rect (box, &moved, 2 * SKETCH_SEARCH)
         || gc_ocr_sketch_match (&e->sketch, frame, dx, dy,
             2 * SKETCH_SEARCH) < GC_OCR_SKETCH_SAME)
