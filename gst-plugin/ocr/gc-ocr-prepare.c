@@ -208,6 +208,19 @@ gc_ocr_prepared_clear (GcOcrPrepared * prepared)
   memset (prepared, 0, sizeof (*prepared));
 }
 
+/* The longest run of ink in a row of @w pixels. */
+static gint
+longest_run (const l_uint32 * line, gint w)
+{
+  gint x, run = 0, best = 0;
+
+  for (x = 0; x < w; x++) {
+    run = GET_DATA_BIT (line, x) ? run + 1 : 0;
+    best = MAX (best, run);
+  }
+  return best;
+}
+
 gboolean
 gc_ocr_remove_strike (PIX * pix)
 {
@@ -269,9 +282,21 @@ gc_ocr_remove_strike (PIX * pix)
   }
   if (band0 < 0)
     return FALSE;
+  /* The bar as a whole, past the rows looked at: the solid rows at the top
+   * of a filled badge ("去抢购" white on a pink pill beside a price) start
+   * above them. */
+  while (band0 > 0 && longest_run (data + (gsize) (band0 - 1) * wpl, w)
+      >= min_run)
+    band0--;
+  while (band1 < h - 1 && longest_run (data + (gsize) (band1 + 1) * wpl, w)
+      >= min_run)
+    band1++;
   /* A thick bar is a block (a highlighted box, a filled glyph), not a
-   * stroke. */
-  if (band1 - band0 + 1 > MAX (3, text_h / 4))
+   * stroke; so is one that reaches out of the rows a stroke is looked for
+   * in (all but the text's top fifth and bottom 3/20): a stroke crosses the
+   * glyphs' middle, the solid rows of a pill's top edge do not. */
+  if (band1 - band0 + 1 > MAX (3, text_h / 4)
+      || band0 < top + text_h / 5 || band1 > top + (text_h * 17) / 20)
     return FALSE;
 
   /* Clear the stroke plus its anti-aliased fringe, keeping the pixels where

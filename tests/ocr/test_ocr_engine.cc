@@ -1253,6 +1253,30 @@ TEST (OcrRegions, FastStepsMatchThePlainWays)
   g_rand_free (rand);
 }
 
+/* A filled badge beside a price ("¥59.9" then "去抢购" white on a pink
+ * pill), binarised: its solid top rows run longer than any glyph, but the
+ * bar they make is as thick as the pill's padding and starts above the
+ * rows the stroke is looked for in; a block, not a stroke.  (Read as
+ * struck, the price became an "original" price on the demo sale.) */
+TEST (OcrStrike, FilledBadgeIsNoStroke)
+{
+  PIX *pix = pixCreate (110, 30, 1);
+  /* Four 7x14 glyphs of the price, from row 6. */
+  for (gint g = 0; g < 4; g++)
+    pixRasterop (pix, 4 + g * 10, 6, 7, 14, PIX_SET, NULL, 0, 0);
+  /* The pill: rows 3-23, with the white text's holes in rows 8-18. */
+  pixRasterop (pix, 50, 3, 56, 21, PIX_SET, NULL, 0, 0);
+  for (gint g = 0; g < 3; g++)
+    pixRasterop (pix, 54 + g * 17, 8, 13, 11, PIX_CLR, NULL, 0, 0);
+  PIX *before = pixCopy (NULL, pix);
+  EXPECT_FALSE (gc_ocr_remove_strike (pix));
+  l_int32 same = 0;
+  pixEqual (pix, before, &same);
+  EXPECT_TRUE (same) << "nothing cleared";
+  pixDestroy (&before);
+  pixDestroy (&pix);
+}
+
 TEST (OcrStrike, RemovesStrokeKeepsGlyphs)
 {
   /* Three 20x30 "glyphs" (boxes) with a 2 px stroke through all of them. */
