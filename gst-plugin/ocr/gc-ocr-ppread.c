@@ -326,17 +326,6 @@ restore_signs (GcOcrEngine * engine, const GcOcrFrame * frame,
 #define STRIKE_TEXT_MAX 0.85
 
 static gint
-luma_at (const GcOcrFrame * f, gint x, gint y)
-{
-  const guint8 *p = f->data + (gsize) y * f->stride;
-
-  if (f->format == GC_OCR_FORMAT_GRAY8)
-    return p[x];
-  p += x * 4;
-  return (p[0] * 77 + p[1] * 150 + p[2] * 29) >> 8;
-}
-
-static gint
 compare_ints (gconstpointer a, gconstpointer b)
 {
   return *(const gint *) a - *(const gint *) b;
@@ -353,7 +342,7 @@ gc_ocr_pp_struck_through (const GcOcrFrame * f, const GcOcrBox * box)
   if (box->width < 8 || box->height < 6)
     return FALSE;
   for (x = x0; x <= x1; x++) {
-    gint v = luma_at (f, x, y0), w = luma_at (f, x, y1);
+    gint v = gc_ocr_luma_at (f, x, y0), w = gc_ocr_luma_at (f, x, y1);
     g_array_append_val (border, v);
     g_array_append_val (border, w);
   }
@@ -362,7 +351,7 @@ gc_ocr_pp_struck_through (const GcOcrFrame * f, const GcOcrBox * box)
   /* The text's extent: columns holding any ink. */
   for (x = x0; x <= x1; x++)
     for (y = y0 + box->height / 4; y <= y1 - box->height / 4; y++)
-      if (ABS (luma_at (f, x, y) - bg) > STRIKE_DIFF) {
+      if (ABS (gc_ocr_luma_at (f, x, y) - bg) > STRIKE_DIFF) {
         cx0 = MIN (cx0, x);
         cx1 = MAX (cx1, x);
         break;
@@ -379,7 +368,7 @@ gc_ocr_pp_struck_through (const GcOcrFrame * f, const GcOcrBox * box)
       gdouble sum = 0, sum2 = 0;
 
       for (x = cx0; x <= cx1; x++) {
-        gint v = luma_at (f, x, y);
+        gint v = gc_ocr_luma_at (f, x, y);
 
         ink += ABS (v - bg) > STRIKE_DIFF;
         text += ABS (v - bg) > STRIKE_TEXT_DIFF;

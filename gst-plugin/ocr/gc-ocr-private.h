@@ -113,6 +113,19 @@ gboolean gc_ocr_signature_equal (const GcOcrSignature * a,
     const GcOcrSignature * b);
 void gc_ocr_signature_clear (GcOcrSignature * sig);
 
+/* The luma of pixel (@x, @y) of @f (RGBx: BT.601 weights, as the
+ * tracker's fingerprints). */
+static inline gint
+gc_ocr_luma_at (const GcOcrFrame * f, gint x, gint y)
+{
+  const guint8 *p = f->data + (gsize) y * f->stride;
+
+  if (f->format == GC_OCR_FORMAT_GRAY8)
+    return p[x];
+  p += (gsize) x * 4;
+  return (p[0] * 77 + p[1] * 150 + p[2] * 29) >> 8;
+}
+
 /* A line's glyph sketch (gc-ocr-sketch.c): its luma minus the local
  * mean, over @rect (frame pixels: the line's box and a small margin). */
 typedef struct

@@ -21,18 +21,6 @@
  * sketches is blank in both: spacing between words. */
 #define BLANK_ENERGY 36.0
 
-static inline gint
-luma_at (const GcOcrFrame * frame, gint x, gint y)
-{
-  const guint8 *p = frame->data + (gsize) y * frame->stride;
-
-  if (frame->format == GC_OCR_FORMAT_RGBX) {
-    p += (gsize) x * 4;
-    return (p[0] * 77 + p[1] * 150 + p[2] * 29) >> 8;
-  }
-  return p[x];
-}
-
 /* The sketch of @rect (inside the frame) with a box mean of @radius. */
 static gint16 *
 sketch_rect (const GcOcrFrame * frame, const GcOcrBox * rect, gint radius)
@@ -49,7 +37,7 @@ sketch_rect (const GcOcrFrame * frame, const GcOcrBox * rect, gint radius)
     guint32 row = 0;
 
     for (x = 0; x < ew; x++) {
-      row += (guint32) luma_at (frame, ex0 + x, ey0 + y);
+      row += (guint32) gc_ocr_luma_at (frame, ex0 + x, ey0 + y);
       sum[(gsize) (y + 1) * (ew + 1) + x + 1] =
           sum[(gsize) y * (ew + 1) + x + 1] + row;
     }
@@ -67,7 +55,7 @@ sketch_rect (const GcOcrFrame * frame, const GcOcrBox * rect, gint radius)
       gint n = (x1 - x0) * (y1 - y0);
 
       hp[(gsize) y * rect->width + x] =
-          (gint16) (luma_at (frame, fx, fy) - (gint) (s / (guint32) n));
+          (gint16) (gc_ocr_luma_at (frame, fx, fy) - (gint) (s / (guint32) n));
     }
   }
   g_free (sum);
