@@ -82,6 +82,7 @@
 #include "gc-catalog.h"
 #include "gc-error.h"
 #include "gc-evidence.h"
+#include "gc-render.h"
 #include "gc-rulepack.h"
 #include "gc-rules.h"
 #include "gstcompliancemeta.h"
@@ -278,20 +279,10 @@ write_image (ImageJob * job, GError ** error)
   }
   cairo_surface_mark_dirty (surface);
 
-  if (job->box.w > 0 && job->box.h > 0) {
-    cairo_t *cr = cairo_create (surface);
-    gdouble lw = MAX (2.0, h / 270.0);
-    cairo_set_source_rgb (cr, 1.0, 0.1, 0.1);
-    cairo_set_line_width (cr, lw);
-    cairo_rectangle (cr, job->box.x - lw, job->box.y - lw,
-        job->box.w + 2 * lw, job->box.h + 2 * lw);
-    cairo_stroke (cr);
-    cairo_destroy (cr);
-  }
-
   /* Written under a temporary name; the log refers to it only once the
    * commit has synced and renamed it. */
-  cairo_status_t st = cairo_surface_write_to_png (surface, job->path);
+  cairo_status_t st = gc_render_evidence_png (surface, job->box.x, job->box.y,
+      job->box.w, job->box.h, job->path);
   cairo_surface_destroy (surface);
   if (st != CAIRO_STATUS_SUCCESS) {
     g_unlink (job->path);

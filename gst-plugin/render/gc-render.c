@@ -561,3 +561,19 @@ gc_render_place (GcCorner corner, gint frame_width, gint frame_height,
   *x = MAX (*x, 0);
   *y = MAX (*y, 0);
 }
+
+cairo_status_t
+gc_render_evidence_png (cairo_surface_t *surface, gint x, gint y, gint w,
+    gint h, const gchar *path)
+{
+  if (w > 0 && h > 0) {
+    cairo_t *cr = cairo_create (surface);
+    gdouble lw = MAX (2.0, cairo_image_surface_get_height (surface) / 270.0);
+    cairo_set_source_rgb (cr, 1.0, 0.1, 0.1);
+    cairo_set_line_width (cr, lw);
+    cairo_rectangle (cr, x - lw, y - lw, w + 2 * lw, h + 2 * lw);
+    cairo_stroke (cr);
+    cairo_destroy (cr);
+  }
+  return cairo_surface_write_to_png (surface, path);
+}

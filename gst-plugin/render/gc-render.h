@@ -141,6 +141,12 @@ gboolean gc_style_enforce_contrast (GcStyle *style, gdouble min_contrast);
 void gc_render_place (GcCorner corner, gint frame_width, gint frame_height,
     gint width, gint height, gint margin, gint offset, gint *x, gint *y);
 
+/* An evidence image: outlines the box @x, @y, @w x @h (none when @w or @h
+ * is 0) of @surface in red, a line of about a 270th of its height, and
+ * writes it as PNG to @path (compliancecheck's and the OBS filter's). */
+cairo_status_t gc_render_evidence_png (cairo_surface_t *surface, gint x,
+    gint y, gint w, gint h, const gchar *path);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GcImage, gc_image_unref)
 
 G_END_DECLS
