@@ -423,19 +423,7 @@ text_px (GstComplianceOverlay * self, gdouble fraction)
 static gchar *
 warning_line (const GstComplianceViolation * v, gboolean zh)
 {
-  const GcRuleDef *def = gc_rule_def (v->rule);
-  const gchar *name = def ? (zh ? def->name_zh : def->name_en) : NULL;
-
-  GString *line = g_string_new (v->rule ? v->rule : "?");
-  if (name)
-    g_string_append_printf (line, " · %s", name);
-  if (v->observed)
-    g_string_append_printf (line, zh ? " — 屏幕: %s" : " — on screen: %s",
-        v->observed);
-  if (v->declared)
-    g_string_append_printf (line, zh ? " · 申报: %s" : " · declared: %s",
-        v->declared);
-  return g_string_free (line, FALSE);
+  return gc_rule_warning_line (v->rule, v->observed, v->declared, zh);
 }
 
 static GcImage *

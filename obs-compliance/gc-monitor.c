@@ -64,6 +64,7 @@ struct _GcMonitor
   guint64 dropped;
   GcMonitorView *view;
   GcCatalog *catalog;           /* the catalog in force (for the UI's list) */
+  gchar *source;                /* gc_monitor_set_source's, else the settings' */
 
   /* The worker's own: */
   Config *config;
@@ -249,6 +250,27 @@ gc_monitor_configure (GcMonitor *m, const GcMonitorSettings *s,
   return TRUE;
 }
 
+void
+gc_monitor_set_source (GcMonitor *m, const gchar *source)
+{
+  g_mutex_lock (&m->lock);
+  if (g_strcmp0 (m->source, source) != 0) {
+    g_free (m->source);
+    m->source = g_strdup (source);
+  }
+  g_mutex_unlock (&m->lock);
+}
+
+/* The name evidence lines give the source (worker). */
+static gchar *
+source_name (GcMonitor *m)
+{
+  g_mutex_lock (&m->lock);
+  gchar *name = g_strdup (m->source ? m->source : m->config->source);
+  g_mutex_unlock (&m->lock);
+  return name;
+}
+
 gchar **
 gc_monitor_products (GcMonitor *m)
 {
@@ -334,7 +356,7 @@ gc_monitor_wait_idle (GcMonitor *m, gint64 timeout_us)
 
 static void
 write_evidence_image (GcMonitor *m, const GcViolation *v, const gchar *name,
-    gint w, gint h)
+    const gchar *source, gint w, gint h)
 {
   GcEvidenceLog *log = m->config->log;
   g_autofree gchar *path = gc_evidence_log_temp_path (log, name);
@@ -359,7 +381,7 @@ write_evidence_image (GcMonitor *m, const GcViolation *v, const gchar *name,
     g_unlink (path);
     say (m, G_LOG_LEVEL_WARNING, "Could not write evidence image %s: %s",
         path, cairo_status_to_string (st));
-  } else if (!gc_evidence_log_commit (log, name, v, m->config->source, &err)) {
+  } else if (!gc_evidence_log_commit (log, name, v, source, &err)) {
     say (m, G_LOG_LEVEL_WARNING, "Could not write evidence image %s: %s",
         name, err->message);
     g_error_free (err);
@@ -381,7 +403,8 @@ handle_events (GcMonitor *m, GPtrArray *events, gint w, gint h)
       m->started++;
     if (log) {
       GError *err = NULL;
-      if (!gc_evidence_log_append (log, ev, m->config->source, &err)) {
+      g_autofree gchar *source = source_name (m);
+      if (!gc_evidence_log_append (log, ev, source, &err)) {
         say (m, G_LOG_LEVEL_WARNING,
             "Could not write the evidence log; checking goes on: %s",
             err->message);
@@ -389,7 +412,7 @@ handle_events (GcMonitor *m, GPtrArray *events, gint w, gint h)
       }
       if (start && w > 0) {
         g_autofree gchar *name = gc_evidence_image_name (log, v);
-        write_evidence_image (m, v, name, w, h);
+        write_evidence_image (m, v, name, source, w, h);
         g_hash_table_insert (m->evidence_paths, g_memdup2 (&v->id,
                 sizeof v->id), g_build_filename (gc_evidence_log_dir (log),
                 name, NULL));
@@ -515,6 +538,8 @@ make_view (GcMonitor *m, GPtrArray *lines, gint w, gint h)
   v->started = m->started;
   v->label_min_height = pack->label_min_height;
   v->label_min_contrast = pack->label_min_contrast;
+  v->chinese = pack->default_language
+      && g_ascii_strncasecmp (pack->default_language, "zh", 2) == 0;
   if (gc_rules_disclosure_required (m->rules)) {
     const GcProduct *p = gc_rules_active_product (m->rules);
     const gchar *sponsor = p && !empty (p->sponsor) ? p->sponsor : NULL;
@@ -679,6 +704,7 @@ gc_monitor_free (GcMonitor *m)
   config_free (m->pending);
   g_clear_pointer (&m->catalog, gc_catalog_unref);
   g_clear_pointer (&m->view, gc_monitor_view_unref);
+  g_free (m->source);
   g_hash_table_unref (m->evidence_paths);
   g_free (m->engine_languages);
   g_free (m->engine_error);

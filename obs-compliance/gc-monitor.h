@@ -58,6 +58,7 @@ typedef struct
   gchar *label;                 /* the disclosure label to draw; NULL: none */
   gdouble label_min_height;     /* the pack's minimum, a fraction of the frame height */
   gdouble label_min_contrast;
+  gboolean chinese;             /* the pack's language is Chinese: warnings in Chinese */
   GPtrArray *violations;        /* GcViolation, open now */
   GArray *readings;             /* GcMonitorReading, of the last frame read */
   gint frame_width, frame_height; /* of the frame the boxes are in */
@@ -105,6 +106,11 @@ gboolean gc_monitor_wait_idle (GcMonitor * monitor, gint64 timeout_us);
 GcMonitorView *gc_monitor_view (GcMonitor * monitor);
 GcMonitorView *gc_monitor_view_ref (GcMonitorView * view);
 void gc_monitor_view_unref (GcMonitorView * view);
+
+/* Names the source in the evidence lines written from now on (the host's
+ * source may be renamed, or known only after the settings were given).
+ * Cheap: any thread, every frame if need be. */
+void gc_monitor_set_source (GcMonitor * monitor, const gchar * source);
 
 /* The products of the catalog in force, as "SKU\tNAME" strings (for a
  * list in the host's UI); NULL-terminated, free with g_strfreev. */

@@ -36,6 +36,7 @@
 
 #include "gc-monitor.h"
 #include "gc-render.h"
+#include "gc-rulepack.h"
 
 OBS_DECLARE_MODULE ()
 OBS_MODULE_USE_DEFAULT_LOCALE ("obs-compliance", "en-US")
@@ -48,6 +49,8 @@ OBS_MODULE_USE_DEFAULT_LOCALE ("obs-compliance", "en-US")
 #define WARNING_ARGB 0xffe00030u
 #define MARGIN_FRACTION 0.02
 #define CAPTION_FRACTION 0.018
+#define BANNER_FRACTION 0.028
+#define MAX_BANNER_LINES 4
 #define DEFAULT_INTERVAL_MS 1000
 
 MODULE_EXPORT const char *obs_module_description (void);
@@ -98,6 +101,7 @@ typedef struct
   uint64_t frame;
   uint64_t last_sample_ns;
   GcRenderer *renderer;
+  gchar *parent_name;           /* as last given to the monitor */
 } Filter;
 
 static void
@@ -368,6 +372,7 @@ filter_destroy (void *data)
   g_mutex_unlock (&reap_lock);
 
   log_tag_unref (f->tag);
+  g_free (f->parent_name);
   g_free (f->error);
   g_mutex_clear (&f->lock);
   g_free (f);
@@ -515,6 +520,37 @@ draw_verdict (Filter * f, GcMonitorView * view, gint W, gint H)
     }
   }
 
+  gint corner = g_atomic_int_get (&f->corner);
+  if (preview && view->violations->len > 0) {
+    /* The warnings, across the side opposite the label. */
+    gboolean zh = view->chinese;
+    guint n = view->violations->len, shown = MIN (n, MAX_BANNER_LINES);
+    g_autoptr (GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+    g_ptr_array_add (lines, g_strdup (zh ? "⚠ 合规提示（预览模式）" :
+            "⚠ Compliance warnings (preview mode)"));
+    for (guint i = 0; i < shown; i++) {
+      const GcViolation *v = g_ptr_array_index (view->violations, i);
+      g_ptr_array_add (lines, gc_rule_warning_line (v->rule, v->observed,
+              v->declared, zh));
+    }
+    if (n > shown)
+      g_ptr_array_add (lines, g_strdup_printf (zh ? "另有 %u 项" :
+              "+%u more", n - shown));
+    GcStyle style = { LABEL_FONT, 0xffffffffu, WARNING_ARGB };
+    gc_style_enforce_contrast (&style, 4.5);
+    GcImage *img = gc_render_block (f->renderer,
+        (const gchar * const *) lines->pdata, lines->len, 1.0, &style,
+        MAX (10, (gint) lround (BANNER_FRACTION * H)),
+        MAX (1, W - 2 * margin));
+    if (img) {
+      gboolean top = corner == GC_CORNER_TOP_LEFT
+          || corner == GC_CORNER_TOP_RIGHT;
+      draw_image (img, MAX (0, (W - img->width) / 2),
+          top ? MAX (0, H - margin - img->height) : margin);
+      gc_image_unref (img);
+    }
+  }
+
   if (view->label) {
     GcStyle style = { LABEL_FONT, LABEL_TEXT_ARGB, LABEL_PLATE_ARGB };
     gc_style_enforce_contrast (&style, view->label_min_contrast);
@@ -523,7 +559,7 @@ draw_verdict (Filter * f, GcMonitorView * view, gint W, gint H)
         MAX (1, W - 2 * margin));
     if (label) {
       gint x, y;
-      gc_render_place ((GcCorner) g_atomic_int_get (&f->corner), W, H,
+      gc_render_place ((GcCorner) corner, W, H,
           label->width, label->height, margin, 0, &x, &y);
       draw_image (label, x, y);
       gc_image_unref (label);
@@ -551,6 +587,15 @@ filter_render (void *data, gs_effect_t * unused)
   uint32_t h = obs_source_get_base_height (target);
 
   f->frame++;
+  /* Evidence lines name the parent; it is known only once the filter is
+   * on one, and may be renamed. */
+  const char *name = obs_source_get_name (parent);
+  if (name && g_strcmp0 (name, f->parent_name) != 0) {
+    g_free (f->parent_name);
+    f->parent_name = g_strdup (name);
+    g_autofree gchar *source = g_strdup_printf ("obs:%s", name);
+    gc_monitor_set_source (f->monitor, source);
+  }
   if (w > 0 && h > 0) {
     hand_over (f);
     uint64_t now = os_gettime_ns ();

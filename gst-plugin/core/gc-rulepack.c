@@ -67,6 +67,25 @@ gc_rule_def_by_code (guint code)
   return NULL;
 }
 
+gchar *
+gc_rule_warning_line (const gchar *rule, const gchar *observed,
+    const gchar *declared, gboolean zh)
+{
+  const GcRuleDef *def = rule ? gc_rule_def (rule) : NULL;
+  const gchar *name = def ? (zh ? def->name_zh : def->name_en) : NULL;
+
+  GString *line = g_string_new (rule ? rule : "?");
+  if (name)
+    g_string_append_printf (line, " · %s", name);
+  if (observed)
+    g_string_append_printf (line, zh ? " — 屏幕: %s" : " — on screen: %s",
+        observed);
+  if (declared)
+    g_string_append_printf (line, zh ? " · 申报: %s" : " · declared: %s",
+        declared);
+  return g_string_free (line, FALSE);
+}
+
 static const gchar *const severities[] = { "error", "warning", "info", NULL };
 
 static const gchar *const top_level_fields[] = {

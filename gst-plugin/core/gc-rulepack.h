@@ -71,6 +71,12 @@ extern const GcRuleDef gc_rule_defs[];
 /* The table's entry for @id, or for the SEI code @code; NULL when none. */
 const GcRuleDef *gc_rule_def (const gchar *id);
 const GcRuleDef *gc_rule_def_by_code (guint code);
+/* One line telling the streamer about a violation: "RULE · NAME — on
+ * screen: OBSERVED · declared: DECLARED", in Chinese when @zh (@observed
+ * and @declared may be NULL).  The overlay's and the OBS filter's
+ * warnings. */
+gchar *gc_rule_warning_line (const gchar *rule, const gchar *observed,
+    const gchar *declared, gboolean zh);
 
 typedef struct
 {

@@ -139,9 +139,13 @@ TEST_F (Monitor, WrongPriceOpensAViolationWithEvidenceAndTheLabel)
 {
   std::string evidence = std::string (dir) + "/evidence";
   GcMonitorSettings s = settings (evidence.c_str ());
+  s.source = "obs:before";
   g_autoptr (GError) error = NULL;
   ASSERT_TRUE (gc_monitor_configure (monitor, &s, &error));
   EXPECT_TRUE (gc_monitor_wants_frame (monitor));
+  /* The host learns its source's name later (an OBS filter is given its
+   * settings before it is put on a source). */
+  gc_monitor_set_source (monitor, "obs:Scene");
 
   show ("¥89.00", 4, 0.0);
   g_autoptr (GcMonitorView) v = gc_monitor_view (monitor);
@@ -171,6 +175,7 @@ TEST_F (Monitor, WrongPriceOpensAViolationWithEvidenceAndTheLabel)
   EXPECT_NE (strstr (text, "\"event\":\"start\""), nullptr) << text;
   EXPECT_NE (strstr (text, "price.mismatch"), nullptr);
   EXPECT_NE (strstr (text, "obs:Scene"), nullptr);
+  EXPECT_EQ (strstr (text, "obs:before"), nullptr);
   const GcViolation *viol = NULL;
   for (guint i = 0; i < v->violations->len; i++) {
     auto *c = static_cast<GcViolation *> (g_ptr_array_index (v->violations, i));

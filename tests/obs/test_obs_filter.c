@@ -345,6 +345,14 @@ main (int argc, char **argv)
   guint green_before = count_colour (base, 0, 0, W, H, green_lo, green_hi);
   CHECK (green > green_before + 500, "preview boxes: %u green px, before %u",
       green, green_before);
+  /* The warnings banner, opposite the label: across the bottom. */
+  const int red_lo[3] = { 170, 0, 0 }, red_hi[3] = { 255, 70, 100 };
+  guint red = count_colour (out, W / 4, H * 4 / 5, W * 3 / 4, H, red_lo,
+      red_hi);
+  guint red_before = count_colour (base, W / 4, H * 4 / 5, W * 3 / 4, H,
+      red_lo, red_hi);
+  CHECK (red > red_before + 3000, "warnings banner: %u red px, before %u",
+      red, red_before);
   /* The README's picture of the filter on a scene: OBS's own output. */
   const gchar *shot = g_getenv ("GC_OBS_SCREENSHOT");
   if (shot && out) {

@@ -185,6 +185,21 @@ TEST (RuleIds, InTableOrderTheFirstEightRequired)
       "must still load: rules added since are optional";
 }
 
+TEST (RuleIds, WarningLineForTheStreamer)
+{
+  g_autofree gchar *en = gc_rule_warning_line ("price.mismatch", "¥89.00",
+      "¥99.00", FALSE);
+  EXPECT_STREQ (en, "price.mismatch · price differs from declared — on screen: "
+      "¥89.00 · "
+      "declared: ¥99.00");
+  g_autofree gchar *zh = gc_rule_warning_line ("disclosure.missing", NULL,
+      NULL, TRUE);
+  EXPECT_STREQ (zh, "disclosure.missing · 缺少广告标识");
+  /* A rule this build does not know keeps its id. */
+  g_autofree gchar *other = gc_rule_warning_line ("x.new", "a", NULL, FALSE);
+  EXPECT_STREQ (other, "x.new — on screen: a");
+}
+
 TEST (ShippedPacks, LoadWithEveryRuleCited)
 {
   for (const char *name : kPacks) {
