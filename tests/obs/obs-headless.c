@@ -58,6 +58,14 @@ obs_headless_start (int width, int height, enum video_format format)
 void
 obs_headless_stop (Display * display)
 {
+  /* Released sources are destroyed on OBS's destruction thread; shutting
+   * down meanwhile unloads modules under them (text-freetype2 crashed in
+   * FT_Done_Face, 1 run in 3).  A scene's destruction queues its items'
+   * sources behind the mark one wait sets: wait again, a few times. */
+  for (int i = 0; i < 8; i++) {
+    obs_wait_for_destroy_queue ();
+    g_usleep (20000);
+  }
   obs_shutdown ();
   if (display)
     XCloseDisplay (display);
