@@ -354,7 +354,8 @@ gc_monitor_wait_idle (GcMonitor *m, gint64 timeout_us)
 /* ------------------------------------------------------------------ */
 /* The worker */
 
-static void
+/* TRUE when the image is written and the log refers to it. */
+static gboolean
 write_evidence_image (GcMonitor *m, const GcViolation *v, const gchar *name,
     const gchar *source, gint w, gint h)
 {
@@ -381,11 +382,15 @@ write_evidence_image (GcMonitor *m, const GcViolation *v, const gchar *name,
     g_unlink (path);
     say (m, G_LOG_LEVEL_WARNING, "Could not write evidence image %s: %s",
         path, cairo_status_to_string (st));
-  } else if (!gc_evidence_log_commit (log, name, v, source, &err)) {
+    return FALSE;
+  }
+  if (!gc_evidence_log_commit (log, name, v, source, &err)) {
     say (m, G_LOG_LEVEL_WARNING, "Could not write evidence image %s: %s",
         name, err->message);
     g_error_free (err);
+    return FALSE;
   }
+  return TRUE;
 }
 
 /* Logs @events and writes their evidence; @w, @h: the frame in m->work,
@@ -412,10 +417,11 @@ handle_events (GcMonitor *m, GPtrArray *events, gint w, gint h)
       }
       if (start && w > 0) {
         g_autofree gchar *name = gc_evidence_image_name (log, v);
-        write_evidence_image (m, v, name, source, w, h);
-        g_hash_table_insert (m->evidence_paths, g_memdup2 (&v->id,
-                sizeof v->id), g_build_filename (gc_evidence_log_dir (log),
-                name, NULL));
+        /* The view names the image only once it exists. */
+        if (write_evidence_image (m, v, name, source, w, h))
+          g_hash_table_insert (m->evidence_paths, g_memdup2 (&v->id,
+                  sizeof v->id), g_build_filename (gc_evidence_log_dir (log),
+                  name, NULL));
       } else if (!start) {
         g_hash_table_remove (m->evidence_paths, &v->id);
       }

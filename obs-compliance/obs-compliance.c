@@ -58,7 +58,7 @@ MODULE_EXPORT const char *obs_module_description (void);
 /* Monitors being freed on their own threads.  Every such thread is
  * joined, never detached: obs_module_unload joins the rest before OBS
  * unmaps this library, which a detached thread could still be returning
- * through (the test crashed there once at exit). */
+ * through. */
 typedef struct
 {
   GThread *thread;
