@@ -75,11 +75,10 @@ struct _GcMonitor
   gchar *engine_languages;
   GcOcrEngineKind engine_kind;
   gchar *engine_error;
-  gchar *engine_description;
   guint8 *work;                 /* the frame being read */
   gsize work_size;
   GHashTable *evidence_paths;   /* violation id -> image path */
-  guint64 analysed, started, serial;
+  guint64 analysed;
 };
 
 static void
@@ -144,7 +143,6 @@ static void
 publish_locked (GcMonitor *m, GcMonitorView *view)
 {
   view->dropped = m->dropped;
-  view->serial = ++m->serial;
   g_clear_pointer (&m->view, gc_monitor_view_unref);
   m->view = view;
 }
@@ -404,8 +402,6 @@ handle_events (GcMonitor *m, GPtrArray *events, gint w, gint h)
     gboolean start = ev->type == GC_EVENT_START;
     GcEvidenceLog *log = m->config ? m->config->log : NULL;
 
-    if (start)
-      m->started++;
     if (log) {
       GError *err = NULL;
       g_autofree gchar *source = source_name (m);
@@ -500,7 +496,6 @@ ensure_engine (GcMonitor *m)
     m->engine = NULL;
   }
   g_clear_pointer (&m->engine_error, g_free);
-  g_clear_pointer (&m->engine_description, g_free);
 
   GError *err = NULL;
   if (m->api == NULL) {
@@ -528,8 +523,7 @@ ensure_engine (GcMonitor *m)
   m->engine_kind = m->config->engine;
   g_free (m->engine_languages);
   m->engine_languages = g_strdup (languages);
-  m->engine_description = g_strdup (m->api->engine_describe (m->engine));
-  say (m, G_LOG_LEVEL_MESSAGE, "%s", m->engine_description);
+  say (m, G_LOG_LEVEL_MESSAGE, "%s", m->api->engine_describe (m->engine));
   return TRUE;
 }
 
@@ -541,7 +535,6 @@ make_view (GcMonitor *m, GPtrArray *lines, gint w, gint h)
   v->frame_width = w;
   v->frame_height = h;
   v->analysed = m->analysed;
-  v->started = m->started;
   v->label_min_height = pack->label_min_height;
   v->label_min_contrast = pack->label_min_contrast;
   v->chinese = pack->default_language
@@ -714,7 +707,6 @@ gc_monitor_free (GcMonitor *m)
   g_hash_table_unref (m->evidence_paths);
   g_free (m->engine_languages);
   g_free (m->engine_error);
-  g_free (m->engine_description);
   g_free (m->frame);
   g_free (m->work);
   g_mutex_clear (&m->lock);

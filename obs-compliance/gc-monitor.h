@@ -64,8 +64,6 @@ typedef struct
   gint frame_width, frame_height; /* of the frame the boxes are in */
   guint64 analysed;             /* frames read */
   guint64 dropped;              /* frames offered while the worker was busy */
-  guint64 started;              /* violations started so far */
-  guint64 serial;               /* changes whenever the view does */
 } GcMonitorView;
 
 /* Called from the worker (and from gc_monitor_configure's thread) for
