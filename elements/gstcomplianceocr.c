@@ -702,6 +702,9 @@ worker_main (gpointer data)
   config.tessdata_dir = self->run_tessdata_dir;
   config.threads = self->run_engine_threads;
   config.engine = engine_kind (self->run_engine);
+  /* A recording is read frame after frame: the models' memory is kept
+   * from one read to the next instead of mapped afresh each time. */
+  config.keep_memory = self->run_mode == GST_COMPLIANCE_OCR_MODE_REPLAY;
   w->engine = api->engine_new (&config, &err);
   w->trackers = new_trackers (self, w->engine ? n_rois : 0);
 
@@ -1550,7 +1553,9 @@ gst_compliance_ocr_class_init (GstComplianceOcrClass * klass)
           "live: never wait for OCR, readings ride on a later buffer with "
           "the pts of the frame read (skipped when all workers are busy); "
           "replay: read every sampled frame, in order, readings ride on "
-          "that frame (the stream waits; same input, same output)",
+          "that frame (the stream waits; same input, same output; the "
+          "PP-OCR models keep their working memory, up to 128 MB, from one "
+          "read to the next)",
           GST_TYPE_COMPLIANCE_OCR_MODE, DEFAULT_MODE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_DOC_SHOW_DEFAULT |
           GST_PARAM_MUTABLE_READY));

@@ -205,6 +205,10 @@ gc_ocr_engine_new (const GcOcrConfig * config, GError ** error)
       engine->pp = gc_ppocr_new (config->ppocr_models, config->onnxruntime,
           MAX (1, config->threads), &pp_error);
     if (engine->pp != NULL) {
+      if (config->keep_memory) {
+        engine->keep_memory = TRUE;
+        gc_ocr_blocks_keep (TRUE);
+      }
       engine->tessdata_dir = g_strdup (dir);
       engine->languages = g_strdup (languages);
       engine->description = g_strdup_printf ("ppocr (PP-OCRv4 det + rec, "
@@ -319,6 +323,8 @@ gc_ocr_engine_free (GcOcrEngine * engine)
   g_free (engine->tessdata_dir);
   g_free (engine->languages);
   gc_ppocr_free (engine->pp);
+  if (engine->keep_memory)
+    gc_ocr_blocks_keep (FALSE);
   api_free (engine->sign);
   g_free (engine->description);
   g_free (engine);

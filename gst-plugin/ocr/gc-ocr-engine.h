@@ -85,6 +85,7 @@ struct _GcOcrEngine
    * sign_failed: it could not be made (no eng traineddata). */
   TessBaseAPI *sign;
   gboolean sign_failed;
+  gboolean keep_memory;         /* counted in gc_ocr_blocks_keep() */
 };
 
 /* Reads a prepared line with Tesseract and its re-reads

@@ -28,6 +28,11 @@
  * card) is detected again in a crop around it before it is read: the
  * new text need not fit the old box. */
 #define FULL_DETECT_EVERY 8
+/* The periodic whole-frame detection looks for text that appeared where
+ * the region finder saw nothing new; it runs at this longest side (half
+ * the pixels of GC_OCR_PPOCR_DET_SIDE), and a kept line it does not find
+ * again stays (the tracker drops it once its glyphs go). */
+#define PERIODIC_DET_SIDE 960
 #define MAX_CROP_SHARE 0.35
 /* Two overlapping crops are merged when their bounding box is at most
  * this factor of their two areas. */
@@ -500,10 +505,11 @@ detect_crops (GcPpocr * pp, const GcOcrFrame * frame, GArray * crops,
  * as empty. */
 static gboolean
 detect_all (GcPpocr * pp, const GcOcrFrame * frame, GArray * regions,
-    GArray * layout, GArray * empty, guint * since_full, GError ** error)
+    GArray * layout, GArray * empty, guint * since_full, gboolean periodic,
+    GArray * fresh, GError ** error)
 {
   g_autoptr (GArray) dets = gc_ppocr_detect (pp, frame, NULL,
-      GC_OCR_PPOCR_DET_SIDE, error);
+      periodic ? PERIODIC_DET_SIDE : GC_OCR_PPOCR_DET_SIDE, error);
   g_autoptr (GArray) kept = NULL;
 
   if (dets == NULL)
@@ -512,7 +518,29 @@ detect_all (GcPpocr * pp, const GcOcrFrame * frame, GArray * regions,
   g_array_set_size (layout, 0);
   g_array_set_size (empty, 0);
   set_from_dets (frame, layout, dets);
-  prefer_kept (layout, kept);
+  if (periodic) {
+    /* Only what is new: a kept line keeps its box (and so its reading,
+     * found by the tracker at the same place), and one not found again
+     * stays until its glyphs go. */
+    guint i;
+
+    for (i = 0; i < layout->len; i++) {
+      const GcOcrBox *b = &g_array_index (layout, GcOcrBox, i);
+      guint j;
+
+      for (j = 0; j < kept->len; j++)
+        if (gc_ocr_box_overlap (b, &g_array_index (kept, GcOcrBox, j)) > 0)
+          break;
+      if (j == kept->len) {
+        g_array_append_val (kept, *b);
+        g_array_append_val (fresh, *b);
+      }
+    }
+    g_array_set_size (layout, 0);
+    g_array_append_vals (layout, kept->data, kept->len);
+  } else {
+    prefer_kept (layout, kept);
+  }
   add_empty (empty, regions, layout);
   *since_full = 0;
   return TRUE;
@@ -555,9 +583,14 @@ gc_ocr_pp_find_lines (GcPpocr * pp, const GcOcrFrame * frame,
   }
   if (*since_full >= FULL_DETECT_EVERY
       || crops_share (crops, frame) > MAX_CROP_SHARE) {
-    if (!detect_all (pp, frame, regions, layout, empty, since_full, error))
+    gboolean periodic = layout->len > 0 && *since_full == FULL_DETECT_EVERY
+        && crops_share (crops, frame) <= MAX_CROP_SHARE;
+
+    if (!detect_all (pp, frame, regions, layout, empty, since_full,
+            periodic, fresh, error))
       goto fail;
-    g_array_append_val (fresh, whole);
+    if (!periodic)
+      g_array_append_val (fresh, whole);
   } else {
     if (!detect_crops (pp, frame, crops, layout, NULL, error))
       goto fail;

@@ -308,8 +308,13 @@ gpointer gc_ocr_block_alloc (gsize size);
  * writes into them). */
 gpointer gc_ocr_block_alloc_model (gsize size);
 void gc_ocr_block_free (gpointer block);
-/* A model starts (TRUE) or ends running; the cache lives while any runs. */
+/* A model starts (TRUE) or ends running; the cache lives while any runs,
+ * or while any engine keeps its memory. */
 void gc_ocr_blocks_run (gboolean starts);
+/* An engine starts (TRUE) or stops keeping its memory between reads
+ * (GcOcrConfig.keep_memory); when none is left and no model runs, the
+ * cache's blocks go back to the system. */
+void gc_ocr_blocks_keep (gboolean keep);
 /* Blocks allocated since the process started, those not yet freed, the
  * mappings made for the large ones (the rest came from the cache), and
  * the bytes the cache holds now; for tests. */

@@ -1683,6 +1683,64 @@ TEST_F (OcrPp, ReadsTakeTensorMemoryFromTheEngineAndGiveItAllBack)
   EXPECT_LE (mapped[3] - mapped[2], (made[3] - made[2]) / 10);
 }
 
+/* An engine made with keep_memory (complianceocr in replay mode: a scan)
+ * keeps the models' blocks between its reads, so later reads map almost
+ * nothing afresh, and gives them all back when it is freed.  Fails if the
+ * cache is emptied after each run regardless, or kept after the engine
+ * goes. */
+TEST_F (OcrPp, KeptMemoryIsReusedBetweenReadsAndGivenBackAtTheEnd)
+{
+  /* A frame whose read fits in the cache (64 MB; a 720p frame's whole
+   * detection needs more, its crops less). */
+  std::vector<SceneItem> items = {
+    {"到手价 ¥89.00", 100, 100, 40, 0xffffff, TRUE, FALSE, FALSE, 0, 0, 0, 0,
+        0, FALSE, NULL},
+  };
+  Frame f (640, 360, SCENE_BG_PHOTO, items);
+  GcOcrConfig config;
+  g_autoptr (GError) error = NULL;
+  guint64 made[4], mapped[4], plain;
+  gint64 held[4];
+  gsize cached;
+
+  /* The shared engine maps its blocks afresh at every read. */
+  gc_ocr_blocks_stats (&made[0], &held[0], &mapped[0], &cached);
+  {
+    g_autoptr (GPtrArray) lines = gc_ocr_engine_read_frame (engine (),
+        &f.frame, NULL, &error);
+    ASSERT_NE (lines, nullptr) << error->message;
+  }
+  gc_ocr_blocks_stats (&made[1], &held[1], &mapped[1], &cached);
+  plain = mapped[1] - mapped[0];
+  EXPECT_EQ (cached, 0u);
+
+  gc_ocr_config_init (&config);
+  config.engine = GC_OCR_ENGINE_PPOCR;
+  config.keep_memory = TRUE;
+  GcOcrEngine *keeper = gc_ocr_engine_new (&config, &error);
+  ASSERT_NE (keeper, nullptr) << error->message;
+  gc_ocr_blocks_stats (&made[0], &held[0], &mapped[0], &cached);
+  for (gint i = 1; i <= 3; i++) {
+    g_autoptr (GPtrArray) lines = gc_ocr_engine_read_frame (keeper,
+        &f.frame, NULL, &error);
+    ASSERT_NE (lines, nullptr) << error->message;
+    ASSERT_NE (line_at (lines, items[0]), nullptr) << dump (lines);
+    gc_ocr_blocks_stats (&made[i], &held[i], &mapped[i], &cached);
+    EXPECT_EQ (held[i], held[0]) << "read " << i << " kept tensor blocks";
+    /* Between reads the blocks wait in the cache. */
+    EXPECT_GT (cached, 0u) << "read " << i;
+  }
+  g_printerr ("[tensor kept] mappings made by a read without keeping %"
+      G_GUINT64_FORMAT "; by the reads of the keeping engine %"
+      G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT "\n",
+      plain, mapped[1] - mapped[0], mapped[2] - mapped[1],
+      mapped[3] - mapped[2]);
+  EXPECT_LE (mapped[3] - mapped[2], plain / 4);
+  gc_ocr_engine_free (keeper);
+  gc_ocr_blocks_stats (&made[0], &held[0], &mapped[0], &cached);
+  EXPECT_EQ (cached, 0u) << "the engine is gone, its memory stayed";
+}
+
 /* The engine fixes glibc's thresholds for long runs unless the user chose
  * (GST_COMPLIANCE_MALLOC=keep, glibc's own settings). */
 TEST (OcrMalloc, TunesUnlessTheUserChose)
@@ -2136,6 +2194,54 @@ TEST_F (OcrPp, TrackerKeepsReadingsOverNoise)
   EXPECT_GT (first_pixels, 0u);
   EXPECT_LT (later_pixels, first_pixels)
       << "the detector saw the whole frame again";
+}
+
+/* The whole frame is detected again every 8 analysed frames, at a
+ * smaller scale, for text the region finder missed; the lines kept from
+ * before keep their boxes and readings through it (a new line is read).
+ * Fails if that detection replaces the kept boxes (lines read again), or
+ * runs at the full scale, or not at all. */
+TEST_F (OcrPp, PeriodicDetectionAddsNewLinesAndKeepsTheRest)
+{
+  std::vector<SceneItem> items (2);
+  items[0] = {"到手价 ¥89", 100, 500, 44, 0xffffff, TRUE, FALSE, TRUE, 0,
+      0, 0, 0, 0, FALSE, NULL};
+  items[1] = {"全网最低价", 700, 200, 40, 0xffff00, TRUE, FALSE, FALSE, 0,
+      0, 0, 0, 0, FALSE, NULL};
+  g_autoptr (GcOcrTracker) tracker = gc_ocr_tracker_new ();
+  GcPpocr *pp = gc_ocr_engine_ppocr (engine ());
+  guint calls = 0;
+  guint64 first_pixels = 0, max_later = 0, periodic_pixels = 0;
+  for (guint32 seed = 1; seed <= 10; seed++) {
+    guint64 pixels_before = gc_ppocr_det_pixels (pp);
+    Frame f (1280, 720, SCENE_BG_GRAINY, items, seed);
+    g_autoptr (GError) error = NULL;
+    guint before = gc_ppocr_rec_calls (pp);
+    g_autoptr (GPtrArray) lines = gc_ocr_engine_read_frame (engine (),
+        &f.frame, tracker, &error);
+    ASSERT_NE (lines, nullptr) << error->message;
+    const GcOcrLine *price = line_at (lines, items[0]);
+    ASSERT_NE (price, nullptr) << "frame " << seed << dump (lines);
+    EXPECT_NE (strstr (price->text, "¥89"), nullptr) << price->text;
+    ASSERT_NE (line_at (lines, items[1]), nullptr) << "frame " << seed
+        << dump (lines);
+    guint64 px = gc_ppocr_det_pixels (pp) - pixels_before;
+    if (seed == 1)
+      first_pixels = px;
+    else {
+      calls += gc_ppocr_rec_calls (pp) - before;
+      if (seed == 9)
+        periodic_pixels = px;
+      else
+        max_later = MAX (max_later, px);
+    }
+  }
+  EXPECT_EQ (calls, 0u) << "kept lines were read again";
+  /* Frame 9 (8 after the first): the whole frame at 960 px across instead
+   * of 1280, 0.56 of the pixels; the frames between, crops only. */
+  EXPECT_GT (periodic_pixels, first_pixels * 4 / 10);
+  EXPECT_LT (periodic_pixels, first_pixels * 7 / 10);
+  EXPECT_LT (max_later, first_pixels * 4 / 10);
 }
 
 }  // namespace
