@@ -127,8 +127,13 @@ gc_ppocr_recognize (GcPpocr * pp, const GcOcrFrame * frame,
 #define DET_UNCLIP 1.5f
 #define DET_MIN_SIDE 3
 #define REC_HEIGHT 48
-/* The recognizer is trained on lines padded to at least 320 px. */
-#define REC_MIN_WIDTH 320
+/* Lines narrower than this are padded to it.  PaddleOCR pads every line
+ * to 320 px (its training width); the recognizer's cost grows with the
+ * width, and at 160 the realistic set, the real frames and the generated
+ * sets read the same (a chat handle's colon may come out ":" instead of
+ * "："), the set's scan 7% faster.  At 96 the same again, 3% faster
+ * still; 160 keeps a margin. */
+#define REC_MIN_WIDTH 160
 #define REC_MAX_WIDTH 3200
 /* Lines per recognizer call: one call with a batch is cheaper than one a
  * line, and lines of similar width are batched so padding stays small. */

@@ -2038,7 +2038,13 @@ TEST_F (OcrPp, ChatLinesScrollingUpKeepTheirReadings)
       const GcOcrLine *l = line_at (lines, items[r]);
       ASSERT_NE (l, nullptr) << "frame " << n << ", row " << r << ":\n"
           << dump (lines);
-      EXPECT_STREQ (l->text, chat[n + r]) << "frame " << n << dump (lines);
+      /* The model reads the handle's colon as "：" or ":" (the rules take
+       * either): compared in compatibility form. */
+      g_autofree gchar *got = g_utf8_normalize (l->text, -1,
+          G_NORMALIZE_ALL_COMPOSE);
+      g_autofree gchar *want = g_utf8_normalize (chat[n + r], -1,
+          G_NORMALIZE_ALL_COMPOSE);
+      EXPECT_STREQ (got, want) << "frame " << n << dump (lines);
       /* Rows 0..rows-2 show lines that were one row lower before. */
       if (n > 0 && r + 1 < rows) {
         moved++;
