@@ -500,9 +500,10 @@ detect_crops (GcPpocr * pp, const GcOcrFrame * frame, GArray * crops,
   return TRUE;
 }
 
-/* The whole frame is detected: its lines are the layout, and the
- * @regions of the region finder that none of them covers are remembered
- * as empty. */
+/* The whole frame is detected: its lines are the layout (@periodic: its
+ * lines that touch no line of the layout are added to it, and to @fresh),
+ * and the @regions of the region finder that none of them covers are
+ * remembered as empty. */
 static gboolean
 detect_all (GcPpocr * pp, const GcOcrFrame * frame, GArray * regions,
     GArray * layout, GArray * empty, guint * since_full, gboolean periodic,
