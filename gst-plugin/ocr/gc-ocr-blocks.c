@@ -256,40 +256,38 @@ take_cache (Block * gone)
   return n;
 }
 
-/* A model starts or ends running; when none is left (and no engine keeps
- * its memory), the cache's blocks go back to the system. */
-void
-gc_ocr_blocks_run (gboolean starts)
+/* Counts one user of the cache in or out (@counter: block_runs or
+ * block_keepers); when neither a run nor a keeping engine is left, the
+ * cache's blocks go back to the system. */
+static void
+count_user (guint * counter, gboolean in)
 {
   Block gone[BLOCK_CACHE_BLOCKS];
   guint n_gone = 0, i;
 
   g_mutex_lock (&block_lock);
-  if (starts)
-    block_runs++;
-  else if (--block_runs == 0 && block_keepers == 0)
+  if (in)
+    (*counter)++;
+  else if (--(*counter) == 0 && block_runs == 0 && block_keepers == 0)
     n_gone = take_cache (gone);
   g_mutex_unlock (&block_lock);
   for (i = 0; i < n_gone; i++)
     munmap (gone[i].base, gone[i].len);
 }
 
+/* A model starts or ends running. */
+void
+gc_ocr_blocks_run (gboolean starts)
+{
+  count_user (&block_runs, starts);
+}
+
+/* An engine starts or stops keeping its memory; with a model running
+ * (another engine's), the cache goes when the last run ends. */
 void
 gc_ocr_blocks_keep (gboolean keep)
 {
-  Block gone[BLOCK_CACHE_BLOCKS];
-  guint n_gone = 0, i;
-
-  g_mutex_lock (&block_lock);
-  if (keep)
-    block_keepers++;
-  else if (--block_keepers == 0 && block_runs == 0)
-    n_gone = take_cache (gone);
-  /* With a model running (another engine's), the cache goes when the
-   * last run ends (gc_ocr_blocks_run). */
-  g_mutex_unlock (&block_lock);
-  for (i = 0; i < n_gone; i++)
-    munmap (gone[i].base, gone[i].len);
+  count_user (&block_keepers, keep);
 }
 
 
