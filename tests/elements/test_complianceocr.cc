@@ -923,12 +923,15 @@ start_info (GstElement *e, std::string *info)
   return text;
 }
 
-/* tools/setup installs PP-OCR: auto takes it and says so. */
+/* tools/setup installs PP-OCR and folds its models: auto takes it, with
+ * the folded models, and says so. */
 TEST_F (Ocr, AutoTakesPpocrAndSaysSo)
 {
   std::string info;
   std::string used = start_info (make ("engine=auto threads=1"), &info);
   EXPECT_EQ (used.rfind ("ppocr", 0), 0u) << used;
+  EXPECT_NE (used.find ("folded by tools/ppocr-fuse"), std::string::npos)
+      << used << " (tools/setup writes the folded models)";
   EXPECT_NE (info.find ("OCR engine: ppocr"), std::string::npos) << info;
 }
 
