@@ -34,6 +34,7 @@
 #include "gc-error.h"
 
 #include <dlfcn.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,12 @@ gboolean
 gc_ppocr_fused (GcPpocr * pp)
 {
   g_return_val_if_reached (FALSE);
+}
+
+const gchar *
+gc_ppocr_fused_note (GcPpocr * pp)
+{
+  g_return_val_if_reached (NULL);
 }
 
 guint
@@ -126,9 +133,13 @@ gc_ppocr_recognize (GcPpocr * pp, const GcOcrFrame * frame,
 /* The same models with their per-layer scalar arithmetic folded into the
  * convolutions by tools/ppocr-fuse (tools/setup writes them beside the
  * published ones): the same outputs to float rounding, the detector 1.7x
- * and the recognizer 1.6x faster on one thread.  Taken when present. */
+ * and the recognizer 1.6x faster on one thread.  Taken when present and
+ * folded from the published model beside it: the tool records that
+ * model's SHA-256 in the folded one's metadata, so a directory whose
+ * published models were replaced does not read with stale folded ones. */
 #define DET_MODEL_FUSED "ch_PP-OCRv4_det_infer.fused.onnx"
 #define REC_MODEL_FUSED "ch_PP-OCRv4_rec_infer.fused.onnx"
+#define FUSED_FROM_KEY "gst-compliance.fused-from.sha256"
 #define REC_KEYS "ppocr_keys_v1.txt"
 #define ORT_LIBRARY "libonnxruntime.so.1"
 
@@ -175,6 +186,7 @@ struct _GcPpocr
   guint n_keys;
   gchar *library;               /* the ONNX Runtime that was opened */
   gboolean fused;               /* both models are tools/ppocr-fuse's */
+  gchar *fused_note;            /* why a folded model was not taken, or NULL */
   guint rec_calls;              /* recognizer runs, for tests */
   guint det_calls;
   guint64 det_pixels;
@@ -474,13 +486,112 @@ open_session (const gchar * dir, const gchar * file, gint threads,
   return TRUE;
 }
 
-/* The folded model when the directory holds one, else the published. */
-static const gchar *
-pick_model (const gchar * dir, const gchar * fused, const gchar * plain)
+/* The SHA-256 of a file, hex; computed once a process for each path,
+ * size and modification time (the two models: ~50 ms), under a lock:
+ * engines are made by any thread.  NULL when it cannot be read. */
+static gchar *
+file_sha256 (const gchar * path)
 {
-  g_autofree gchar *path = g_build_filename (dir, fused, NULL);
+  static GMutex lock;
+  static GHashTable *known;     /* "path size mtime" -> hex, for good */
+  g_autofree gchar *key = NULL, *data = NULL;
+  GStatBuf st;
+  gchar *sum;
+  gsize len;
 
-  return g_file_test (path, G_FILE_TEST_IS_REGULAR) ? fused : plain;
+  if (g_stat (path, &st) != 0)
+    return NULL;
+  key = g_strdup_printf ("%s %" G_GINT64_FORMAT " %" G_GINT64_FORMAT, path,
+      (gint64) st.st_size, (gint64) st.st_mtime);
+  g_mutex_lock (&lock);
+  sum = known ? g_strdup (g_hash_table_lookup (known, key)) : NULL;
+  g_mutex_unlock (&lock);
+  if (sum != NULL)
+    return sum;
+  if (!g_file_get_contents (path, &data, &len, NULL))
+    return NULL;
+  sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data,
+      len);
+  g_mutex_lock (&lock);
+  if (known == NULL)
+    known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_hash_table_replace (known, g_steal_pointer (&key), g_strdup (sum));
+  g_mutex_unlock (&lock);
+  return sum;
+}
+
+/* What tools/ppocr-fuse recorded in a folded model: the SHA-256 of the
+ * model it was folded from, or NULL. */
+static gchar *
+fused_from (OrtSession * session)
+{
+  OrtModelMetadata *meta = NULL;
+  OrtAllocator *alloc = NULL;
+  OrtStatus *status;
+  char *value = NULL;
+  gchar *out = NULL;
+
+  status = ort->SessionGetModelMetadata (session, &meta);
+  if (status == NULL)
+    status = ort->GetAllocatorWithDefaultOptions (&alloc);
+  if (status == NULL)
+    status = ort->ModelMetadataLookupCustomMetadataMap (meta, alloc,
+        FUSED_FROM_KEY, &value);
+  if (status == NULL && value != NULL) {
+    out = g_strdup (value);
+    status = ort->AllocatorFree (alloc, value);
+  }
+  if (status != NULL)
+    ort->ReleaseStatus (status);
+  if (meta != NULL)
+    ort->ReleaseModelMetadata (meta);
+  return out;
+}
+
+static void
+close_session (OrtSession ** session, gchar ** in_name, gchar ** out_name)
+{
+  if (*session != NULL)
+    ort->ReleaseSession (*session);
+  *session = NULL;
+  g_clear_pointer (in_name, g_free);
+  g_clear_pointer (out_name, g_free);
+}
+
+/* Opens the folded model when the directory holds one folded from the
+ * published model beside it (*folded: TRUE), else the published one,
+ * adding to @notes why a folded one there was not taken. */
+static gboolean
+open_model (const gchar * dir, const gchar * fused, const gchar * plain,
+    gint threads, OrtSession ** session, gchar ** in_name, gchar ** out_name,
+    gboolean * folded, GString * notes, GError ** error)
+{
+  g_autofree gchar *fused_path = g_build_filename (dir, fused, NULL);
+
+  *folded = FALSE;
+  if (g_file_test (fused_path, G_FILE_TEST_IS_REGULAR)) {
+    g_autofree gchar *plain_path = g_build_filename (dir, plain, NULL);
+    g_autofree gchar *want = NULL, *from = NULL;
+    g_autoptr (GError) fused_error = NULL;
+
+    if (open_session (dir, fused, threads, session, in_name, out_name,
+            &fused_error)) {
+      want = file_sha256 (plain_path);
+      from = fused_from (*session);
+      if (want != NULL && from != NULL && g_ascii_strcasecmp (want, from) == 0) {
+        *folded = TRUE;
+        return TRUE;
+      }
+      g_string_append_printf (notes, "%s%s was not folded from the %s beside "
+          "it", notes->len ? "; " : "", fused_path, plain);
+    } else {
+      g_string_append_printf (notes, "%s%s", notes->len ? "; " : "",
+          fused_error->message);
+    }
+    close_session (session, in_name, out_name);
+  }
+  return open_session (dir, plain, threads, session, in_name, out_name,
+      error);
 }
 
 GcPpocr *
@@ -489,7 +600,8 @@ gc_ppocr_new (const gchar * models_dir, const gchar * library, gint threads,
 {
   g_autoptr (GcPpocr) pp = NULL;
   g_autofree gchar *dir = NULL, *keys = NULL, *opened = NULL;
-  const gchar *det_model, *rec_model;
+  g_autoptr (GString) notes = g_string_new (NULL);
+  gboolean det_folded = FALSE, rec_folded = FALSE;
 
   /* Models first: a missing file is the likelier and cheaper failure. */
   dir = find_models (models_dir, error);
@@ -500,18 +612,18 @@ gc_ppocr_new (const gchar * models_dir, const gchar * library, gint threads,
   pp = g_new0 (GcPpocr, 1);
   pp->library = g_steal_pointer (&opened);
   keys = g_build_filename (dir, REC_KEYS, NULL);
-  det_model = pick_model (dir, DET_MODEL_FUSED, DET_MODEL);
-  rec_model = pick_model (dir, REC_MODEL_FUSED, REC_MODEL);
-  pp->fused = strcmp (det_model, DET_MODEL_FUSED) == 0
-      && strcmp (rec_model, REC_MODEL_FUSED) == 0;
   if (!load_keys (pp, keys, error)
       || !ORT_OK (ort->CreateCpuMemoryInfo (OrtArenaAllocator,
               OrtMemTypeDefault, &pp->cpu), "memory info")
-      || !open_session (dir, det_model, threads, &pp->det, &pp->det_in,
-          &pp->det_out, error)
-      || !open_session (dir, rec_model, threads, &pp->rec, &pp->rec_in,
-          &pp->rec_out, error))
+      || !open_model (dir, DET_MODEL_FUSED, DET_MODEL, threads, &pp->det,
+          &pp->det_in, &pp->det_out, &det_folded, notes, error)
+      || !open_model (dir, REC_MODEL_FUSED, REC_MODEL, threads, &pp->rec,
+          &pp->rec_in, &pp->rec_out, &rec_folded, notes, error))
     return NULL;
+  pp->fused = det_folded && rec_folded;
+  if (notes->len > 0)
+    pp->fused_note = g_strdup_printf ("%s: run tools/setup again, or "
+        "tools/ppocr-fuse", notes->str);
   return g_steal_pointer (&pp);
 }
 
@@ -531,6 +643,7 @@ gc_ppocr_free (GcPpocr * pp)
   g_free (pp->rec_in);
   g_free (pp->rec_out);
   g_strfreev (pp->keys);
+  g_free (pp->fused_note);
   if (pp->library) {
     g_free (pp->library);
     env_release ();
@@ -548,6 +661,12 @@ gboolean
 gc_ppocr_fused (GcPpocr * pp)
 {
   return pp->fused;
+}
+
+const gchar *
+gc_ppocr_fused_note (GcPpocr * pp)
+{
+  return pp->fused_note;
 }
 
 guint

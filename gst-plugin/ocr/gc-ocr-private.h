@@ -250,6 +250,9 @@ void gc_ppocr_free (GcPpocr * pp);
 const gchar *gc_ppocr_library (GcPpocr * pp);
 /* TRUE when both models are the ones tools/ppocr-fuse folded. */
 gboolean gc_ppocr_fused (GcPpocr * pp);
+/* Why a folded model in the directory was not taken (stale, or failed
+ * to load), or NULL. */
+const gchar *gc_ppocr_fused_note (GcPpocr * pp);
 /* Text boxes (GcOcrDetBox) in @area of the frame (NULL: all of it),
  * scaled down first as much as the whole frame must be for its longer
  * side to be at most @max_side (0: not scaled). */
