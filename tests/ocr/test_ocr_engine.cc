@@ -2261,6 +2261,24 @@ TEST (OcrPpFused, FoldedModelsReadWhatThePublishedOnesRead)
     /* PP-LCNetV3's affine blocks: dozens of folds in each model. */
     EXPECT_NE (strstr (out, "hard-swishes"), nullptr) << out;
   }
+  {
+    /* It never writes over a file it did not write. */
+    g_autofree gchar *src = g_build_filename (published,
+        "ch_PP-OCRv4_det_infer.onnx", NULL);
+    g_autofree gchar *mine = g_build_filename (folded, "mine.onnx", NULL);
+    ASSERT_TRUE (g_file_set_contents (mine, "a user's file", -1, NULL));
+    const char *argv[] = { py, GC_TEST_SOURCE_DIR "/tools/ppocr-fuse", src,
+      mine, NULL };
+    gint status = 0;
+    g_autofree gchar *err = NULL, *kept = NULL;
+    ASSERT_TRUE (g_spawn_sync (NULL, (gchar **) argv, NULL, (GSpawnFlags)
+            (G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL), NULL, NULL,
+            NULL, &err, &status, NULL));
+    EXPECT_FALSE (g_spawn_check_wait_status (status, NULL));
+    EXPECT_NE (strstr (err, "was not written by ppocr-fuse"), nullptr) << err;
+    ASSERT_TRUE (g_file_get_contents (mine, &kept, NULL, NULL));
+    EXPECT_STREQ (kept, "a user's file");
+  }
   g_autoptr (GcOcrEngine) plain = pp_engine_from (published);
   g_autoptr (GcOcrEngine) fused = pp_engine_from (folded);
   ASSERT_TRUE (plain && fused);
