@@ -211,14 +211,8 @@ gc_ocr_engine_new (const GcOcrConfig * config, GError ** error)
       }
       engine->tessdata_dir = g_strdup (dir);
       engine->languages = g_strdup (languages);
-      const gchar *note = gc_ppocr_fused_note (engine->pp);
-      g_autofree gchar *models = gc_ppocr_fused (engine->pp) ?
-          g_strdup ("folded by tools/ppocr-fuse") :
-          g_strdup_printf ("as published: %s", note ? note :
-          "tools/setup folds them to read 1.4x faster");
-
       engine->description = g_strdup_printf ("ppocr (PP-OCRv4 det + rec, "
-          "%s, ONNX Runtime %s, %d thread%s)", models,
+          "%s, ONNX Runtime %s, %d thread%s)", gc_ppocr_models (engine->pp),
           gc_ppocr_library (engine->pp), MAX (1, config->threads),
           config->threads > 1 ? "s" : "");
       return g_steal_pointer (&engine);

@@ -248,11 +248,10 @@ GcPpocr *gc_ppocr_new (const gchar * models_dir, const gchar * library,
     gint threads, GError ** error);
 void gc_ppocr_free (GcPpocr * pp);
 const gchar *gc_ppocr_library (GcPpocr * pp);
-/* TRUE when both models are the ones tools/ppocr-fuse folded. */
-gboolean gc_ppocr_fused (GcPpocr * pp);
-/* Why a folded model in the directory was not taken (stale, or failed
- * to load), or NULL. */
-const gchar *gc_ppocr_fused_note (GcPpocr * pp);
+/* Which models are read: "folded by tools/ppocr-fuse", or "as
+ * published: " and why a folded copy was not taken (none there, stale,
+ * or failed to load). */
+const gchar *gc_ppocr_models (GcPpocr * pp);
 /* Text boxes (GcOcrDetBox) in @area of the frame (NULL: all of it),
  * scaled down first as much as the whole frame must be for its longer
  * side to be at most @max_side (0: not scaled). */
