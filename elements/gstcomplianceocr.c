@@ -14,9 +14,10 @@
  * start: libonnxruntime.so.1 and the models as tools/setup installs them,
  * or where GST_COMPLIANCE_ONNXRUNTIME and GST_COMPLIANCE_PPOCR_MODELS
  * point; the *.fused.onnx copies tools/ppocr-fuse writes there are taken
- * before the published models, the same networks 1.4-1.7x faster, and
- * #GstComplianceOcr:engine-used says which); it reads livestream text (noise, outlines, serif and kai faces,
- * struck prices) far better than Tesseract.  `tesseract` finds text
+ * before the published models: the same networks, run 1.5-2x faster;
+ * #GstComplianceOcr:engine-used says which).  It reads livestream text
+ * (noise, outlines, serif and kai faces, struck prices) far better than
+ * Tesseract.  `tesseract` finds text
  * regions with classic image methods and reads them with Tesseract.
  * `auto` (default) takes ppocr when it is found and every language in
  * #GstComplianceOcr:languages is one it reads, else tesseract; either
