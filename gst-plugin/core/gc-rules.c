@@ -397,9 +397,17 @@ frame_add (Frame *f, const gchar *rule, const gchar *observed,
   const gchar *sku = f->product ? f->product->sku : NULL;
   /* What makes two sightings the same occurrence: the rule, the product
    * and what was observed.  A different price on screen is a new
-   * occurrence. */
+   * occurrence; the same claim read with a space more or less, or with a
+   * full-width "！", is not ("10,000+sold" and "10,000+ sold": one claim
+   * was reported twice). */
+  g_autofree gchar *folded = gc_text_fold (observed ? observed : "");
+  GString *same = g_string_new (NULL);
+  for (const gchar *p = folded; *p; p++)
+    if (*p != ' ')
+      g_string_append_c (same, *p);
   gchar *key = g_strdup_printf ("%s\x1f%s\x1f%s", rule, sku ? sku : "",
-      observed ? observed : "");
+      same->str);
+  g_string_free (same, TRUE);
   if (g_hash_table_contains (f->seen, key)) {
     g_free (key);
     return;

@@ -348,6 +348,35 @@ TEST_F (Rules, SalesInflatedAboveDeclaredSold)
   EXPECT_STREQ (s[0]->violation->declared, "12000 sold");
 }
 
+/* The same claim read with a space more or less, or a full-width "！",
+ * from one frame to the next is one occurrence: one start, one end. */
+TEST_F (Rules, AClaimReadWithOtherSpacingIsTheSameOccurrence)
+{
+  const char *readings[] = {"50,000+sold this week！", "50,000+ sold this week!",
+      "50,000+ sold this week!", "50,000+sold thisweek!", "50,000+ sold this week！"};
+  for (int i = 0; i < 5; i++) {
+    Facts f; f.ad ().sales (50000, readings[i]);
+    push (i, f);
+  }
+  /* Another claim after it is another occurrence. */
+  for (int i = 5; i < 8; i++) {
+    Facts f; f.ad ().sales (100000, "100,000+ sold");
+    push (i, f);
+  }
+  gc_rules_finish (rules, ev.a);
+  auto s = ev.of (GC_RULE_CLAIM_SALES_INFLATED);
+  ASSERT_EQ (s.size (), 4u);
+  EXPECT_EQ (s[0]->type, GC_EVENT_START);
+  EXPECT_STREQ (s[0]->violation->observed, readings[0]);
+  EXPECT_EQ (s[1]->type, GC_EVENT_START);
+  EXPECT_STREQ (s[1]->violation->observed, "100,000+ sold");
+  EXPECT_EQ (s[2]->type, GC_EVENT_END);
+  EXPECT_STREQ (s[2]->violation->observed, readings[0]);
+  EXPECT_DOUBLE_EQ (s[2]->violation->t_start, 0.0);
+  EXPECT_DOUBLE_EQ (s[2]->violation->t_end, 4.0);
+  EXPECT_EQ (s[3]->type, GC_EVENT_END);
+}
+
 TEST_F (Rules, SalesAtOrBelowDeclaredIsSilent)
 {
   for (int i = 0; i < 4; i++) {
