@@ -80,7 +80,10 @@ halves (const GcOcrFrame * frame, const GcOcrBox * a, const GcOcrBox * b)
       || gap < -2 || gap > HALVES_GAP * h
       || low->y + low->height - top->y > HALVES_MAX_HEIGHT * h)
     return FALSE;
-  /* Two lines of a paragraph can line up so; the stroke tells. */
+  /* Two lines of a paragraph can line up so; the stroke tells: across
+   * the two, not inside one (a struck price over a badge as wide). */
+  if (gc_ocr_pp_struck_through (frame, a) || gc_ocr_pp_struck_through (frame, b))
+    return FALSE;
   gc_ocr_box_union (&u, b);
   return gc_ocr_pp_struck_through (frame, &u);
 }
@@ -167,33 +170,63 @@ whole_rows (const GcOcrFrame * frame, const GcOcrBox * box)
   return out;
 }
 
+/* A region no single line covers is remembered as empty: photo, but also
+ * a product card whose lines were read one by one.  Such a card is
+ * remembered only while a line of the layout lies in it: once its lines
+ * are gone (the product changed), so is the memory, and the next card in
+ * its place is detected (it was never read: its button, which the
+ * half-size periodic detection missed, for 18 s).  Looking at the cells
+ * of the region instead re-detected captions over the panning photo in
+ * most frames. */
 static gboolean
-known_empty (const GcOcrBox * r, GArray * empty)
+holds_a_line (const GcOcrBox * r, GArray * layout)
+{
+  guint j;
+
+  for (j = 0; j < layout->len; j++)
+    if (gc_ocr_box_overlap (r, &g_array_index (layout, GcOcrBox, j)) > 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Whether @r was found empty before; a remembered region that held lines
+ * and holds none of @layout now is forgotten. */
+gboolean
+gc_ocr_pp_known_empty (const GcOcrBox * r, GArray * empty, GArray * layout)
 {
   guint i;
 
   for (i = 0; i < empty->len; i++) {
-    const GcOcrBox *e = &g_array_index (empty, GcOcrBox, i);
-    gdouble inter = gc_ocr_box_overlap (r, e);
+    GcOcrEmpty *e = &g_array_index (empty, GcOcrEmpty, i);
+    gdouble inter = gc_ocr_box_overlap (r, &e->box);
 
+    if (e->held_lines && !holds_a_line (&e->box, layout)) {
+      g_array_remove_index_fast (empty, i--);
+      continue;
+    }
     if (inter >= EMPTY_SAME_IOU * ((gdouble) r->width * r->height
-            + (gdouble) e->width * e->height - inter))
+            + (gdouble) e->box.width * e->box.height - inter))
       return TRUE;
   }
   return FALSE;
 }
 
 /* The @regions not covered by a line of @layout join @empty. */
-static void
-add_empty (GArray * empty, GArray * regions, GArray * layout)
+void
+gc_ocr_pp_add_empty (GArray * empty, GArray * regions, GArray * layout)
 {
   guint i;
 
   for (i = 0; i < regions->len; i++) {
     const GcOcrBox *r = &g_array_index (regions, GcOcrBox, i);
 
-    if (!covered (r, layout) && !known_empty (r, empty))
-      g_array_append_val (empty, *r);
+    if (!covered (r, layout) && !gc_ocr_pp_known_empty (r, empty, layout)) {
+      GcOcrEmpty e;
+
+      e.box = *r;
+      e.held_lines = holds_a_line (r, layout);
+      g_array_append_val (empty, e);
+    }
   }
 }
 
@@ -269,6 +302,28 @@ whole_columns (const GcOcrFrame * frame, const GcOcrBox * box)
   return out;
 }
 
+/* The detector splits an outlined caption at times into boxes that
+ * overlap: "#1 s" and "snack on the trail" (a 46 px serif at 720p, the
+ * first box reaching 25 px into the second), read "#1S" and "snack on
+ * the trail", and the absolute term "#1" was lost.  Two boxes of one row
+ * (heights within SAME_LINE_HEIGHTS, overlapping by most of the lower)
+ * that overlap sideways by SAME_LINE_OVERLAP of their height are one
+ * line.  Boxes of words merely near each other do not overlap so much. */
+#define SAME_LINE_HEIGHTS 1.5
+#define SAME_LINE_OVERLAP 0.25
+
+static gboolean
+one_line (const GcOcrBox * a, const GcOcrBox * b)
+{
+  gint ha = a->height, hb = b->height;
+  gint dx = MIN (a->x + a->width, b->x + b->width) - MAX (a->x, b->x);
+  gint dy = MIN (a->y + ha, b->y + hb) - MAX (a->y, b->y);
+
+  return MAX (ha, hb) <= SAME_LINE_HEIGHTS * MIN (ha, hb)
+      && dy * 10 >= MIN (ha, hb) * 7
+      && dx >= SAME_LINE_OVERLAP * MIN (ha, hb);
+}
+
 void
 gc_ocr_pp_mend_boxes (const GcOcrFrame * frame, GArray * boxes)
 {
@@ -276,19 +331,28 @@ gc_ocr_pp_mend_boxes (const GcOcrFrame * frame, GArray * boxes)
 
   for (i = 0; i < boxes->len; i++) {
     GcOcrBox *b = &g_array_index (boxes, GcOcrBox, i);
+    /* A box that holds its stroke with glyphs above and below it is a
+     * whole struck line, not a half: grown by rows it took in the sales
+     * badge under a struck "原价 ¥129", and the badge was lost. */
+    gboolean struck = gc_ocr_pp_struck_through (frame, b);
 
-    *b = whole_rows (frame, b);
-    if (gc_ocr_pp_struck_through (frame, b))
+    if (!struck) {
+      *b = whole_rows (frame, b);
+      struck = gc_ocr_pp_struck_through (frame, b);
+    }
+    if (struck)
       *b = whole_columns (frame, b);
   }
-  /* Pieces grown into one line, or a line's two halves, are one box. */
+  /* Pieces grown into one line, overlapping pieces of a row, or a line's
+   * two halves, are one box. */
   for (i = 0; i < boxes->len; i++)
     for (j = i + 1; j < boxes->len; j++) {
       GcOcrBox *a = &g_array_index (boxes, GcOcrBox, i);
       GcOcrBox *b = &g_array_index (boxes, GcOcrBox, j);
 
       if (gc_ocr_box_overlap (a, b) * 2 >= MIN ((gint64) a->width * a->height,
-              (gint64) b->width * b->height) || halves (frame, a, b)) {
+              (gint64) b->width * b->height) || one_line (a, b)
+          || halves (frame, a, b)) {
         gc_ocr_box_union (a, b);
         g_array_remove_index (boxes, j);
         j = i;
@@ -355,19 +419,24 @@ crops_share (GArray * crops, const GcOcrFrame * frame)
 }
 
 /* A new box inside a kept box (within PIECE_SLACK pixels) that is
- * PIECE_OF_KEPT_MIN to PIECE_OF_KEPT_MAX times its size is a piece of the
- * kept line (a line a little shorter is new text: a chat line scrolled
- * into the place). */
+ * PIECE_OF_KEPT_MIN to PIECE_OF_KEPT_MAX times its size, and at least
+ * PIECE_OF_KEPT_HEIGHT of its height, is a piece of the kept line (a line
+ * a little shorter is new text: a chat line scrolled into the place; a
+ * line less than half as high is another line: a struck "$22.00" inside
+ * the box of what a card read while sliding in, 119 px high).  A glyph's
+ * tight box inside a padded two-glyph box is 5x smaller ("告" 18x20 in
+ * "广告" 52x36, 1080p, a 21 px label). */
 #define PIECE_SLACK 2
 #define PIECE_OF_KEPT_MIN 1.6
-#define PIECE_OF_KEPT_MAX 4
+#define PIECE_OF_KEPT_MAX 6
+#define PIECE_OF_KEPT_HEIGHT 0.5
 
 /* The detector sometimes gives a piece of a line it gave whole before
  * ("告" of "广告"): a new box in @boxes inside one of @kept is the kept
  * one.  Had the text really shrunk, the kept box's pixels changed: it is
  * read again, and holds all of the new text, which lies inside it. */
-static void
-prefer_kept (GArray * boxes, GArray * kept)
+void
+gc_ocr_pp_prefer_kept (GArray * boxes, GArray * kept)
 {
   guint i, j;
 
@@ -381,6 +450,7 @@ prefer_kept (GArray * boxes, GArray * kept)
 
       if (o_area >= PIECE_OF_KEPT_MIN * area
           && o_area <= PIECE_OF_KEPT_MAX * area
+          && b->height >= PIECE_OF_KEPT_HEIGHT * o->height
           && b->x >= o->x - PIECE_SLACK && b->y >= o->y - PIECE_SLACK
           && b->x + b->width <= o->x + o->width + PIECE_SLACK
           && b->y + b->height <= o->y + o->height + PIECE_SLACK) {
@@ -454,8 +524,49 @@ grow_past_cut (GcOcrBox * c, GArray * dets, const GcOcrFrame * frame)
   return TRUE;
 }
 
+/* A crop replaces the lines of the layout lying mostly in it
+ * (detect_crops()), so it must hold the whole of each: a crop whose edge
+ * fell in the gap between two glyphs of a caption gave "第一好评如潮" of
+ * "销量第一好评如潮", far enough from the edge not to look cut, and that
+ * piece replaced the line (a 1080p caption at 84 px; the claim was
+ * reported three times).  @c grows to hold each such line of @layout with
+ * a margin of half its height, within the frame, until no other line
+ * comes in. */
+gboolean
+gc_ocr_pp_crop_whole_lines (GcOcrBox * c, GArray * layout,
+    const GcOcrFrame * frame)
+{
+  gboolean grew = FALSE, more = TRUE;
+  guint i;
+
+  while (more) {
+    more = FALSE;
+    for (i = 0; i < layout->len; i++) {
+      const GcOcrBox *b = &g_array_index (layout, GcOcrBox, i);
+      gint m = MAX (4, b->height / 2);
+      gint x0 = c->x, y0 = c->y, x1 = c->x + c->width, y1 = c->y + c->height;
+
+      if (gc_ocr_box_overlap (b, c) * 2 < (gint64) b->width * b->height)
+        continue;
+      x0 = MIN (x0, MAX (0, b->x - m));
+      y0 = MIN (y0, MAX (0, b->y - m));
+      x1 = MAX (x1, MIN (frame->width, b->x + b->width + m));
+      y1 = MAX (y1, MIN (frame->height, b->y + b->height + m));
+      if (x0 == c->x && y0 == c->y && x1 == c->x + c->width
+          && y1 == c->y + c->height)
+        continue;
+      c->x = x0;
+      c->y = y0;
+      c->width = x1 - x0;
+      c->height = y1 - y0;
+      grew = more = TRUE;
+    }
+  }
+  return grew;
+}
+
 /* Detects each of @crops; what @layout kept there is replaced by what is
- * there now (or kept, see prefer_kept() and gc_ocr_pp_keep_missed()).
+ * there now (or kept, see gc_ocr_pp_prefer_kept() and gc_ocr_pp_keep_missed()).
  * The boxes found are also added to @found when it is not NULL. */
 static gboolean
 detect_crops (GcPpocr * pp, const GcOcrFrame * frame, GArray * crops,
@@ -473,6 +584,7 @@ detect_crops (GcPpocr * pp, const GcOcrFrame * frame, GArray * crops,
     /* A line the crop cuts is detected in pieces ("$3" and "99"): the
      * crop grows past the edge a box touches and is detected again. */
     for (tries = 0; tries <= CROP_REGROW; tries++) {
+      gc_ocr_pp_crop_whole_lines (c, layout, frame);
       g_clear_pointer (&dets, g_array_unref);
       dets = gc_ppocr_detect (pp, frame, c, GC_OCR_PPOCR_DET_SIDE, error);
       if (dets == NULL)
@@ -491,7 +603,7 @@ detect_crops (GcPpocr * pp, const GcOcrFrame * frame, GArray * crops,
       }
     }
     set_from_dets (frame, now, dets);
-    prefer_kept (now, replaced);
+    gc_ocr_pp_prefer_kept (now, replaced);
     gc_ocr_pp_keep_missed (now, replaced);
     g_array_append_vals (layout, now->data, now->len);
     if (found)
@@ -540,9 +652,9 @@ detect_all (GcPpocr * pp, const GcOcrFrame * frame, GArray * regions,
     g_array_set_size (layout, 0);
     g_array_append_vals (layout, kept->data, kept->len);
   } else {
-    prefer_kept (layout, kept);
+    gc_ocr_pp_prefer_kept (layout, kept);
   }
-  add_empty (empty, regions, layout);
+  gc_ocr_pp_add_empty (empty, regions, layout);
   *since_full = 0;
   return TRUE;
 }
@@ -578,7 +690,7 @@ gc_ocr_pp_find_lines (GcPpocr * pp, const GcOcrFrame * frame,
     for (i = 0; i < regions->len; i++) {
       const GcOcrBox *r = &g_array_index (regions, GcOcrBox, i);
 
-      if (!covered (r, layout) && !known_empty (r, empty))
+      if (!covered (r, layout) && !gc_ocr_pp_known_empty (r, empty, layout))
         add_crop (crops, r, frame);
     }
   }
@@ -595,7 +707,7 @@ gc_ocr_pp_find_lines (GcPpocr * pp, const GcOcrFrame * frame,
   } else {
     if (!detect_crops (pp, frame, crops, layout, NULL, error))
       goto fail;
-    add_empty (empty, regions, layout);
+    gc_ocr_pp_add_empty (empty, regions, layout);
     g_array_append_vals (fresh, crops->data, crops->len);
   }
   (*since_full)++;
@@ -622,6 +734,6 @@ gc_ocr_pp_detect_around (GcPpocr * pp, const GcOcrFrame * frame,
     g_array_unref (found);
     return NULL;
   }
-  prefer_kept (found, boxes);
+  gc_ocr_pp_prefer_kept (found, boxes);
   return found;
 }

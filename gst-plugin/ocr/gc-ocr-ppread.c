@@ -426,7 +426,7 @@ make_line (GcOcrEngine * engine, const GcOcrFrame * frame,
     const gchar * raw, GArray * xs, gfloat confidence, const GcOcrBox * box,
     const GcOcrPrepared * prep)
 {
-  g_autofree gchar *fixed = NULL, *text = NULL;
+  g_autofree gchar *fixed = NULL, *text = NULL, *umlauts = NULL;
   GcOcrLine *line;
 
   if (raw == NULL || confidence < MIN_CONFIDENCE) {
@@ -436,7 +436,8 @@ make_line (GcOcrEngine * engine, const GcOcrFrame * frame,
           confidence);
     return NULL;
   }
-  text = restore_signs (engine, frame, raw, xs, box);
+  umlauts = gc_ocr_restore_umlauts (frame, raw, xs, box, prep);
+  text = restore_signs (engine, frame, umlauts, xs, box);
   fixed = gc_ocr_ppocr_fix_text_in (text, gc_ocr_engine_chinese (engine));
   if (GC_OCR_DEBUG)
     fprintf (stderr, "ppocr line %d,%d %dx%d: \"%s\" -> \"%s\" (%.2f)\n",
@@ -523,6 +524,109 @@ same_row (const GcOcrLine * a, const GcOcrLine * b)
       && gap * 10 >= -MIN (ha, hb) * 6 && gap <= ROW_GAP * MAX (ha, hb);
 }
 
+/* A button beside a price is a thing of its own: a price on a white card
+ * and the red "Kaufen" button after it were read "19,99 € Kaufen", and the
+ * button was lost as a caption.  A piece is a button (a badge) when the
+ * inside of its box is mostly one colour (luma within PLATE_SPREAD of the
+ * median for PLATE_SHARE of it: the glyphs are the rest) and the ring
+ * PLATE_RING pixels around the box is mostly another, PLATE_APART away in
+ * a channel.  A piece after a price (its text ends in a digit or a
+ * currency sign) that is a badge of a colour not the price's is not
+ * joined to it.  A label before its price ("原价", "到手价") is joined
+ * whatever it is drawn on: the facts need it. */
+#define PLATE_RING 3
+#define PLATE_SPREAD 16
+#define PLATE_SHARE 0.45
+#define PLATE_APART 60
+
+static guint8
+median_of (const guint * hist, guint n)
+{
+  guint i, seen = 0;
+
+  for (i = 0; i < 256; i++) {
+    seen += hist[i];
+    if (seen * 2 >= n)
+      return i;
+  }
+  return 255;
+}
+
+/* The main colour of @box's inside (@ring FALSE) or of the ring around it
+ * (TRUE), when one colour holds @share of it. */
+static gboolean
+plate_colour (const GcOcrFrame * frame, const GcOcrBox * box, gboolean ring,
+    gdouble share, guint8 rgb[3])
+{
+  guint hist[4][256] = { {0} };
+  guint n = 0, near = 0, c;
+  gint pad = ring ? PLATE_RING : 0;
+  gint x0 = box->x - pad, y0 = box->y - pad;
+  gint x1 = box->x + box->width + pad, y1 = box->y + box->height + pad;
+  gint x, y, luma;
+
+  if (frame == NULL || frame->format != GC_OCR_FORMAT_RGBX || x0 < 0
+      || y0 < 0 || x1 > frame->width || y1 > frame->height)
+    return FALSE;
+  for (y = y0; y < y1; y++)
+    for (x = x0; x < x1; x++) {
+      const guint8 *p;
+
+      if (ring && x >= box->x && x < box->x + box->width && y >= box->y
+          && y < box->y + box->height)
+        continue;
+      p = frame->data + (gsize) y * frame->stride + (gsize) x * 4;
+      for (c = 0; c < 3; c++)
+        hist[c][p[c]]++;
+      hist[3][(p[0] * 77 + p[1] * 150 + p[2] * 29) >> 8]++;
+      n++;
+    }
+  if (n < 20)
+    return FALSE;
+  luma = median_of (hist[3], n);
+  for (x = MAX (0, luma - PLATE_SPREAD); x <= MIN (255, luma + PLATE_SPREAD);
+      x++)
+    near += hist[3][x];
+  if (near < share * n)
+    return FALSE;
+  for (c = 0; c < 3; c++)
+    rgb[c] = median_of (hist[c], n);
+  return TRUE;
+}
+
+static gboolean
+apart (const guint8 a[3], const guint8 b[3])
+{
+  guint c;
+
+  for (c = 0; c < 3; c++)
+    if (ABS ((gint) a[c] - (gint) b[c]) >= PLATE_APART)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+button_after_price (const GcOcrFrame * frame, const GcOcrLine * a,
+    const GcOcrLine * b)
+{
+  const gchar *end;
+  gunichar last;
+  guint8 inside[3], around[3], price[3];
+
+  if (frame == NULL || *a->text == '\0')
+    return FALSE;
+  end = g_utf8_prev_char (a->text + strlen (a->text));
+  last = g_utf8_get_char (end);
+  if (!g_unichar_isdigit (last) && !is_sign (last)
+      && g_unichar_type (last) != G_UNICODE_CURRENCY_SYMBOL)
+    return FALSE;
+  return plate_colour (frame, &b->box, FALSE, PLATE_SHARE, inside)
+      && plate_colour (frame, &b->box, TRUE, PLATE_SHARE, around)
+      && apart (inside, around)
+      && plate_colour (frame, &a->box, FALSE, PLATE_SHARE, price)
+      && apart (inside, price);
+}
+
 static gint
 compare_x (gconstpointer pa, gconstpointer pb)
 {
@@ -557,7 +661,7 @@ piece_of (const GcOcrLine * piece, const GcOcrLine * whole)
 }
 
 void
-gc_ocr_join_rows (GPtrArray * lines)
+gc_ocr_join_rows (GPtrArray * lines, const GcOcrFrame * frame)
 {
   guint i, j;
 
@@ -575,7 +679,7 @@ gc_ocr_join_rows (GPtrArray * lines)
     for (j = i + 1; j < lines->len; j++) {
       GcOcrLine *b = g_ptr_array_index (lines, j);
       gchar *text;
-      if (!same_row (a, b))
+      if (!same_row (a, b) || button_after_price (frame, a, b))
         continue;
       text = g_strconcat (a->text, " ", b->text, NULL);
       g_free (a->text);
@@ -617,10 +721,21 @@ look_up (GcOcrTracker * tracker, const GcOcrFrame * frame, Item * it,
   const GcOcrLine *known = NULL;
   guint id;
 
-  if (tracker && (gc_ocr_tracker_lookup (tracker, frame, &it->box, &known,
-              &id) || gc_ocr_tracker_lookup_glyphs (tracker, frame,
-              &it->box, &known, &id) || gc_ocr_tracker_lookup_sketch (tracker,
-              frame, &it->box, &known, &id))) {
+  const gchar *how = NULL;
+
+  if (tracker && gc_ocr_tracker_lookup (tracker, frame, &it->box, &known, &id))
+    how = "pixels";
+  else if (tracker && gc_ocr_tracker_lookup_glyphs (tracker, frame, &it->box,
+          &known, &id))
+    how = "glyphs";
+  else if (tracker && gc_ocr_tracker_lookup_sketch (tracker, frame, &it->box,
+          &known, &id))
+    how = "sketch";
+  if (how) {
+    if (GC_OCR_DEBUG)
+      fprintf (stderr, "ppocr kept %d,%d %dx%d by its %s: \"%s\"\n",
+          it->box.x, it->box.y, it->box.width, it->box.height, how,
+          known ? known->text : "");
     it->line = known ? gc_ocr_line_reused (known, id) : NULL;
     it->done = TRUE;
     return TRUE;
@@ -715,7 +830,7 @@ gc_ocr_ppocr_read_frame (GcOcrEngine * engine, const GcOcrFrame * frame,
   lines = g_ptr_array_new_with_free_func ((GDestroyNotify) gc_ocr_line_free);
   if (tracker && gc_ocr_tracker_frame_unchanged (tracker, frame)) {
     gc_ocr_tracker_reuse_all (tracker, lines);
-    gc_ocr_join_rows (lines);
+    gc_ocr_join_rows (lines, frame);
     return lines;
   }
   dets = gc_ocr_pp_find_lines (pp, frame, tracker, fresh, error);
@@ -821,7 +936,7 @@ gc_ocr_ppocr_read_frame (GcOcrEngine * engine, const GcOcrFrame * frame,
   }
   if (tracker)
     gc_ocr_tracker_end (tracker);
-  gc_ocr_join_rows (lines);
+  gc_ocr_join_rows (lines, frame);
   if (GC_OCR_DEBUG) {
     gint64 det_us, rec_us;
 

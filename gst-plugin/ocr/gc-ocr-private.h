@@ -211,7 +211,8 @@ gboolean gc_ocr_tracker_lookup_moved (GcOcrTracker * tracker,
  * when it is clearly ink in one and clearly background in the other (both
  * values well away from the threshold, so that compression noise on the
  * glyphs' edges does not count); TRUE when no cell a third of the height
- * wide has more than a few such pixels.  Exposed for tests. */
+ * wide has more than a few such pixels, and @a had clear ink (2% of it)
+ * of which 80% is still ink in @b.  Exposed for tests. */
 gboolean gc_ocr_glyphs_same (PIX * a, PIX * b, gint thresh, gboolean bright);
 /* Takes a copy of @line (which may be NULL: nothing readable there) and a
  * reference to the prepared line's ink (@prep may be NULL). */
@@ -223,10 +224,18 @@ guint gc_ocr_tracker_store (GcOcrTracker * tracker, const GcOcrFrame * frame,
  * tests. */
 gboolean gc_ocr_ink_same (PIX * a, PIX * b);
 void gc_ocr_tracker_end (GcOcrTracker * tracker);
+/* A region no detected line covers (the tracker's memory for
+ * gc-ocr-pplines.c): where, and whether lines lay in it. */
+typedef struct
+{
+  GcOcrBox box;
+  gboolean held_lines;
+} GcOcrEmpty;
+
 /* PP-OCR's detector memory for this stream (see gc-ocr-ppread.c): the
  * line boxes last detected (GcOcrBox, to be updated by the caller), the
- * areas where detection found nothing (*empty), and the frames since the
- * whole frame was detected (*since_full).  All are cleared when the frame
+ * areas where detection found nothing (*empty, GcOcrEmpty), and the
+ * frames since the whole frame was detected (*since_full).  All are cleared when the frame
  * size changes or the tracker is reset. */
 GArray *gc_ocr_tracker_layout (GcOcrTracker * tracker,
     const GcOcrFrame * frame, GArray ** empty, guint ** since_full);
@@ -297,6 +306,36 @@ GArray *gc_ocr_pp_detect_around (GcPpocr * pp, const GcOcrFrame * frame,
  * found) each box of @kept (the lines kept there before) that no box of
  * @boxes overlaps: a crop's detector misses small text at times. */
 void gc_ocr_pp_keep_missed (GArray * boxes, GArray * kept);
+/* gc-ocr-pplines.c: a box of @boxes (a crop's detection) inside one of
+ * @kept, 1.6 to 6 times smaller and at least half as high, is a piece
+ * of it, and becomes it. */
+void gc_ocr_pp_prefer_kept (GArray * boxes, GArray * kept);
+/* gc-ocr-pplines.c: grows the crop @c to hold, with a margin, each line
+ * of @layout (GcOcrBox) lying mostly in it, which its detection replaces;
+ * TRUE when it grew. */
+gboolean gc_ocr_pp_crop_whole_lines (GcOcrBox * c, GArray * layout,
+    const GcOcrFrame * frame);
+/* gc-ocr-pplines.c: the region finder's @regions that no line of @layout
+ * covers join @empty (GcOcrEmpty); a region of @empty's place is known
+ * empty, unless lines lay in it and none of @layout does now: then it is
+ * forgotten.  Exposed for tests. */
+void gc_ocr_pp_add_empty (GArray * empty, GArray * regions, GArray * layout);
+gboolean gc_ocr_pp_known_empty (const GcOcrBox * r, GArray * empty,
+    GArray * layout);
+
+/* gc-ocr-umlauts.c: whether the letter of the line @box whose centre is
+ * at x @centre, @pitch from its neighbours, has two dots above it; ink is
+ * the value of @channel (0-2 R, G, B; 3 luma) above @thresh (@bright) or
+ * at most @thresh. */
+gboolean gc_ocr_has_diaeresis (const GcOcrFrame * frame,
+    const GcOcrBox * box, gint centre, gint pitch, gint channel,
+    gint thresh, gboolean bright);
+/* gc-ocr-umlauts.c: @text (the recognizer's, one x of @xs per character)
+ * with each a, o, u, A, O, U of a Latin word that has two dots above it
+ * in the picture made ä, ö, ü, Ä, Ö, Ü (ink told as @prep did, when it
+ * used one threshold: else Otsu's); a copy of @text for a CJK line. */
+gchar *gc_ocr_restore_umlauts (const GcOcrFrame * frame, const gchar * text,
+    GArray * xs, const GcOcrBox * box, const GcOcrPrepared * prep);
 /* gc-ocr-ppocr.c: TRUE when @box runs to the frame's left or right edge
  * and ink is there: text cut by the edge (the detector takes such a box to
  * the edge). */
@@ -355,9 +394,10 @@ gchar *gc_ocr_ppocr_fix_text (const gchar * raw);
 gchar *gc_ocr_ppocr_fix_text_in (const gchar * raw, gboolean chinese);
 /* A CJK language is among the engine's languages. */
 gboolean gc_ocr_engine_chinese (GcOcrEngine * engine);
-/* Joins the detector's pieces of one row of text (see gc-ocr-ppread.c);
- * leaves @lines top to bottom. */
-void gc_ocr_join_rows (GPtrArray * lines);
+/* Joins the detector's pieces of one row of text (see gc-ocr-ppread.c),
+ * but not a button after a price (told from @frame's pixels; @frame may
+ * be NULL); leaves @lines top to bottom. */
+void gc_ocr_join_rows (GPtrArray * lines, const GcOcrFrame * frame);
 /* The PP-OCR reader of an engine that has one, else NULL (tests). */
 GcPpocr *gc_ocr_engine_ppocr (GcOcrEngine * engine);
 

@@ -45,6 +45,11 @@
  * background before the glyphs count as changed; a changed digit flips
  * its strokes' width times their length. */
 #define GLYPH_CELL_MIN 6
+/* A reading's clear ink must be at least this share of its crop (percent)
+ * for its glyphs to be compared, and this share of it (percent) must
+ * still be ink. */
+#define GLYPH_MIN_CLEAR_PERCENT 2
+#define GLYPH_STILL_PERCENT 80
 /* Share of a reading's ink that may turn up around it, inside the region
  * now found there, before the region counts as holding more than was read
  * (a glyph added to the line). */
@@ -94,7 +99,7 @@ struct _GcOcrTracker
    * ago the whole frame was detected; layout_w/h: the frame size they
    * belong to. */
   GArray *layout;               /* GcOcrBox */
-  GArray *empty;                /* GcOcrBox */
+  GArray *empty;                /* GcOcrEmpty */
   guint since_full;
   gint layout_w, layout_h;
 };
@@ -175,7 +180,7 @@ gc_ocr_tracker_new (void)
   g_array_set_clear_func (tracker->entries, entry_clear);
   tracker->next_id = 1;
   tracker->layout = g_array_new (FALSE, FALSE, sizeof (GcOcrBox));
-  tracker->empty = g_array_new (FALSE, FALSE, sizeof (GcOcrBox));
+  tracker->empty = g_array_new (FALSE, FALSE, sizeof (GcOcrEmpty));
   return tracker;
 }
 
@@ -559,6 +564,31 @@ gc_ocr_glyphs_same (PIX * a, PIX * b, gint thresh, gboolean bright)
       || pixGetHeight (b) != h)
     return FALSE;
   cell = MAX (4, h / 3);
+  /* The glyphs must be there to be compared: a reading whose ink stood
+   * less than GLYPH_MARGIN from its threshold (a white fill at 255 split
+   * at 224 from a light wall) has no clear ink, and any picture matched
+   * it: a caption gone for 30 s kept its reading.  Most of what was
+   * clearly ink must still be ink, clearly or not (a photo near the
+   * threshold where the text was flips nothing clearly). */
+  {
+    gint64 clear = 0, still = 0;
+
+    for (y = 0; y < h; y++) {
+      l_uint32 *la = da + (gsize) y * wpla, *lb = db + (gsize) y * wplb;
+
+      for (x = 0; x < w; x++) {
+        gint va = GET_DATA_BYTE (la, x);
+
+        if (is_ink (va, thresh, bright) && ABS (va - thresh) > GLYPH_MARGIN) {
+          clear++;
+          still += is_ink (GET_DATA_BYTE (lb, x), thresh, bright);
+        }
+      }
+    }
+    if (clear * 100 < (gint64) w * h * GLYPH_MIN_CLEAR_PERCENT
+        || still * 100 < clear * GLYPH_STILL_PERCENT)
+      return FALSE;
+  }
   for (x0 = 0; x0 < w; x0 += cell) {
     gint differ = 0;
 
