@@ -3,7 +3,7 @@
 # Accuracy and speed of gst-compliance-scan on the realistic live-shopping
 # set (tests/realistic/README.md), one command.
 #
-#   tests/bench/realistic_bench.sh [BUILD_DIR] [--quick] [-- SCAN_ARGS...]
+#   tests/bench/realistic_bench.sh [BUILD_DIR] [--quick] [--variant K] [-- SCAN_ARGS...]
 #
 # BUILD_DIR defaults to build/.  Makes the set with tests/realistic/make-set.sh
 # (cached in $REALISTIC_SET, default ~/.cache/gst-compliance-realistic; clips
@@ -12,7 +12,10 @@
 # exact price recall, caption recall, violation recall and precision, false
 # violations on the compliant clips, and speed (x real time).  SCAN_ARGS go
 # to gst-compliance-scan, e.g. `-- --engine ppocr --interval 2000`.
-# --quick makes and scores only the quick subset (two 20 s clips).  Keep the
+# --quick makes and scores only the quick subset (two 20 s clips).
+# --variant K scores the held-out copy K of the set instead (make-set.sh
+# --variant: every clip re-seeded, noise and bitrate changed; cached in
+# $REALISTIC_SET, default ~/.cache/gst-compliance-realistic-vK).  Keep the
 # reports and scan logs with REALISTIC_KEEP=DIR.  The load average is printed
 # before and after: other work on the machine shows there.
 set -euo pipefail
@@ -20,18 +23,20 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$root/build
 quick=()
+variant=()
 scan_args=()
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) quick=(--quick); shift ;;
+    --variant) variant=(--variant "${2:-}"); shift 2 || { echo "bench: --variant needs a number" >&2; exit 2; } ;;
     --) shift; scan_args=("$@"); break ;;
-    -h|--help) sed -n '3,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,20p' "$0"; exit 0 ;;
     -*) echo "bench: unknown option $1 (scan options go after --)" >&2; exit 2 ;;
     *) build=$1; shift ;;
   esac
 done
 case $build in /*) ;; *) build=$PWD/$build ;; esac
-set_dir=${REALISTIC_SET:-$HOME/.cache/gst-compliance-realistic}
+set_dir=${REALISTIC_SET:-$HOME/.cache/gst-compliance-realistic${variant[1]:+-v${variant[1]}}}
 scan=$build/tools/gst-compliance-scan
 gen=$build/tests/realistic/gc-realistic-gen
 
@@ -70,7 +75,7 @@ fi
 [ $missing = 0 ] || exit 2
 
 echo "bench: making the set in $set_dir (once; not measured)"
-"$root/tests/realistic/make-set.sh" -o "$set_dir" -b "$build" "${quick[@]}"
+"$root/tests/realistic/make-set.sh" -o "$set_dir" -b "$build" "${quick[@]}" "${variant[@]}"
 
 keep=()
 [ -n "${REALISTIC_KEEP:-}" ] && keep=(--keep "$REALISTIC_KEEP")

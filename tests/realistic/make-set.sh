@@ -4,14 +4,20 @@
 # of tests/realistic/set.json, NAME.mp4, NAME.catalog.json and
 # NAME.truth.json in DIR.
 #
-#   tests/realistic/make-set.sh [-o DIR] [-b BUILD_DIR] [--quick]
+#   tests/realistic/make-set.sh [-o DIR] [-b BUILD_DIR] [--quick] [--variant K]
 #
 # DIR defaults to ~/.cache/gst-compliance-realistic, BUILD_DIR to build/
 # (the generator is BUILD_DIR/tests/realistic/gc-realistic-gen; set
 # GC_REALISTIC_GEN to use another).  --quick makes only the quick subset
-# (two 20 s clips).  A clip already in DIR is kept when its key (a hash of
-# the generator binary, the clip's definition and its rule pack, written
-# next to it as NAME.key) is unchanged; otherwise it is made again.  Each
+# (two 20 s clips).  --variant K (1, 2, ...) makes a held-out copy of the
+# set: the same clips and truth, every clip re-seeded (another set, pan,
+# chat, noise and placement jitter), its noise and bitrate changed (odd K:
+# noise x1.2; even K: noise x0.9, bitrate x0.85), into DIR (default
+# ~/.cache/gst-compliance-realistic-vK) with its definition as DIR/set.json:
+# what the engine was tuned on is not what it is judged on.  A clip
+# already in DIR is kept when its key (a hash of the generator binary,
+# the clip's definition and its rule pack, written next to it as
+# NAME.key) is unchanged; otherwise it is made again.  Each
 # clip's truth is checked against the rule engine as it is made (see
 # gen-realistic.c).  Prints what it made and what it kept; exit 0 when all
 # clips are there and up to date, 1 when making one failed, 2 on a usage
@@ -26,13 +32,19 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 out=$HOME/.cache/gst-compliance-realistic
 build=$root/build
+out_set=0
 quick=0
+variant=0
 while [ $# -gt 0 ]; do
   case $1 in
-    -o) out=$2; shift 2 ;;
+    -o) out=$2; out_set=1; shift 2 ;;
     -b) build=$2; shift 2 ;;
     --quick) quick=1; shift ;;
-    -h|--help) sed -n '3,20p' "$0"; exit 0 ;;
+    --variant)
+      variant=${2:-}
+      case $variant in ''|*[!0-9]*|0) echo "make-set: --variant takes a number from 1, not '$variant'" >&2; exit 2 ;; esac
+      shift 2 ;;
+    -h|--help) sed -n '3,24p' "$0"; exit 0 ;;
     *) echo "make-set: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -63,10 +75,34 @@ for font in "Noto Sans CJK SC" "Noto Serif CJK SC" "AR PL UKai CN" "AR PL UMing 
 done
 [ $missing = 0 ] || exit 2
 
+[ $variant -gt 0 ] && [ $out_set = 0 ] && out=$HOME/.cache/gst-compliance-realistic-v$variant
 mkdir -p "$out"
 # One maker at a time per directory.
 exec 9>"$out/.make-set.lock"
 flock 9
+
+if [ $variant -gt 0 ]; then
+  # The held-out copy's definition, written only when it changed (its
+  # clips' keys depend on it).
+  python3 - "$set_file" "$variant" "$out/set.json" <<'PY' || exit 2
+import json, os, sys
+src, k, dst = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+s = json.load(open(src, encoding="utf-8"))
+for c in s["clips"]:
+    c["seed"] = c["seed"] * (6 * k + 1) + 1234 - 457 * (k - 1)
+    c["noise"] = round(c.get("noise", 4) * (1.2 if k % 2 else 0.9), 1)
+    if k % 2 == 0:
+        c["bitrate"] = int(c["bitrate"] * 0.85)
+s["note"] = "Held-out variant %d of tests/realistic/set.json (make-set.sh --variant %d). " % (k, k) + s.get("note", "")
+text = json.dumps(s, ensure_ascii=False, indent=1) + "\n"
+if not os.path.exists(dst) or open(dst, encoding="utf-8").read() != text:
+    tmp = dst + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, dst)
+PY
+  set_file=$out/set.json
+fi
 
 args=(--set "$set_file" --list)
 [ $quick = 1 ] && args+=(--quick)
