@@ -434,9 +434,13 @@ crops_share (GArray * crops, const GcOcrFrame * frame)
 /* The detector sometimes gives a piece of a line it gave whole before
  * ("告" of "广告"): a new box in @boxes inside one of @kept is the kept
  * one.  Had the text really shrunk, the kept box's pixels changed: it is
- * read again, and holds all of the new text, which lies inside it. */
+ * read again, and holds all of the new text, which lies inside it.  A
+ * kept line whose pixels did not change takes any smaller box inside it
+ * (the whole-frame detection gave "告" of a 20 px "广告" at 31x31 in the
+ * kept 40x30, 1.25x smaller, on a compliant stream). */
 void
-gc_ocr_pp_prefer_kept (GArray * boxes, GArray * kept)
+gc_ocr_pp_prefer_kept (GArray * boxes, GArray * kept, GcOcrTracker * tracker,
+    const GcOcrFrame * frame)
 {
   guint i, j;
 
@@ -448,12 +452,14 @@ gc_ocr_pp_prefer_kept (GArray * boxes, GArray * kept)
       const GcOcrBox *o = &g_array_index (kept, GcOcrBox, j);
       gint64 o_area = (gint64) o->width * o->height;
 
-      if (o_area >= PIECE_OF_KEPT_MIN * area
-          && o_area <= PIECE_OF_KEPT_MAX * area
-          && b->height >= PIECE_OF_KEPT_HEIGHT * o->height
-          && b->x >= o->x - PIECE_SLACK && b->y >= o->y - PIECE_SLACK
+      if (b->x >= o->x - PIECE_SLACK && b->y >= o->y - PIECE_SLACK
           && b->x + b->width <= o->x + o->width + PIECE_SLACK
-          && b->y + b->height <= o->y + o->height + PIECE_SLACK) {
+          && b->y + b->height <= o->y + o->height + PIECE_SLACK
+          && o_area > area
+          && ((o_area >= PIECE_OF_KEPT_MIN * area
+                  && o_area <= PIECE_OF_KEPT_MAX * area
+                  && b->height >= PIECE_OF_KEPT_HEIGHT * o->height)
+              || (tracker && gc_ocr_tracker_unchanged (tracker, frame, o)))) {
         *b = *o;
         break;
       }
@@ -566,11 +572,12 @@ gc_ocr_pp_crop_whole_lines (GcOcrBox * c, GArray * layout,
 }
 
 /* Detects each of @crops; what @layout kept there is replaced by what is
- * there now (or kept, see gc_ocr_pp_prefer_kept() and gc_ocr_pp_keep_missed()).
- * The boxes found are also added to @found when it is not NULL. */
+ * there now (or kept, see gc_ocr_pp_prefer_kept(), which asks @tracker
+ * when not NULL, and gc_ocr_pp_keep_missed()).  The boxes found are also
+ * added to @found when it is not NULL. */
 static gboolean
-detect_crops (GcPpocr * pp, const GcOcrFrame * frame, GArray * crops,
-    GArray * layout, GArray * found, GError ** error)
+detect_crops (GcPpocr * pp, const GcOcrFrame * frame, GcOcrTracker * tracker,
+    GArray * crops, GArray * layout, GArray * found, GError ** error)
 {
   g_autoptr (GArray) now = g_array_new (FALSE, FALSE, sizeof (GcOcrBox));
   g_autoptr (GArray) replaced = g_array_new (FALSE, FALSE, sizeof (GcOcrBox));
@@ -603,7 +610,7 @@ detect_crops (GcPpocr * pp, const GcOcrFrame * frame, GArray * crops,
       }
     }
     set_from_dets (frame, now, dets);
-    gc_ocr_pp_prefer_kept (now, replaced);
+    gc_ocr_pp_prefer_kept (now, replaced, tracker, frame);
     gc_ocr_pp_keep_missed (now, replaced);
     g_array_append_vals (layout, now->data, now->len);
     if (found)
@@ -617,9 +624,9 @@ detect_crops (GcPpocr * pp, const GcOcrFrame * frame, GArray * crops,
  * and the @regions of the region finder that none of them covers are
  * remembered as empty. */
 static gboolean
-detect_all (GcPpocr * pp, const GcOcrFrame * frame, GArray * regions,
-    GArray * layout, GArray * empty, guint * since_full, gboolean periodic,
-    GArray * fresh, GError ** error)
+detect_all (GcPpocr * pp, const GcOcrFrame * frame, GcOcrTracker * tracker,
+    GArray * regions, GArray * layout, GArray * empty, guint * since_full,
+    gboolean periodic, GArray * fresh, GError ** error)
 {
   g_autoptr (GArray) dets = gc_ppocr_detect (pp, frame, NULL,
       periodic ? PERIODIC_DET_SIDE : GC_OCR_PPOCR_DET_SIDE, error);
@@ -652,7 +659,7 @@ detect_all (GcPpocr * pp, const GcOcrFrame * frame, GArray * regions,
     g_array_set_size (layout, 0);
     g_array_append_vals (layout, kept->data, kept->len);
   } else {
-    gc_ocr_pp_prefer_kept (layout, kept);
+    gc_ocr_pp_prefer_kept (layout, kept, tracker, frame);
   }
   gc_ocr_pp_add_empty (empty, regions, layout);
   *since_full = 0;
@@ -699,13 +706,13 @@ gc_ocr_pp_find_lines (GcPpocr * pp, const GcOcrFrame * frame,
     gboolean periodic = layout->len > 0 && *since_full == FULL_DETECT_EVERY
         && crops_share (crops, frame) <= MAX_CROP_SHARE;
 
-    if (!detect_all (pp, frame, regions, layout, empty, since_full,
+    if (!detect_all (pp, frame, tracker, regions, layout, empty, since_full,
             periodic, fresh, error))
       goto fail;
     if (!periodic)
       g_array_append_val (fresh, whole);
   } else {
-    if (!detect_crops (pp, frame, crops, layout, NULL, error))
+    if (!detect_crops (pp, frame, tracker, crops, layout, NULL, error))
       goto fail;
     gc_ocr_pp_add_empty (empty, regions, layout);
     g_array_append_vals (fresh, crops->data, crops->len);
@@ -730,10 +737,11 @@ gc_ocr_pp_detect_around (GcPpocr * pp, const GcOcrFrame * frame,
   for (i = 0; i < boxes->len; i++)
     add_crop (crops, &g_array_index (boxes, GcOcrBox, i), frame);
   /* @found starts empty: nothing in it to replace. */
-  if (!detect_crops (pp, frame, crops, found, NULL, error)) {
+  if (!detect_crops (pp, frame, NULL, crops, found, NULL, error)) {
     g_array_unref (found);
     return NULL;
   }
-  gc_ocr_pp_prefer_kept (found, boxes);
+  /* The kept lines here are the ones whose text changed. */
+  gc_ocr_pp_prefer_kept (found, boxes, NULL, frame);
   return found;
 }

@@ -188,6 +188,11 @@ gboolean gc_ocr_tracker_lookup_ink (GcOcrTracker * tracker,
  * tracker: safe from several threads while nothing else changes it. */
 gboolean gc_ocr_tracker_has_ink (GcOcrTracker * tracker, const GcOcrBox * box,
     const GcOcrPrepared * prep);
+/* Whether the line read at @box (an entry of the same place, a few
+ * pixels of jitter allowed) shows the same pixels in @frame; no side
+ * effect (gc_ocr_tracker_lookup() marks the entry seen). */
+gboolean gc_ocr_tracker_unchanged (GcOcrTracker * tracker,
+    const GcOcrFrame * frame, const GcOcrBox * box);
 /* The first look after a region's pixels changed, before any
  * preparation: TRUE when the glyphs of the reading last stored there
  * are where they were, in frame pixels, with nothing added around them (a
@@ -306,10 +311,12 @@ GArray *gc_ocr_pp_detect_around (GcPpocr * pp, const GcOcrFrame * frame,
  * found) each box of @kept (the lines kept there before) that no box of
  * @boxes overlaps: a crop's detector misses small text at times. */
 void gc_ocr_pp_keep_missed (GArray * boxes, GArray * kept);
-/* gc-ocr-pplines.c: a box of @boxes (a crop's detection) inside one of
- * @kept, 1.6 to 6 times smaller and at least half as high, is a piece
- * of it, and becomes it. */
-void gc_ocr_pp_prefer_kept (GArray * boxes, GArray * kept);
+/* gc-ocr-pplines.c: a box of @boxes (a detection) inside one of @kept,
+ * 1.6 to 6 times smaller and at least half as high, or any smaller when
+ * @tracker (may be NULL) finds the kept line's pixels unchanged in
+ * @frame, is a piece of it, and becomes it. */
+void gc_ocr_pp_prefer_kept (GArray * boxes, GArray * kept,
+    GcOcrTracker * tracker, const GcOcrFrame * frame);
 /* gc-ocr-pplines.c: grows the crop @c to hold, with a margin, each line
  * of @layout (GcOcrBox) lying mostly in it, which its detection replaces;
  * TRUE when it grew. */

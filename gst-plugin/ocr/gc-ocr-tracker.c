@@ -353,6 +353,31 @@ gc_ocr_tracker_begin (GcOcrTracker * tracker)
 }
 
 gboolean
+gc_ocr_tracker_unchanged (GcOcrTracker * tracker, const GcOcrFrame * frame,
+    const GcOcrBox * box)
+{
+  GcOcrSignature now = { 0 };
+  const Entry *e;
+  gint i = find_entry (tracker, box);
+  gboolean same;
+
+  if (i < 0)
+    return FALSE;
+  e = &g_array_index (tracker->entries, Entry, i);
+  if (e->line == NULL || ABS (box->x - e->sig.box.x) > BOX_JITTER
+      || ABS (box->y - e->sig.box.y) > BOX_JITTER
+      || ABS (box->width - e->sig.box.width) > 2 * BOX_JITTER
+      || ABS (box->height - e->sig.box.height) > 2 * BOX_JITTER
+      || e->sig.box.x + e->sig.box.width > frame->width
+      || e->sig.box.y + e->sig.box.height > frame->height)
+    return FALSE;
+  gc_ocr_signature_compute (frame, &e->sig.box, &now);
+  same = gc_ocr_signature_equal (&e->sig, &now);
+  gc_ocr_signature_clear (&now);
+  return same;
+}
+
+gboolean
 gc_ocr_tracker_lookup (GcOcrTracker * tracker, const GcOcrFrame * frame,
     const GcOcrBox * box, const GcOcrLine ** line, guint * track_id)
 {
