@@ -602,7 +602,7 @@ plate_colour (const GcOcrFrame * frame, const GcOcrBox * box, gboolean ring,
       p = frame->data + (gsize) y * frame->stride + (gsize) x * 4;
       for (c = 0; c < 3; c++)
         hist[c][p[c]]++;
-      hist[3][(p[0] * 77 + p[1] * 150 + p[2] * 29) >> 8]++;
+      hist[3][gc_ocr_luma_at (frame, x, y)]++;
       n++;
     }
   if (n < 20)

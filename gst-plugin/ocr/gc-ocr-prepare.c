@@ -28,8 +28,9 @@
 /* Luma text this far from its background is read in luma. */
 #define LUMA_GOOD_DISTANCE 70
 
-static void
-otsu (const guint32 hist[256], guint64 n, gint * thresh, gdouble * variance)
+void
+gc_ocr_otsu (const guint32 hist[256], guint64 n, gint * thresh,
+    gdouble * variance)
 {
   gdouble sum = 0, sum_b = 0, w_b = 0, best = -1;
   gint i, t = 127;
@@ -116,7 +117,8 @@ split_histogram (const guint32 hist[256], guint64 n, Split * split)
       side[i] = hist[i];
       side_n += side[i];
     }
-    otsu (side, side_n, k ? &split->high_thresh : &split->low_thresh, &unused);
+    gc_ocr_otsu (side, side_n, k ? &split->high_thresh : &split->low_thresh,
+        &unused);
   }
   split->thresh = split->bright ? split->high_thresh : split->low_thresh;
 }
@@ -641,7 +643,7 @@ gc_ocr_prepare_line (const GcOcrFrame * frame, const GcOcrBox * box,
        * The panel is the background; split the two classes by Otsu. */
       gdouble unused;
 
-      otsu (best_hist, n, &best_t, &unused);
+      gc_ocr_otsu (best_hist, n, &best_t, &unused);
       text_bright = !text_bright;
       pixDestroy (&clean);
       clean = gc_ocr_binarise (scaled, text_bright, best_t);
@@ -669,7 +671,7 @@ gc_ocr_prepare_line (const GcOcrFrame * frame, const GcOcrBox * box,
         gdouble unused;
 
         cand[0] = -1;
-        otsu (best_hist, n, &cand[1], &unused);
+        gc_ocr_otsu (best_hist, n, &cand[1], &unused);
         cand[2] = text_bright ? best.mode + BACKGROUND_DISTANCE / 2
             : best.mode - BACKGROUND_DISTANCE / 2;
         cand[3] = -1;

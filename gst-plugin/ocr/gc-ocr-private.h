@@ -113,6 +113,12 @@ gboolean gc_ocr_signature_equal (const GcOcrSignature * a,
     const GcOcrSignature * b);
 void gc_ocr_signature_clear (GcOcrSignature * sig);
 
+/* gc-ocr-prepare.c: Otsu's threshold of @hist (@n values): the level
+ * that splits [0, thresh] from the rest with the largest between-class
+ * variance (*@variance, normalised). */
+void gc_ocr_otsu (const guint32 hist[256], guint64 n, gint * thresh,
+    gdouble * variance);
+
 /* The luma of pixel (@x, @y) of @f (RGBx: BT.601 weights, as the
  * tracker's fingerprints). */
 static inline gint

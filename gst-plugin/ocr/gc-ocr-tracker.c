@@ -352,8 +352,14 @@ gc_ocr_tracker_begin (GcOcrTracker * tracker)
     g_array_index (tracker->entries, Entry, i).seen = FALSE;
 }
 
-gboolean
-gc_ocr_tracker_unchanged (GcOcrTracker * tracker, const GcOcrFrame * frame,
+/* The entry read at @box (the same place, a few pixels of jitter) whose
+ * pixels in @frame are as they were then, or -1.  Text that moved (a card
+ * sliding in and slowing down) is looked at again, so that its box
+ * follows it; the edge map's jitter of a reduced pixel or two is not a
+ * move.  Compared over the stored box, so both fingerprints have the same
+ * cells even if this frame's box jittered. */
+static gint
+same_pixels (GcOcrTracker * tracker, const GcOcrFrame * frame,
     const GcOcrBox * box)
 {
   GcOcrSignature now = { 0 };
@@ -362,48 +368,40 @@ gc_ocr_tracker_unchanged (GcOcrTracker * tracker, const GcOcrFrame * frame,
   gboolean same;
 
   if (i < 0)
-    return FALSE;
+    return -1;
   e = &g_array_index (tracker->entries, Entry, i);
-  if (e->line == NULL || ABS (box->x - e->sig.box.x) > BOX_JITTER
+  if (ABS (box->x - e->sig.box.x) > BOX_JITTER
       || ABS (box->y - e->sig.box.y) > BOX_JITTER
       || ABS (box->width - e->sig.box.width) > 2 * BOX_JITTER
       || ABS (box->height - e->sig.box.height) > 2 * BOX_JITTER
       || e->sig.box.x + e->sig.box.width > frame->width
       || e->sig.box.y + e->sig.box.height > frame->height)
-    return FALSE;
+    return -1;
   gc_ocr_signature_compute (frame, &e->sig.box, &now);
   same = gc_ocr_signature_equal (&e->sig, &now);
   gc_ocr_signature_clear (&now);
-  return same;
+  return same ? i : -1;
+}
+
+gboolean
+gc_ocr_tracker_unchanged (GcOcrTracker * tracker, const GcOcrFrame * frame,
+    const GcOcrBox * box)
+{
+  gint i = same_pixels (tracker, frame, box);
+
+  return i >= 0 && g_array_index (tracker->entries, Entry, i).line != NULL;
 }
 
 gboolean
 gc_ocr_tracker_lookup (GcOcrTracker * tracker, const GcOcrFrame * frame,
     const GcOcrBox * box, const GcOcrLine ** line, guint * track_id)
 {
-  GcOcrSignature now = { 0 };
+  gint i = same_pixels (tracker, frame, box);
   Entry *e;
-  gint i = find_entry (tracker, box);
-  gboolean same;
 
   if (i < 0)
     return FALSE;
   e = &g_array_index (tracker->entries, Entry, i);
-  /* Text that moved (a card sliding in and slowing down) is looked at
-   * again, so that its box follows it; the edge map's jitter of a reduced
-   * pixel or two is not a move. */
-  if (ABS (box->x - e->sig.box.x) > BOX_JITTER
-      || ABS (box->y - e->sig.box.y) > BOX_JITTER
-      || ABS (box->width - e->sig.box.width) > 2 * BOX_JITTER
-      || ABS (box->height - e->sig.box.height) > 2 * BOX_JITTER)
-    return FALSE;
-  /* Compared over the stored box, so both fingerprints have the same
-   * cells even if this frame's box jittered. */
-  gc_ocr_signature_compute (frame, &e->sig.box, &now);
-  same = gc_ocr_signature_equal (&e->sig, &now);
-  gc_ocr_signature_clear (&now);
-  if (!same)
-    return FALSE;
   e->seen = TRUE;
   *line = e->line;
   *track_id = e->track_id;

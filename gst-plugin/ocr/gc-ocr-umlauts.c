@@ -54,15 +54,9 @@ typedef struct
 static inline guint8
 value_at (const GcOcrFrame * frame, gint x, gint y, gint channel)
 {
-  const guint8 *p = frame->data + (gsize) y * frame->stride;
-
-  if (frame->format == GC_OCR_FORMAT_GRAY8)
-    return p[x];
-  p += (gsize) x * 4;
-  /* As gc-ocr-prepare.c: channel 3 is luma (BT.601, 8 bit fixed point). */
-  if (channel == 3)
-    return (p[0] * 77 + p[1] * 150 + p[2] * 29) >> 8;
-  return p[channel];
+  if (frame->format == GC_OCR_FORMAT_GRAY8 || channel == 3)
+    return gc_ocr_luma_at (frame, x, y);
+  return frame->data[(gsize) y * frame->stride + (gsize) x * 4 + channel];
 }
 
 /* The connected pieces (8-neighbours) of the ink in @mask (w x h, 1 =
@@ -223,34 +217,14 @@ latin_letter (gunichar c)
 static gint
 otsu_luma (const GcOcrFrame * frame, const GcOcrBox * box)
 {
-  guint64 hist[256] = { 0 }, total = 0, sum = 0, sum_b = 0, w_b = 0;
-  gdouble best = -1;
-  gint x, y, t, thresh = 128;
+  guint32 hist[256] = { 0 };
+  gdouble unused;
+  gint x, y, thresh;
 
   for (y = box->y; y < box->y + box->height; y++)
     for (x = box->x; x < box->x + box->width; x++)
-      hist[value_at (frame, x, y, 3)]++;
-  for (t = 0; t < 256; t++) {
-    total += hist[t];
-    sum += (guint64) t * hist[t];
-  }
-  for (t = 0; t < 255; t++) {
-    guint64 w_f;
-    gdouble m_b, m_f, between;
-
-    w_b += hist[t];
-    sum_b += (guint64) t * hist[t];
-    w_f = total - w_b;
-    if (w_b == 0 || w_f == 0)
-      continue;
-    m_b = (gdouble) sum_b / w_b;
-    m_f = (gdouble) (sum - sum_b) / w_f;
-    between = (gdouble) w_b * w_f * (m_b - m_f) * (m_b - m_f);
-    if (between > best) {
-      best = between;
-      thresh = t;
-    }
-  }
+      hist[gc_ocr_luma_at (frame, x, y)]++;
+  gc_ocr_otsu (hist, (guint64) box->width * box->height, &thresh, &unused);
   return thresh;
 }
 
